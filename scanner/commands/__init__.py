@@ -1,0 +1,1 @@
+"""Subcommands. Each module defines `register(subparsers)`; cli.COMMANDS lists them."""

@@ -1,0 +1,49 @@
+"""`secretscan scan [PATH…]`: scan files and folders (or `-` for stdin)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from scanner.commands.common import add_scan_options, build_engine, finish
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("scan", help="scan files and folders (default command)",
+                            description="Scan files and folders, honouring .gitignore; '-' reads stdin.")
+    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                        help="skip paths matching this gitignore-style glob (repeatable)")
+    parser.add_argument("--max-file-size", type=_size, default=None, metavar="BYTES",
+                        help="skip files larger than this (default 10 MB; suffixes k, M, G)")
+    parser.add_argument("--no-gitignore", action="store_true", help="scan files that .gitignore excludes")
+    parser.add_argument("--follow-symlinks", action="store_true", help="descend into symlinked folders")
+    add_scan_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from scanner.model import ScanResult
+    from scanner.scan import ScanOptions, scan_blobs
+    from scanner.sources.files import DEFAULT_MAX_BYTES, WalkOptions, WalkReport, walk
+
+    setup = build_engine(args)
+    options = WalkOptions(excludes=args.exclude, max_bytes=args.max_file_size or DEFAULT_MAX_BYTES,
+                          use_gitignore=not args.no_gitignore, follow_symlinks=args.follow_symlinks)
+    report = WalkReport()
+    result = ScanResult(mode="scan", target=" ".join(args.paths))
+    scan_blobs(setup.engine, walk(args.paths, options, report), result,
+               ScanOptions(jobs=args.jobs, explain=args.explain))
+    result.skipped.extend(report.skipped)
+    return finish(args, result, setup)
+
+
+def _size(text: str) -> int:
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    text = text.strip().lower().removesuffix("b")
+    try:
+        if text and text[-1] in units:
+            return int(float(text[:-1]) * units[text[-1]])
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (examples: 500000, 512k, 10M)") from None

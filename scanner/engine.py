@@ -1,0 +1,157 @@
+"""Bytes in, findings out. Pure: no I/O, no global state.
+
+Pipeline per blob: the matcher nominates rules (Hyperscan or keyword prefilter) → keywords → the rule's `re`
+from where the matcher said → secret group → entropy → validator → allowlists → inline marker. Then
+AWS key ids are paired with nearby secret keys and session tokens (pairing.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from scanner.lines import LineIndex
+from scanner.matcher import Matcher, make_matcher
+from scanner.model import Blob, Dropped, DropReason, Finding, Origin
+from scanner.pairing import pair_aws_credentials
+from scanner.randomness import shannon_entropy
+from scanner.rules import Allowlist, Rule, rules_hash
+from scanner.validators import VALIDATORS, Verdict
+
+# Inline markers: ours, and those of the tools users migrate from (gitleaks, detect-secrets).
+ALLOW_MARKERS = (b"secretscan:allow", b"gitleaks:allow", b"pragma: allowlist secret")
+NEXT_LINE_MARKER = b"pragma: allowlist nextline secret"
+_MAX_LINE_TEXT = 400
+_CONF_RANK = {"high": 0, "medium": 1, "low": 2}
+_SEV_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}  # characters of context kept around a secret on very long (minified) lines
+
+
+@dataclass(slots=True)
+class ScanOutcome:
+    findings: list[Finding] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+
+
+def fingerprint(rule_id: str, secret: str, path: str) -> str:
+    """Stable identity of a finding: rule + hash of the secret + path; no line number, so edits keep it."""
+    digest = hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()
+    return hashlib.sha256(f"{rule_id}\0{digest}\0{path}".encode()).hexdigest()[:32]
+
+
+class Engine:
+    """Compiled rules plus the global allowlist. Build once, scan many blobs; picklable for worker processes."""
+
+    def __init__(self, rules: Sequence[Rule], allowlist: Allowlist | None = None, backend: str = "auto") -> None:
+        self.rules = list(rules)
+        self.allowlist = allowlist or Allowlist()
+        self.digest = rules_hash(self.rules) + ":" + repr(self.allowlist)
+        self.matcher: Matcher = make_matcher(self.rules, self.digest, backend)
+        # When two rules report overlapping text, the more specific one wins: generic rules rank last.
+        self._rank = {r.id: (("generic" in r.tags), _CONF_RANK[r.confidence], _SEV_RANK[r.severity], i)
+                      for i, r in enumerate(self.rules)}
+
+    @property
+    def backend(self) -> str:
+        return self.matcher.name
+
+    def scan(self, blob: Blob, explain: bool = False) -> ScanOutcome:
+        outcome = ScanOutcome()
+        data = blob.data
+        nominated = self.matcher.candidates(data) if data else {}
+        if not nominated:
+            return outcome
+        lowered = data.lower()
+        lines = LineIndex(data)
+        for index in sorted(nominated):
+            rule = self.rules[index]
+            if not any(k.encode() in lowered for k in rule.keywords):
+                continue
+            for match in rule.regex.finditer(data, nominated[index]):
+                self._consider(rule, match, blob.origin, lines, outcome, explain)
+        if outcome.findings:
+            outcome.findings = pair_aws_credentials(_dedupe(outcome.findings, self._rank), lines)
+        return outcome
+
+    def _consider(self, rule: Rule, match: re.Match[bytes], origin: Origin, lines: LineIndex,
+                  outcome: ScanOutcome, explain: bool) -> None:
+        raw = match.group(rule.secret_group)
+        if not raw:
+            return
+        start = match.start(rule.secret_group)
+        secret = raw.decode("utf-8", "replace")
+        line_no = lines.line_of(start)
+        line = lines.text(line_no)
+        column = start - lines.start(line_no) + 1
+        drop, verdict = self._judge(rule, secret, raw, line, lines, line_no, origin.path)
+        if drop is not None:
+            if explain:
+                outcome.dropped.append(Dropped(rule.id, origin, line_no, column, drop[0], drop[1], secret))
+            return
+        outcome.findings.append(Finding(
+            rule_id=rule.id, rule_name=rule.name, severity=rule.severity,
+            confidence=(verdict.confidence if verdict else None) or rule.confidence,
+            origin=origin, line=line_no, column=column, end_column=column + len(raw),
+            secret=secret, line_text=_context(line, column - 1, len(raw)),
+            fingerprint=fingerprint(rule.id, secret, origin.path),
+            facts=rule.facts + (verdict.facts if verdict else ()),
+        ))
+
+    def _judge(self, rule: Rule, secret: str, raw: bytes, line: bytes, lines: LineIndex, line_no: int,
+               path: str) -> tuple[tuple[DropReason, str] | None, Verdict | None]:
+        """Why a candidate is dropped (or None to report it), and the validator's verdict."""
+        if rule.entropy is not None:
+            entropy = shannon_entropy(secret)
+            if entropy < rule.entropy:
+                return ("entropy", f"entropy {entropy:.2f} below the rule's minimum {rule.entropy:g}"), None
+        verdict = VALIDATORS[rule.validator](secret) if rule.validator else None
+        if verdict is not None and not verdict.ok:
+            return (("example-credential" if verdict.example else "validator"), verdict.reason), verdict
+        for allow, scope in ((rule.allowlist, "rule"), (self.allowlist, "global")):
+            reason = _allowlisted(allow, raw, secret, line, path)
+            if reason is not None:
+                return (reason[0], f"{scope} allowlist: {reason[1]}"), verdict
+        if any(marker in line for marker in ALLOW_MARKERS):
+            return ("inline-marker", "allow marker on the line"), verdict
+        if line_no > 1 and NEXT_LINE_MARKER in lines.text(line_no - 1):
+            return ("inline-marker", "allow marker on the line above"), verdict
+        return None, verdict
+
+
+def _dedupe(findings: list[Finding], rank: dict[str, tuple[bool, int, int, int]]) -> list[Finding]:
+    """Keep one finding per stretch of text: two rules matching overlapping bytes report one secret."""
+    best: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: rank[f.rule_id]):
+        if not any(_overlaps(finding, kept) for kept in best):
+            best.append(finding)
+    return sorted(best, key=lambda f: (f.line, f.column, f.rule_id))
+
+
+def _overlaps(a: Finding, b: Finding) -> bool:
+    return a.line == b.line and a.column < b.end_column and b.column < a.end_column
+
+
+def _allowlisted(allow: Allowlist, raw: bytes, secret: str, line: bytes, path: str) -> tuple[DropReason, str] | None:
+    for regex in allow.regexes:
+        if regex.search(raw):
+            return "allowlist-secret", f"secret matches {regex.pattern.decode()!r}"
+    lowered = secret.lower()
+    for word in allow.stopwords:
+        if word in lowered:
+            return "stopword", f"secret contains stopword {word!r}"
+    for regex in allow.line_regexes:
+        if regex.search(line):
+            return "allowlist-line", f"line matches {regex.pattern.decode()!r}"
+    for path_regex in allow.paths:
+        if path_regex.search(path):
+            return "allowlist-path", f"path matches {path_regex.pattern!r}"
+    return None
+
+
+def _context(line: bytes, offset: int, length: int) -> str:
+    """The matched line, cut around the secret when the line is very long (minified files)."""
+    if len(line) > _MAX_LINE_TEXT:
+        begin = max(0, offset - 100)
+        line = line[begin:begin + max(_MAX_LINE_TEXT, length + 200)]
+    return line.decode("utf-8", "replace").rstrip("\r")

@@ -1,0 +1,169 @@
+"""Multi-pattern candidate search: which rules may match a blob, and from where.
+
+Two backends with the same contract. The native one compiles every rule's pattern into one Hyperscan database
+(prefilter + single-match mode: one event per rule per blob, never a Python callback per raw hit, PERF-NOTES
+§2). The pure-Python one checks each rule's keywords. Both only *nominate* rules; engine.py confirms with `re`,
+so both backends yield the same findings as long as the native pattern is a superset of the Python one, which
+prefilter mode guarantees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sre_parse
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from scanner.rules import Rule
+
+# Python's `re` treats (?P<name>...) like PCRE; Hyperscan accepts it too. Width above this is "unbounded".
+_MAX_WINDOW = 1 << 16
+
+
+class Matcher(Protocol):
+    name: str
+
+    def candidates(self, data: bytes) -> dict[int, int]:
+        """Map rule index → byte offset from which the rule's regex must be searched in `data`."""
+
+
+class PythonMatcher:
+    """Keyword prefilter in pure Python: the fallback where no Hyperscan wheel exists, and for tiny inputs."""
+
+    name = "python"
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self._keywords = [tuple(k.encode() for k in rule.keywords) for rule in rules]
+
+    def candidates(self, data: bytes) -> dict[int, int]:
+        lowered = data.lower()
+        return {i: 0 for i, kws in enumerate(self._keywords) if any(k in lowered for k in kws)}
+
+
+class HyperscanMatcher:
+    """All rule patterns in one Hyperscan database, cached on disk by the rule set's content hash."""
+
+    name = "hyperscan"
+
+    def __init__(self, rules: Sequence[Rule], rules_digest: str, cache_dir: Path | None = None) -> None:
+        import hyperscan
+
+        self._hs = hyperscan
+        self._windows = [_max_width(rule.pattern) for rule in rules]
+        self._blob = _load_or_compile(hyperscan, rules, rules_digest, cache_dir)
+        self._db = self._open(self._blob)
+
+    def _open(self, blob: bytes) -> Any:
+        db = self._hs.loadb(blob, self._hs.HS_MODE_BLOCK)
+        db.scratch = self._hs.Scratch(db)
+        return db
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Worker processes receive the serialized database, never recompile it (issue 6 §3).
+        return {"blob": self._blob, "windows": self._windows}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        import hyperscan
+
+        self._hs = hyperscan
+        self._blob = state["blob"]
+        self._windows = state["windows"]
+        self._db = self._open(self._blob)
+
+    def candidates(self, data: bytes) -> dict[int, int]:
+        hits: dict[int, int] = {}
+
+        def on_match(rule: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            hits[rule] = end
+
+        self._db.scan(data, match_event_handler=on_match)
+        out: dict[int, int] = {}
+        for rule, end in hits.items():
+            window = self._windows[rule]
+            # The first true match ends at or after `end`, so it cannot start before end - max width.
+            out[rule] = 0 if window is None else max(0, end - window)
+        return out
+
+
+def make_matcher(rules: Sequence[Rule], rules_digest: str, backend: str = "auto") -> Matcher:
+    """Pick the backend: `hyperscan`, `python`, or `auto` (Hyperscan when importable)."""
+    if backend == "python":
+        return PythonMatcher(rules)
+    try:
+        return HyperscanMatcher(rules, rules_digest, default_cache_dir())
+    except ImportError:
+        if backend == "hyperscan":
+            raise
+        return PythonMatcher(rules)
+
+
+def default_cache_dir() -> Path | None:
+    if os.environ.get("SECRETSCAN_NO_DB_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "secretscan"
+
+
+def _max_width(pattern: str) -> int | None:
+    try:
+        _lo, hi = sre_parse.parse(pattern).getwidth()
+    except Exception:  # pragma: no cover - patterns were compiled by `re` already
+        return None
+    return None if hi >= _MAX_WINDOW or hi >= sys.maxsize else int(hi)
+
+
+def _load_or_compile(hyperscan: Any, rules: Sequence[Rule], digest: str, cache_dir: Path | None) -> bytes:
+    version = getattr(hyperscan, "__version__", "0")
+    key = hashlib.sha256(f"{digest}:{version}:{sys.platform}".encode()).hexdigest()[:32]
+    path = cache_dir / f"hsdb-{key}.bin" if cache_dir else None
+    if path is not None:
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+    blob = _compile(hyperscan, rules)
+    if path is not None:
+        _write_atomically(path, blob)
+    return blob
+
+
+def _compile(hyperscan: Any, rules: Sequence[Rule]) -> bytes:
+    flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
+    expressions = [rule.pattern.encode() for rule in rules]
+    try:
+        return _build(hyperscan, expressions, flags)
+    except hyperscan.error:
+        pass
+    # Some construct even prefilter mode rejects: find which, and nominate those rules by keywords instead.
+    for i, rule in enumerate(rules):
+        try:
+            _build(hyperscan, [expressions[i]], flags)
+        except hyperscan.error:
+            expressions[i] = b"(?i)(?:" + b"|".join(_escape(k) for k in rule.keywords) + b")"
+    return _build(hyperscan, expressions, flags)
+
+
+def _build(hyperscan: Any, expressions: list[bytes], flags: int) -> bytes:
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions),
+               flags=[flags] * len(expressions))
+    return bytes(hyperscan.dumpb(db))
+
+
+def _escape(keyword: str) -> bytes:
+    return b"".join(b"\\x%02x" % byte for byte in keyword.encode())
+
+
+def _write_atomically(path: Path, blob: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".hsdb-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(blob)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home only costs a recompilation next time

@@ -1,0 +1,158 @@
+"""Frozen record types shared by sources, the engine, filters, verification and reporters."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["critical", "high", "medium", "low", "info"]
+Confidence = Literal["high", "medium", "low"]
+SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low", "info")
+CONFIDENCES: tuple[Confidence, ...] = ("high", "medium", "low")
+
+
+def blob_id(data: bytes) -> str:
+    """The git blob SHA-1 of `data`, so files on disk and blobs in history share one identity."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """The commit a finding is attributed to (history and diff scans)."""
+
+    sha: str
+    author: str
+    email: str
+    date: str  # ISO 8601 author date
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a piece of content came from."""
+
+    path: str
+    commit: Commit | None = None
+    kind: Literal["file", "stdin", "blob", "staged", "commit-message"] = "file"
+
+
+@dataclass(frozen=True, slots=True)
+class Blob:
+    """Content to scan, identified by its git blob id so identical content is scanned once."""
+
+    id: str
+    data: bytes = field(repr=False)
+    origin: Origin
+
+    @classmethod
+    def from_bytes(cls, data: bytes, origin: Origin) -> Blob:
+        return cls(blob_id(data), data, origin)
+
+
+VerificationState = Literal[
+    "active", "invalid", "unknown", "not-checked", "foreign-account", "canary", "inactive", "not-found"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """Outcome of an opt-in live check of a finding (issue 4)."""
+
+    state: VerificationState
+    reason: str = ""
+    details: tuple[tuple[str, str], ...] = ()  # ordered key/value facts: account, arn, user, created, ...
+
+    def detail(self, key: str) -> str | None:
+        return dict(self.details).get(key)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One reported secret. Secrets never appear in repr(); reporters redact unless asked not to."""
+
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    confidence: Confidence
+    origin: Origin
+    line: int  # 1-based
+    column: int  # 1-based byte column within the line
+    end_column: int  # 1-based, exclusive, in bytes
+    secret: str = field(repr=False)
+    line_text: str = field(repr=False)
+    fingerprint: str
+    # Offline facts (AWS key type, decoded account id, checksum result, ...), ordered key/value pairs.
+    facts: tuple[tuple[str, str], ...] = ()
+    # Related secrets found with this one: ("secret_access_key", ...), ("session_token", ...).
+    companions: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    verification: Verification | None = None
+    # History audit: whether the secret is still present at HEAD, or the commit that removed it.
+    present_at_head: bool | None = None
+    removed_in: Commit | None = None
+
+    @property
+    def path(self) -> str:
+        return self.origin.path
+
+    @property
+    def commit(self) -> Commit | None:
+        return self.origin.commit
+
+    def fact(self, key: str) -> str | None:
+        return dict(self.facts).get(key)
+
+    def companion(self, key: str) -> str | None:
+        return dict(self.companions).get(key)
+
+
+DropReason = Literal[
+    "entropy",
+    "allowlist-secret",
+    "allowlist-line",
+    "allowlist-path",
+    "stopword",
+    "example-credential",
+    "inline-marker",
+    "validator",
+    "baseline",
+    "not-added-line",
+    "confidence",
+    "disabled",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A candidate that matched a pattern but was not reported, and why (--explain)."""
+
+    rule_id: str
+    origin: Origin
+    line: int
+    column: int
+    reason: DropReason
+    detail: str
+    secret: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Content that was not scanned, and why: reported, never silent (PERF-NOTES §5)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """Everything one scan produced; mutable while the scan runs, then handed to filters and reporters."""
+
+    findings: list[Finding] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    blobs_scanned: int = 0
+    bytes_scanned: int = 0
+    mode: str = "scan"  # scan | history | diff | staged
+    target: str = ""

@@ -1,0 +1,39 @@
+"""Reporters: one module per format, each a function (ScanResult, ReportContext) → text.
+
+Every reporter redacts secrets unless `context.show_secrets`; tests check each format for raw secrets.
+Formats are imported lazily so the pre-commit path only loads the one it prints.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from scanner.model import ScanResult
+from scanner.rules import Rule
+
+# format name → module under scanner.report defining `render(result, context) -> str`
+FORMATS: dict[str, str] = {
+    "text": "text",
+    "json": "json_report",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    show_secrets: bool = False
+    color: bool = False
+    rules: Mapping[str, Rule] = field(default_factory=dict)
+    tool_version: str = ""
+    explain: bool = False
+    hints: tuple[str, ...] = ()  # how to proceed, printed by the text reporter after findings (hook mode)
+
+
+Renderer = Callable[[ScanResult, ReportContext], str]
+
+
+def renderer(name: str) -> Renderer:
+    module = importlib.import_module(f"scanner.report.{FORMATS[name]}")
+    render: Renderer = module.render
+    return render

@@ -1,0 +1,96 @@
+"""Human-readable report: colour on a terminal, secrets redacted unless asked."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from scanner.model import Finding, ScanResult
+from scanner.redact import redact, redact_text
+from scanner.report import ReportContext
+
+_COLORS = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": "37", "dim": "2", "bold": "1"}
+
+
+def render(result: ScanResult, context: ReportContext) -> str:
+    paint = _painter(context.color)
+    out: list[str] = []
+    for finding in result.findings:
+        out.extend(_finding(finding, context, paint))
+        out.append("")
+    if context.explain and result.dropped:
+        out.append(paint("bold", f"Dropped candidates ({len(result.dropped)}):"))
+        for drop in result.dropped:
+            where = f"{drop.origin.path}:{drop.line}:{drop.column}"
+            out.append(f"  {where}  {drop.rule_id}  {redact(drop.secret, context.show_secrets)}  "
+                       f"[{drop.reason}] {drop.detail}")
+        out.append("")
+    for skipped in result.skipped:
+        out.append(paint("dim", f"skipped {skipped.path}: {skipped.reason}"))
+    for warning in result.warnings:
+        out.append(paint("medium", f"warning: {warning}"))
+    for error in result.errors:
+        out.append(paint("high", f"error: {error}"))
+    out.append(_summary(result, paint))
+    if result.findings and context.hints:
+        out.append("")
+        out.extend(context.hints)
+    return "\n".join(out) + "\n"
+
+
+def _finding(finding: Finding, context: ReportContext, paint: _Paint) -> list[str]:
+    secrets = [finding.secret] + [v for _, v in finding.companions]
+    lines = [
+        f"{paint(finding.severity, finding.severity.upper())} {paint('bold', finding.rule_name)} "
+        f"{paint('dim', '(' + finding.rule_id + ', confidence ' + finding.confidence + ')')}",
+        f"  at      {finding.path}:{finding.line}:{finding.column}",
+        f"  secret  {redact(finding.secret, context.show_secrets)}",
+    ]
+    for name, value in finding.companions:
+        lines.append(f"  {name.replace('_', ' ')}  {redact(value, context.show_secrets)}")
+    lines.append(f"  line    {redact_text(finding.line_text.strip(), secrets, context.show_secrets)}")
+    if finding.facts:
+        lines.append("  facts   " + ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in finding.facts))
+    if finding.commit is not None:
+        c = finding.commit
+        lines.append(f"  commit  {c.sha[:12]} by {c.author} <{c.email}> on {c.date}")
+    if finding.present_at_head is not None:
+        if finding.present_at_head:
+            lines.append("  status  " + paint("high", "still present at HEAD"))
+        elif finding.removed_in is not None:
+            lines.append(f"  status  removed in {finding.removed_in.sha[:12]} ({finding.removed_in.date}); "
+                         "still in history")
+        else:
+            lines.append("  status  not at HEAD; still in history")
+    if finding.verification is not None:
+        v = finding.verification
+        details = ", ".join(f"{k}: {val}" for k, val in v.details)
+        lines.append(f"  verify  {paint('high' if v.state == 'active' else 'dim', v.state)}"
+                     + (f" ({v.reason})" if v.reason else "") + (f" — {details}" if details else ""))
+    return lines
+
+
+def _summary(result: ScanResult, paint: _Paint) -> str:
+    counts = Counter(f.severity for f in result.findings)
+    by_sev = ", ".join(f"{n} {sev}" for sev, n in counts.most_common())
+    mb = result.bytes_scanned / 1e6
+    head = (paint("high", f"{len(result.findings)} finding(s)") + f" ({by_sev})" if result.findings
+            else paint("dim", "no findings"))
+    text = f"{head} in {result.blobs_scanned} unique blob(s), {mb:.1f} MB scanned"
+    if result.skipped:
+        reasons = Counter(s.reason.split(" (")[0] for s in result.skipped)
+        text += "; skipped " + ", ".join(f"{n} {r}" for r, n in reasons.most_common())
+    if result.errors:
+        text += f"; {len(result.errors)} error(s)"
+    return text
+
+
+class _Paint:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, style: str, text: str) -> str:
+        return f"\033[{_COLORS[style]}m{text}\033[0m" if self.color else text
+
+
+def _painter(color: bool) -> _Paint:
+    return _Paint(color)

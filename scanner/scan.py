@@ -1,0 +1,158 @@
+"""Run the engine over a stream of blobs: each unique content scanned once, in parallel when it pays.
+
+Small inputs (a pre-commit hook) are scanned in this process: a pool costs more than it saves. Once the stream
+has proved large, batches of blobs go to worker processes, each holding its own copy of the engine (the
+Hyperscan database travels serialized, never recompiled). In-flight batches are bounded, so memory is too.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from scanner.engine import Engine, ScanOutcome, fingerprint
+from scanner.model import Blob, Finding, Origin, ScanResult
+
+INLINE_BYTES = 4 * 1024 * 1024  # scan this much in-process before starting workers
+BATCH_BYTES = 4 * 1024 * 1024
+BATCH_BLOBS = 512
+Progress = Callable[[int, int], None]  # (blobs, bytes) just scanned
+
+
+@dataclass(slots=True)
+class ScanOptions:
+    jobs: int = 0  # 0: one per core
+    explain: bool = False
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def scan_blobs(engine: Engine, blobs: Iterable[Blob], result: ScanResult, options: ScanOptions,
+               progress: Progress | None = None) -> None:
+    """Scan every blob (deduplicated by id) and add findings and drops to `result`."""
+    dedup = _Dedup(result)
+    for blob, outcome in _outcomes(engine, dedup.unique(blobs), options):
+        result.blobs_scanned += 1
+        result.bytes_scanned += len(blob.data)
+        if progress is not None:
+            progress(1, len(blob.data))
+        dedup.done(blob, outcome)
+
+
+class _Dedup:
+    """Each content once: later copies (same blob id, other paths) reuse the first copy's outcome.
+
+    A copy may arrive while its first copy is still in a worker; its origin waits in `pending` until then.
+    """
+
+    def __init__(self, result: ScanResult) -> None:
+        self.result = result
+        self.outcomes: dict[str, ScanOutcome | None] = {}  # None: scanned, nothing to say
+        self.pending: dict[str, list[Origin]] = {}
+
+    def unique(self, blobs: Iterable[Blob]) -> Iterator[Blob]:
+        for blob in blobs:
+            if blob.id in self.pending:
+                self.pending[blob.id].append(blob.origin)
+            elif blob.id in self.outcomes:
+                outcome = self.outcomes[blob.id]
+                if outcome is not None:
+                    _extend(self.result, reorigin(outcome, blob.origin))
+            else:
+                self.pending[blob.id] = []
+                yield blob
+
+    def done(self, blob: Blob, outcome: ScanOutcome) -> None:
+        useful = bool(outcome.findings or outcome.dropped)
+        self.outcomes[blob.id] = outcome if useful else None
+        _extend(self.result, outcome)
+        for origin in self.pending.pop(blob.id, []):
+            if useful:
+                _extend(self.result, reorigin(outcome, origin))
+
+
+def _extend(result: ScanResult, outcome: ScanOutcome) -> None:
+    result.findings.extend(outcome.findings)
+    result.dropped.extend(outcome.dropped)
+
+
+def reorigin(outcome: ScanOutcome, origin: Origin) -> ScanOutcome:
+    """The same content found at another place: same findings, new origin and fingerprint."""
+    return ScanOutcome(
+        findings=[_move(f, origin) for f in outcome.findings],
+        dropped=[dataclasses.replace(d, origin=origin) for d in outcome.dropped],
+    )
+
+
+def _move(finding: Finding, origin: Origin) -> Finding:
+    return dataclasses.replace(finding, origin=origin,
+                               fingerprint=fingerprint(finding.rule_id, finding.secret, origin.path))
+
+
+def _outcomes(engine: Engine, blobs: Iterator[Blob], options: ScanOptions) -> Iterator[tuple[Blob, ScanOutcome]]:
+    jobs = options.jobs or default_jobs()
+    scanned = 0
+    for blob in blobs:
+        yield blob, engine.scan(blob, options.explain)
+        scanned += len(blob.data)
+        if jobs > 1 and scanned >= INLINE_BYTES:
+            break
+    else:
+        return
+    yield from _parallel(engine, blobs, jobs, options.explain)
+
+
+def _parallel(engine: Engine, blobs: Iterator[Blob], jobs: int,
+              explain: bool) -> Iterator[tuple[Blob, ScanOutcome]]:
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                                initargs=(engine, explain)) as pool:
+        pending: list[tuple[list[Blob], cf.Future[list[ScanOutcome]]]] = []
+        for batch in _batches(blobs):
+            pending.append((batch, pool.submit(_scan_batch, [(b.data, b.origin) for b in batch])))
+            while len(pending) > jobs * 2:  # bound memory: at most two batches per worker in flight
+                yield from _drain(pending.pop(0))
+        for item in pending:
+            yield from _drain(item)
+
+
+def _drain(item: tuple[list[Blob], cf.Future[list[ScanOutcome]]]) -> Iterator[tuple[Blob, ScanOutcome]]:
+    batch, future = item
+    yield from zip(batch, future.result())
+
+
+def _batches(blobs: Iterator[Blob]) -> Iterator[list[Blob]]:
+    batch: list[Blob] = []
+    size = 0
+    for blob in blobs:
+        batch.append(blob)
+        size += len(blob.data)
+        if size >= BATCH_BYTES or len(batch) >= BATCH_BLOBS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+# Per-worker-process engine, set once by the pool initializer (a worker runs one engine for its whole life).
+_worker: tuple[Engine, bool] | None = None
+
+
+def _init_worker(engine: Engine, explain: bool) -> None:
+    global _worker
+    _worker = (engine, explain)
+
+
+def _scan_batch(items: list[tuple[bytes, Origin]]) -> list[ScanOutcome]:
+    assert _worker is not None
+    engine, explain = _worker
+    return [engine.scan(Blob("", data, origin), explain) for data, origin in items]

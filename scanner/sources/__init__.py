@@ -1,0 +1,1 @@
+"""Sources turn a place (folder, stdin, index, commit range, history) into blobs to scan."""

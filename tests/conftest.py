@@ -1,0 +1,59 @@
+"""Test isolation: git never reads the developer's config, commits have fixed identities and dates."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+FIXED_ENV = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_AUTHOR_DATE": "2024-01-01T00:00:00+00:00",
+    "GIT_COMMITTER_NAME": "Test Committer",
+    "GIT_COMMITTER_EMAIL": "committer@example.com",
+    "GIT_COMMITTER_DATE": "2024-01-01T00:00:00+00:00",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "NO_COLOR": "1",
+}
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    home = tmp_path_factory.mktemp("home")
+    (home / ".gitconfig").write_text(
+        "[user]\n\tname = Test\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n"
+        "[commit]\n\tgpgsign = false\n[tag]\n\tgpgsign = false\n"
+    )
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.delenv("GIT_DIR", raising=False)
+    monkeypatch.delenv("GIT_WORK_TREE", raising=False)
+    monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
+    for key, value in FIXED_ENV.items():
+        monkeypatch.setenv(key, value)
+    yield
+
+
+def secretscan_command() -> list[str]:
+    """The installed console script when present (the real thing a user runs), else `python -m scanner`."""
+    script = Path(sys.executable).parent / ("secretscan.exe" if os.name == "nt" else "secretscan")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("secretscan")
+    return [found] if found else [sys.executable, "-m", "scanner"]
+
+
+def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed `secretscan` as a subprocess and capture its output."""
+    return subprocess.run(
+        [*secretscan_command(), *args], cwd=cwd, input=stdin, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=300,
+    )
