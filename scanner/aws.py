@@ -14,8 +14,14 @@ KEY_ID_PREFIXES: dict[str, str] = {
 }
 # Identifiers that are not credentials: never reported as secrets.
 NON_SECRET_PREFIXES: dict[str, str] = {
-    "AGPA": "user group", "AIDA": "IAM user", "AIPA": "EC2 instance profile", "ANPA": "managed policy",
-    "ANVA": "managed policy version", "APKA": "public key", "AROA": "role", "ASCA": "certificate",
+    "AGPA": "user group",
+    "AIDA": "IAM user",
+    "AIPA": "EC2 instance profile",
+    "ANPA": "managed policy",
+    "ANVA": "managed policy version",
+    "APKA": "public key",
+    "AROA": "role",
+    "ASCA": "certificate",
 }
 _KEY_ID_RE = re.compile(r"^(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}$")
 # AWS's documentation examples and common placeholders; reported as dropped, never as findings.

@@ -25,7 +25,13 @@ ALLOW_MARKERS = (b"secretscan:allow", b"gitleaks:allow", b"pragma: allowlist sec
 NEXT_LINE_MARKER = b"pragma: allowlist nextline secret"
 _MAX_LINE_TEXT = 400
 _CONF_RANK = {"high": 0, "medium": 1, "low": 2}
-_SEV_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}  # characters of context kept around a secret on very long (minified) lines
+_SEV_RANK = {
+    "critical": 0,
+    "high": 1,
+    "medium": 2,
+    "low": 3,
+    "info": 4,
+}  # characters of context kept around a secret on very long (minified) lines
 
 
 @dataclass(slots=True)
@@ -41,16 +47,20 @@ def fingerprint(rule_id: str, secret: str, path: str) -> str:
 
 
 class Engine:
-    """Compiled rules plus the global allowlist. Build once, scan many blobs; picklable for worker processes."""
+    """Compiled rules plus the global allowlist. Build once, scan many blobs; picklable for workers."""
 
-    def __init__(self, rules: Sequence[Rule], allowlist: Allowlist | None = None, backend: str = "auto") -> None:
+    def __init__(
+        self, rules: Sequence[Rule], allowlist: Allowlist | None = None, backend: str = "auto"
+    ) -> None:
         self.rules = list(rules)
         self.allowlist = allowlist or Allowlist()
         self.digest = rules_hash(self.rules) + ":" + repr(self.allowlist)
         self.matcher: Matcher = make_matcher(self.rules, self.digest, backend)
         # When two rules report overlapping text, the more specific one wins: generic rules rank last.
-        self._rank = {r.id: (("generic" in r.tags), _CONF_RANK[r.confidence], _SEV_RANK[r.severity], i)
-                      for i, r in enumerate(self.rules)}
+        self._rank = {
+            r.id: (("generic" in r.tags), _CONF_RANK[r.confidence], _SEV_RANK[r.severity], i)
+            for i, r in enumerate(self.rules)
+        }
 
     @property
     def backend(self) -> str:
@@ -74,8 +84,15 @@ class Engine:
             outcome.findings = pair_aws_credentials(_dedupe(outcome.findings, self._rank), lines)
         return outcome
 
-    def _consider(self, rule: Rule, match: re.Match[bytes], origin: Origin, lines: LineIndex,
-                  outcome: ScanOutcome, explain: bool) -> None:
+    def _consider(
+        self,
+        rule: Rule,
+        match: re.Match[bytes],
+        origin: Origin,
+        lines: LineIndex,
+        outcome: ScanOutcome,
+        explain: bool,
+    ) -> None:
         raw = match.group(rule.secret_group)
         if not raw:
             return
@@ -89,17 +106,26 @@ class Engine:
             if explain:
                 outcome.dropped.append(Dropped(rule.id, origin, line_no, column, drop[0], drop[1], secret))
             return
-        outcome.findings.append(Finding(
-            rule_id=rule.id, rule_name=rule.name, severity=rule.severity,
-            confidence=(verdict.confidence if verdict else None) or rule.confidence,
-            origin=origin, line=line_no, column=column, end_column=column + len(raw),
-            secret=secret, line_text=_context(line, column - 1, len(raw)),
-            fingerprint=fingerprint(rule.id, secret, origin.path),
-            facts=rule.facts + (verdict.facts if verdict else ()),
-        ))
+        outcome.findings.append(
+            Finding(
+                rule_id=rule.id,
+                rule_name=rule.name,
+                severity=rule.severity,
+                confidence=(verdict.confidence if verdict else None) or rule.confidence,
+                origin=origin,
+                line=line_no,
+                column=column,
+                end_column=column + len(raw),
+                secret=secret,
+                line_text=_context(line, column - 1, len(raw)),
+                fingerprint=fingerprint(rule.id, secret, origin.path),
+                facts=rule.facts + (verdict.facts if verdict else ()),
+            )
+        )
 
-    def _judge(self, rule: Rule, secret: str, raw: bytes, line: bytes, lines: LineIndex, line_no: int,
-               path: str) -> tuple[tuple[DropReason, str] | None, Verdict | None]:
+    def _judge(
+        self, rule: Rule, secret: str, raw: bytes, line: bytes, lines: LineIndex, line_no: int, path: str
+    ) -> tuple[tuple[DropReason, str] | None, Verdict | None]:
         """Why a candidate is dropped (or None to report it), and the validator's verdict."""
         if rule.entropy is not None:
             entropy = shannon_entropy(secret)
@@ -132,7 +158,9 @@ def _overlaps(a: Finding, b: Finding) -> bool:
     return a.line == b.line and a.column < b.end_column and b.column < a.end_column
 
 
-def _allowlisted(allow: Allowlist, raw: bytes, secret: str, line: bytes, path: str) -> tuple[DropReason, str] | None:
+def _allowlisted(
+    allow: Allowlist, raw: bytes, secret: str, line: bytes, path: str
+) -> tuple[DropReason, str] | None:
     for regex in allow.regexes:
         if regex.search(raw):
             return "allowlist-secret", f"secret matches {regex.pattern.decode()!r}"
@@ -153,5 +181,5 @@ def _context(line: bytes, offset: int, length: int) -> str:
     """The matched line, cut around the secret when the line is very long (minified files)."""
     if len(line) > _MAX_LINE_TEXT:
         begin = max(0, offset - 100)
-        line = line[begin:begin + max(_MAX_LINE_TEXT, length + 200)]
+        line = line[begin : begin + max(_MAX_LINE_TEXT, length + 200)]
     return line.decode("utf-8", "replace").rstrip("\r")

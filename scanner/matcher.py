@@ -1,9 +1,9 @@
 """Multi-pattern candidate search: which rules may match a blob, and from where.
 
 Two backends with the same contract. The native one compiles every rule's pattern into one Hyperscan database
-(prefilter + single-match mode: one event per rule per blob, never a Python callback per raw hit, PERF-NOTES
-§2). The pure-Python one checks each rule's keywords. Both only *nominate* rules; engine.py confirms with `re`,
-so both backends yield the same findings as long as the native pattern is a superset of the Python one, which
+(prefilter + single-match mode: one event per rule per blob, never a Python callback per raw hit;
+PERF-NOTES §2). The pure-Python one checks each rule's keywords. Both only *nominate* rules; engine.py confirms
+with `re`, so both backends yield the same findings as long as the native pattern is a superset of the Python one, which
 prefilter mode guarantees.
 """
 
@@ -149,8 +149,12 @@ def _compile(hyperscan: Any, rules: Sequence[Rule]) -> bytes:
 
 def _build(hyperscan: Any, expressions: list[bytes], flags: int) -> bytes:
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    db.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions),
-               flags=[flags] * len(expressions))
+    db.compile(
+        expressions=expressions,
+        ids=list(range(len(expressions))),
+        elements=len(expressions),
+        flags=[flags] * len(expressions),
+    )
     return bytes(hyperscan.dumpb(db))
 
 

@@ -50,7 +50,9 @@ def pair_aws_credentials(findings: list[Finding], lines: LineIndex) -> list[Find
             facts.append(("paired_token_line", str(token.line)))
         if companions:
             paired[id(key)] = dataclasses.replace(
-                key, companions=tuple(companions), facts=tuple(facts),
+                key,
+                companions=tuple(companions),
+                facts=tuple(facts),
                 severity="critical" if secret is not None else key.severity,
             )
     return [paired.get(id(f), f) for f in findings if id(f) not in consumed]

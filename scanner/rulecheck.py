@@ -27,7 +27,9 @@ def check_rules(rules: Sequence[Rule], engine: Engine, only: Sequence[Rule] | No
             if not any(f.rule_id == rule.id for f in outcome.findings):
                 why = [f"{d.reason}: {d.detail}" for d in outcome.dropped if d.rule_id == rule.id]
                 other = [f.rule_id for f in outcome.findings]
-                detail = "; ".join(why) or (f"reported as {', '.join(other)} instead" if other else "no match")
+                detail = "; ".join(why) or (
+                    f"reported as {', '.join(other)} instead" if other else "no match"
+                )
                 failures.append(Failure(rule.id, "missed example", example, detail))
         for example in rule.negative_examples:
             outcome = engine.scan(Blob.from_bytes(example.text.encode(), Origin(example.path)))

@@ -22,8 +22,23 @@ from scanner.model import CONFIDENCES, SEVERITIES, Confidence, Severity
 from scanner.validators import VALIDATORS
 
 _RULE_KEYS = {
-    "id", "name", "description", "severity", "confidence", "pattern", "secret_group", "keywords", "entropy",
-    "validator", "facts", "allowlist", "remediation", "references", "tags", "examples", "negative_examples",
+    "id",
+    "name",
+    "description",
+    "severity",
+    "confidence",
+    "pattern",
+    "secret_group",
+    "keywords",
+    "entropy",
+    "validator",
+    "facts",
+    "allowlist",
+    "remediation",
+    "references",
+    "tags",
+    "examples",
+    "negative_examples",
 }
 _ALLOWLIST_KEYS = {"regexes", "line_regexes", "stopwords", "paths"}
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
@@ -35,7 +50,7 @@ DEFAULT_REMEDIATION = (
 
 @dataclass(frozen=True, slots=True)
 class Allowlist:
-    """Ways a candidate is dropped: regexes on the secret or the line, stopwords in the secret, path regexes."""
+    """Ways to drop a candidate: regexes on the secret or the line, stopwords in the secret, path regexes."""
 
     regexes: tuple[re.Pattern[bytes], ...] = ()
     line_regexes: tuple[re.Pattern[bytes], ...] = ()
@@ -197,7 +212,10 @@ def parse_allowlist(raw: Any, where: str) -> Allowlist:
         except re.error as exc:
             raise RuleError(f"{where}: allowlist.paths: invalid regex {p!r}: {exc}") from exc
     return Allowlist(
-        regexes=tuple(_compile(p, where, "allowlist.regexes") for p in _str_list(raw.get("regexes", []), where, "allowlist.regexes")),
+        regexes=tuple(
+            _compile(p, where, "allowlist.regexes")
+            for p in _str_list(raw.get("regexes", []), where, "allowlist.regexes")
+        ),
         line_regexes=tuple(
             _compile(p, where, "allowlist.line_regexes")
             for p in _str_list(raw.get("line_regexes", []), where, "allowlist.line_regexes")
@@ -211,8 +229,21 @@ def rules_hash(rules: Sequence[Rule]) -> str:
     """A content hash of the rule set, keying compiled-database and result caches."""
     digest = hashlib.sha256()
     for rule in rules:
-        digest.update(json.dumps([rule.id, rule.pattern, rule.secret_group, rule.keywords, rule.entropy,
-                                  rule.validator, repr(rule.allowlist), rule.severity, rule.confidence]).encode())
+        digest.update(
+            json.dumps(
+                [
+                    rule.id,
+                    rule.pattern,
+                    rule.secret_group,
+                    rule.keywords,
+                    rule.entropy,
+                    rule.validator,
+                    repr(rule.allowlist),
+                    rule.severity,
+                    rule.confidence,
+                ]
+            ).encode()
+        )
     return digest.hexdigest()
 
 
@@ -238,7 +269,9 @@ def _secret_group(raw: Any, regex: re.Pattern[bytes], where: str) -> int | str:
 def _facts(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     if value is None:
         return ()
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
         raise RuleError(f"{where}: 'facts' must be a mapping of strings to strings")
     return tuple(value.items())
 

@@ -36,8 +36,13 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def scan_blobs(engine: Engine, blobs: Iterable[Blob], result: ScanResult, options: ScanOptions,
-               progress: Progress | None = None) -> None:
+def scan_blobs(
+    engine: Engine,
+    blobs: Iterable[Blob],
+    result: ScanResult,
+    options: ScanOptions,
+    progress: Progress | None = None,
+) -> None:
     """Scan every blob (deduplicated by id) and add findings and drops to `result`."""
     dedup = _Dedup(result)
     for blob, outcome in _outcomes(engine, dedup.unique(blobs), options):
@@ -94,11 +99,14 @@ def reorigin(outcome: ScanOutcome, origin: Origin) -> ScanOutcome:
 
 
 def _move(finding: Finding, origin: Origin) -> Finding:
-    return dataclasses.replace(finding, origin=origin,
-                               fingerprint=fingerprint(finding.rule_id, finding.secret, origin.path))
+    return dataclasses.replace(
+        finding, origin=origin, fingerprint=fingerprint(finding.rule_id, finding.secret, origin.path)
+    )
 
 
-def _outcomes(engine: Engine, blobs: Iterator[Blob], options: ScanOptions) -> Iterator[tuple[Blob, ScanOutcome]]:
+def _outcomes(
+    engine: Engine, blobs: Iterator[Blob], options: ScanOptions
+) -> Iterator[tuple[Blob, ScanOutcome]]:
     jobs = options.jobs or default_jobs()
     scanned = 0
     for blob in blobs:
@@ -111,11 +119,15 @@ def _outcomes(engine: Engine, blobs: Iterator[Blob], options: ScanOptions) -> It
     yield from _parallel(engine, blobs, jobs, options.explain)
 
 
-def _parallel(engine: Engine, blobs: Iterator[Blob], jobs: int,
-              explain: bool) -> Iterator[tuple[Blob, ScanOutcome]]:
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                initargs=(engine, explain)) as pool:
+def _parallel(
+    engine: Engine, blobs: Iterator[Blob], jobs: int, explain: bool
+) -> Iterator[tuple[Blob, ScanOutcome]]:
+    context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+    with cf.ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_init_worker, initargs=(engine, explain)
+    ) as pool:
         pending: list[tuple[list[Blob], cf.Future[list[ScanOutcome]]]] = []
         for batch in _batches(blobs):
             pending.append((batch, pool.submit(_scan_batch, [(b.data, b.origin) for b in batch])))
@@ -127,7 +139,7 @@ def _parallel(engine: Engine, blobs: Iterator[Blob], jobs: int,
 
 def _drain(item: tuple[list[Blob], cf.Future[list[ScanOutcome]]]) -> Iterator[tuple[Blob, ScanOutcome]]:
     batch, future = item
-    yield from zip(batch, future.result())
+    yield from zip(batch, future.result(), strict=True)
 
 
 def _batches(blobs: Iterator[Blob]) -> Iterator[list[Blob]]:

@@ -46,11 +46,11 @@ def aws_secret_key(secret: str) -> Verdict:
 
 
 def bedrock_key(secret: str) -> Verdict:
-    """Long-term keys decode to "BedrockAPIKey-<id>-at-<account>:<secret>"; short-term ones to a presigned URL."""
+    """Long-term keys decode to "BedrockAPIKey-<id>-at-<account>:<secret>"; short-term to a presigned URL."""
     import base64
     import binascii
 
-    body = secret[4:] if secret.startswith("ABSK") else secret[len("bedrock-api-key-"):]
+    body = secret[4:] if secret.startswith("ABSK") else secret[len("bedrock-api-key-") :]
     try:
         body = body.rstrip("=")
         decoded = base64.b64decode(body[: len(body) - len(body) % 4]).decode("utf-8", "replace")

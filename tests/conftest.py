@@ -50,10 +50,16 @@ def secretscan_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "scanner"]
 
 
-def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the installed `secretscan` as a subprocess and capture its output."""
     return subprocess.run(
-        [*secretscan_command(), *args], cwd=cwd, input=stdin, capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, timeout=300,
+        [*secretscan_command(), *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
     )

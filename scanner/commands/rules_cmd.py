@@ -18,8 +18,9 @@ def register(sub: Any) -> None:
     listing.add_argument("--format", choices=["text", "json"], default="text")
     listing.set_defaults(func=run_list)
     check = rules_sub.add_parser("check", help="run every rule's examples and negative examples")
-    check.add_argument("path", nargs="?", metavar="PATH",
-                       help="rule file or folder to check (default: the built-in rules)")
+    check.add_argument(
+        "path", nargs="?", metavar="PATH", help="rule file or folder to check (default: the built-in rules)"
+    )
     add_rule_options(check)
     check.set_defaults(func=run_check)
 
@@ -29,11 +30,22 @@ def run_list(args: argparse.Namespace) -> int:
 
     from scanner.rules import load_rules
 
-    rules = load_rules([Path(p) for p in args.rule_paths], builtin=not args.no_builtin_rules,
-                       disabled=args.disabled_rules)
+    rules = load_rules(
+        [Path(p) for p in args.rule_paths], builtin=not args.no_builtin_rules, disabled=args.disabled_rules
+    )
     if args.format == "json":
-        rows = [{"id": r.id, "name": r.name, "severity": r.severity, "confidence": r.confidence,
-                 "keywords": list(r.keywords), "tags": list(r.tags), "source": r.source} for r in rules]
+        rows = [
+            {
+                "id": r.id,
+                "name": r.name,
+                "severity": r.severity,
+                "confidence": r.confidence,
+                "keywords": list(r.keywords),
+                "tags": list(r.tags),
+                "source": r.source,
+            }
+            for r in rules
+        ]
         print(json.dumps(rows, indent=2))
         return 0
     width = max((len(r.id) for r in rules), default=10)
@@ -59,6 +71,8 @@ def run_check(args: argparse.Namespace) -> int:
         text = failure.example.text if len(failure.example.text) < 100 else failure.example.text[:97] + "..."
         print(f"FAIL {failure.rule_id}: {failure.kind}: {text!r} ({failure.detail})")
     examples = sum(len(r.examples) + len(r.negative_examples) for r in checked)
-    print(f"{len(checked)} rule(s), {examples} example(s): "
-          + (f"{len(failures)} failure(s)" if failures else "all pass"))
+    print(
+        f"{len(checked)} rule(s), {examples} example(s): "
+        + (f"{len(failures)} failure(s)" if failures else "all pass")
+    )
     return 1 if failures else 0

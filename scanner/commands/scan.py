@@ -9,13 +9,28 @@ from scanner.commands.common import add_scan_options, build_engine, finish
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("scan", help="scan files and folders (default command)",
-                            description="Scan files and folders, honouring .gitignore; '-' reads stdin.")
-    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
-    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                        help="skip paths matching this gitignore-style glob (repeatable)")
-    parser.add_argument("--max-file-size", type=_size, default=None, metavar="BYTES",
-                        help="skip files larger than this (default 10 MB; suffixes k, M, G)")
+    parser = sub.add_parser(
+        "scan",
+        help="scan files and folders (default command)",
+        description="Scan files and folders, honouring .gitignore; '-' reads stdin.",
+    )
+    parser.add_argument(
+        "paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)"
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip paths matching this gitignore-style glob (repeatable)",
+    )
+    parser.add_argument(
+        "--max-file-size",
+        type=_size,
+        default=None,
+        metavar="BYTES",
+        help="skip files larger than this (default 10 MB; suffixes k, M, G)",
+    )
     parser.add_argument("--no-gitignore", action="store_true", help="scan files that .gitignore excludes")
     parser.add_argument("--follow-symlinks", action="store_true", help="descend into symlinked folders")
     add_scan_options(parser)
@@ -28,12 +43,20 @@ def run(args: argparse.Namespace) -> int:
     from scanner.sources.files import DEFAULT_MAX_BYTES, WalkOptions, WalkReport, walk
 
     setup = build_engine(args)
-    options = WalkOptions(excludes=args.exclude, max_bytes=args.max_file_size or DEFAULT_MAX_BYTES,
-                          use_gitignore=not args.no_gitignore, follow_symlinks=args.follow_symlinks)
+    options = WalkOptions(
+        excludes=args.exclude,
+        max_bytes=args.max_file_size or DEFAULT_MAX_BYTES,
+        use_gitignore=not args.no_gitignore,
+        follow_symlinks=args.follow_symlinks,
+    )
     report = WalkReport()
     result = ScanResult(mode="scan", target=" ".join(args.paths))
-    scan_blobs(setup.engine, walk(args.paths, options, report), result,
-               ScanOptions(jobs=args.jobs, explain=args.explain))
+    scan_blobs(
+        setup.engine,
+        walk(args.paths, options, report),
+        result,
+        ScanOptions(jobs=args.jobs, explain=args.explain),
+    )
     result.skipped.extend(report.skipped)
     return finish(args, result, setup)
 

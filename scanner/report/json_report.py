@@ -61,7 +61,9 @@ def finding_dict(f: Finding, show: bool) -> dict[str, Any]:
         "commit": commit_dict(f.commit),
         "present_at_head": f.present_at_head,
         "removed_in": commit_dict(f.removed_in),
-        "verification": None if f.verification is None else {
+        "verification": None
+        if f.verification is None
+        else {
             "state": f.verification.state,
             "reason": f.verification.reason,
             "details": dict(f.verification.details),
@@ -76,5 +78,12 @@ def commit_dict(c: Commit | None) -> dict[str, str] | None:
 
 
 def dropped_dict(d: Dropped, show: bool) -> dict[str, Any]:
-    return {"rule_id": d.rule_id, "path": d.origin.path, "line": d.line, "column": d.column,
-            "reason": d.reason, "detail": d.detail, "secret": redact(d.secret, show)}
+    return {
+        "rule_id": d.rule_id,
+        "path": d.origin.path,
+        "line": d.line,
+        "column": d.column,
+        "reason": d.reason,
+        "detail": d.detail,
+        "secret": redact(d.secret, show),
+    }

@@ -8,7 +8,15 @@ from scanner.model import Finding, ScanResult
 from scanner.redact import redact, redact_text
 from scanner.report import ReportContext
 
-_COLORS = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": "37", "dim": "2", "bold": "1"}
+_COLORS = {
+    "critical": "1;31",
+    "high": "31",
+    "medium": "33",
+    "low": "36",
+    "info": "37",
+    "dim": "2",
+    "bold": "1",
+}
 
 
 def render(result: ScanResult, context: ReportContext) -> str:
@@ -21,8 +29,10 @@ def render(result: ScanResult, context: ReportContext) -> str:
         out.append(paint("bold", f"Dropped candidates ({len(result.dropped)}):"))
         for drop in result.dropped:
             where = f"{drop.origin.path}:{drop.line}:{drop.column}"
-            out.append(f"  {where}  {drop.rule_id}  {redact(drop.secret, context.show_secrets)}  "
-                       f"[{drop.reason}] {drop.detail}")
+            out.append(
+                f"  {where}  {drop.rule_id}  {redact(drop.secret, context.show_secrets)}  "
+                f"[{drop.reason}] {drop.detail}"
+            )
         out.append("")
     for skipped in result.skipped:
         out.append(paint("dim", f"skipped {skipped.path}: {skipped.reason}"))
@@ -57,15 +67,20 @@ def _finding(finding: Finding, context: ReportContext, paint: _Paint) -> list[st
         if finding.present_at_head:
             lines.append("  status  " + paint("high", "still present at HEAD"))
         elif finding.removed_in is not None:
-            lines.append(f"  status  removed in {finding.removed_in.sha[:12]} ({finding.removed_in.date}); "
-                         "still in history")
+            lines.append(
+                f"  status  removed in {finding.removed_in.sha[:12]} ({finding.removed_in.date}); "
+                "still in history"
+            )
         else:
             lines.append("  status  not at HEAD; still in history")
     if finding.verification is not None:
         v = finding.verification
         details = ", ".join(f"{k}: {val}" for k, val in v.details)
-        lines.append(f"  verify  {paint('high' if v.state == 'active' else 'dim', v.state)}"
-                     + (f" ({v.reason})" if v.reason else "") + (f" — {details}" if details else ""))
+        lines.append(
+            f"  verify  {paint('high' if v.state == 'active' else 'dim', v.state)}"
+            + (f" ({v.reason})" if v.reason else "")
+            + (f" — {details}" if details else "")
+        )
     return lines
 
 
@@ -73,8 +88,11 @@ def _summary(result: ScanResult, paint: _Paint) -> str:
     counts = Counter(f.severity for f in result.findings)
     by_sev = ", ".join(f"{n} {sev}" for sev, n in counts.most_common())
     mb = result.bytes_scanned / 1e6
-    head = (paint("high", f"{len(result.findings)} finding(s)") + f" ({by_sev})" if result.findings
-            else paint("dim", "no findings"))
+    head = (
+        paint("high", f"{len(result.findings)} finding(s)") + f" ({by_sev})"
+        if result.findings
+        else paint("dim", "no findings")
+    )
     text = f"{head} in {result.blobs_scanned} unique blob(s), {mb:.1f} MB scanned"
     if result.skipped:
         reasons = Counter(s.reason.split(" (")[0] for s in result.skipped)

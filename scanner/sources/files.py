@@ -20,7 +20,9 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _BINARY_PROBE = 8000  # bytes; git's own heuristic looks for a NUL byte in the first 8000
 # Never scanned: version-control internals, and our own config and baseline (they hold hashes and patterns).
 ALWAYS_SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
-OWN_FILES = frozenset({".secretscan.yaml", ".secretscan.yml", ".secretscan-baseline.json", ".secretscanignore"})
+OWN_FILES = frozenset(
+    {".secretscan.yaml", ".secretscan.yml", ".secretscan-baseline.json", ".secretscanignore"}
+)
 
 
 @dataclass(slots=True)
@@ -75,7 +77,7 @@ def _walk_dir(root: Path, options: WalkOptions, report: WalkReport) -> Iterator[
     excludes = pathspec.GitIgnoreSpec.from_lines(options.excludes)
     visited: set[tuple[int, int]] = set()
     # Stack of (directory, ignore specs in force: (base dir relative to root, spec)).
-    stack: list[tuple[Path, tuple[tuple[str, pathspec.PathSpec], ...]]] = [(root, ())]
+    stack: list[tuple[Path, tuple[tuple[str, pathspec.GitIgnoreSpec], ...]]] = [(root, ())]
     while stack:
         directory, specs = stack.pop()
         try:
@@ -127,8 +129,9 @@ def _display(root: Path, rel: str) -> str:
     return rel if str(root) == "." else (root / rel).as_posix()
 
 
-def _ignore_specs(directory: Path, rel_dir: str, options: WalkOptions,
-                  report: WalkReport) -> tuple[tuple[str, pathspec.PathSpec], ...]:
+def _ignore_specs(
+    directory: Path, rel_dir: str, options: WalkOptions, report: WalkReport
+) -> tuple[tuple[str, pathspec.GitIgnoreSpec], ...]:
     names = ([".gitignore"] if options.use_gitignore else []) + list(options.extra_ignore_files)
     out = []
     for name in names:
@@ -144,11 +147,8 @@ def _ignore_specs(directory: Path, rel_dir: str, options: WalkOptions,
     return tuple(out)
 
 
-def _ignored(rel: str, specs: tuple[tuple[str, pathspec.PathSpec], ...]) -> bool:
-    for base, spec in specs:
-        if rel.startswith(base) and spec.match_file(rel[len(base):]):
-            return True
-    return False
+def _ignored(rel: str, specs: tuple[tuple[str, pathspec.GitIgnoreSpec], ...]) -> bool:
+    return any(rel.startswith(base) and spec.match_file(rel[len(base) :]) for base, spec in specs)
 
 
 def _read_file(path: Path, display: str, options: WalkOptions, report: WalkReport) -> Blob | None:
