@@ -1,10 +1,10 @@
 """Multi-pattern candidate search: which rules may match a blob, and from where.
 
-Two backends with the same contract. The native one compiles every rule's pattern into one Hyperscan database
-(prefilter + single-match mode: one event per rule per blob, never a Python callback per raw hit;
-PERF-NOTES §2). The pure-Python one checks each rule's keywords. Both only *nominate* rules; engine.py confirms
-with `re`, so both backends yield the same findings as long as the native pattern is a superset of the Python one, which
-prefilter mode guarantees.
+Two backends with the same contract. The native one compiles every rule's pattern into one Hyperscan
+database (prefilter + single-match mode: one event per rule per blob, never a Python callback per raw hit;
+PERF-NOTES §2). The pure-Python one checks each rule's keywords. Both only *nominate* rules; engine.py
+confirms with `re`, so both backends yield the same findings as long as the native pattern is a superset of
+the Python one, which prefilter mode guarantees.
 """
 
 from __future__ import annotations
