@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sre_parse
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -110,6 +109,10 @@ def default_cache_dir() -> Path | None:
 
 def _max_width(pattern: str) -> int | None:
     try:
+        if sys.version_info >= (3, 11):
+            from re import _parser as sre_parse
+        else:  # pragma: no cover
+            import sre_parse
         _lo, hi = sre_parse.parse(pattern).getwidth()
     except Exception:  # pragma: no cover - patterns were compiled by `re` already
         return None

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sre_constants
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -250,7 +249,7 @@ def rules_hash(rules: Sequence[Rule]) -> str:
 def _compile(pattern: str, where: str, key: str) -> re.Pattern[bytes]:
     try:
         return re.compile(pattern.encode("utf-8"))
-    except (re.error, sre_constants.error, OverflowError) as exc:
+    except (re.error, OverflowError, RecursionError) as exc:
         raise RuleError(f"{where}: {key}: invalid regex {pattern!r}: {exc}") from exc
 
 
