@@ -91,3 +91,14 @@ def test_builtin_rules_are_found() -> None:
     assert any(builtin_rules_dir().glob("*.yaml"))
     ids = {r.id for r in load_rules()}
     assert {"aws-access-key-id", "aws-secret-access-key", "aws-session-token", "aws-mws-auth-token"} <= ids
+
+
+def test_validated_rule_cache_never_serves_a_stale_file(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    first = load_rules([path], builtin=False)
+    assert load_rules([path], builtin=False) == first  # served from the cache
+    path.write_text("rules:\n" + GOOD.replace("severity: high", "severity: low"))
+    assert load_rules([path], builtin=False)[0].severity == "low"
+    path.write_text("rules:\n" + GOOD + "    colour: red\n")
+    with pytest.raises(RuleError, match="colour"):
+        load_rules([path], builtin=False)
