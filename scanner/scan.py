@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from scanner.engine import Engine, ScanOutcome, fingerprint
 from scanner.model import Blob, Finding, Origin, ScanResult
+from scanner.result_cache import ResultCache
 
 INLINE_BYTES = 4 * 1024 * 1024  # scan this much in-process before starting workers
 BATCH_BYTES = 4 * 1024 * 1024
@@ -27,6 +28,7 @@ Progress = Callable[[int, int], None]  # (blobs, bytes) just scanned
 class ScanOptions:
     jobs: int = 0  # 0: one per core
     explain: bool = False
+    cache: ResultCache | None = None  # clean blobs seen by earlier runs are skipped
 
 
 def default_jobs() -> int:
@@ -45,12 +47,20 @@ def scan_blobs(
 ) -> None:
     """Scan every blob (deduplicated by id) and add findings and drops to `result`."""
     dedup = _Dedup(result)
-    for blob, outcome in _outcomes(engine, dedup.unique(blobs), options):
+    cache = options.cache
+    fresh = dedup.unique(blobs)
+    if cache is not None:
+        fresh = (b for b in fresh if not (cache.is_clean(b.id) and dedup.skip(b)))
+    for blob, outcome in _outcomes(engine, fresh, options):
         result.blobs_scanned += 1
         result.bytes_scanned += len(blob.data)
         if progress is not None:
             progress(1, len(blob.data))
         dedup.done(blob, outcome)
+        if cache is not None and not (outcome.findings or outcome.dropped):
+            cache.mark_clean(blob.id)
+    if cache is not None:
+        cache.flush()
 
 
 class _Dedup:
@@ -75,6 +85,12 @@ class _Dedup:
             else:
                 self.pending[blob.id] = []
                 yield blob
+
+    def skip(self, blob: Blob) -> bool:
+        """Record `blob` as known clean without scanning it (a result-cache hit)."""
+        self.pending.pop(blob.id, None)
+        self.outcomes[blob.id] = None
+        return True
 
     def done(self, blob: Blob, outcome: ScanOutcome) -> None:
         useful = bool(outcome.findings or outcome.dropped)
