@@ -14,7 +14,9 @@ CONFIDENCES: tuple[Confidence, ...] = ("high", "medium", "low")
 
 def blob_id(data: bytes) -> str:
     """The git blob SHA-1 of `data`, so files on disk and blobs in history share one identity."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    digest = hashlib.sha1(b"blob %d\0" % len(data))
+    digest.update(data)  # not header + data: that would copy every blob once more
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,13 +93,15 @@ def _walk_dir(root: str, options: WalkOptions, report: WalkReport) -> Iterator[B
             report.skipped.append(Skipped(prefix + rel_dir, "symlink loop: directory already visited"))
             continue
         visited.add((st.st_dev, st.st_ino))
-        specs = specs + _ignore_specs(directory, rel_dir, options, report)
         try:
             with os.scandir(directory) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
             report.skipped.append(Skipped(prefix + rel_dir, f"cannot list: {exc.strerror or exc}"))
             continue
+        present = {e.name for e in entries} & set(_ignore_names(options))
+        if present:
+            specs = specs + _ignore_specs(directory, rel_dir, sorted(present), report)
         subdirs = []
         for entry in entries:
             rel = rel_dir + entry.name
@@ -132,16 +134,17 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _ignore_specs(directory: str, rel_dir: str, options: WalkOptions, report: WalkReport) -> Specs:
-    names = ([".gitignore"] if options.use_gitignore else []) + list(options.extra_ignore_files)
+def _ignore_names(options: WalkOptions) -> list[str]:
+    return ([".gitignore"] if options.use_gitignore else []) + list(options.extra_ignore_files)
+
+
+def _ignore_specs(directory: str, rel_dir: str, names: list[str], report: WalkReport) -> Specs:
     out = []
     for name in names:
         file = os.path.join(directory, name)
         try:
             with open(file, encoding="utf-8", errors="replace") as handle:
                 lines = handle.read().splitlines()
-        except FileNotFoundError:
-            continue
         except OSError as exc:
             report.skipped.append(Skipped(file, f"cannot read ignore file: {exc.strerror or exc}"))
             continue
