@@ -17,6 +17,12 @@ from scanner.rules import Rule
 FORMATS: dict[str, str] = {
     "text": "text",
     "json": "json_report",
+    "jsonl": "jsonl",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
+    "markdown": "markdown",
+    "html": "html",
 }
 
 

@@ -1,0 +1,186 @@
+"""SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+
+Follows GitHub's expectations (docs: "SARIF support for code scanning"): one rule per `ruleId` in
+`tool.driver.rules` with help text and markdown, `security-severity` and the CWE-798 tag,
+`partialFingerprints` so an alert keeps its identity when lines move, and the commit of history findings in
+`versionControlProvenance` and in each result's properties. Messages are redacted unless --show-secrets.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+from scanner.model import Commit, Finding, ScanResult
+from scanner.report import ReportContext
+from scanner.report.common import (
+    RuleHelp,
+    char_columns,
+    commits_of,
+    message,
+    rule_help,
+    severity_rank,
+    utc_date,
+    verification_state,
+)
+from scanner.report.json_report import commit_dict
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "secretscan/v1"  # partialFingerprints key; bump only if Finding.fingerprint changes meaning
+_SRCROOT = "%SRCROOT%"
+# GitHub maps security-severity to critical (>= 9.0), high (>= 7.0), medium (>= 4.0) and low.
+_SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
+_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+_PRECISION = {"high": "high", "medium": "medium", "low": "low"}
+_BASE_TAGS = ("security", "secret", "external/cwe/cwe-798")
+
+
+def render(result: ScanResult, context: ReportContext) -> str:
+    return json.dumps(document(result, context), indent=2) + "\n"
+
+
+def document(result: ScanResult, context: ReportContext) -> dict[str, Any]:
+    rule_ids = sorted(set(context.rules) | {f.rule_id for f in result.findings})
+    index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    names = {f.rule_id: f.rule_name for f in result.findings}
+    severities = _rule_severities(result, context)
+    rules = [
+        _rule(rule_help(context, rule_id, names.get(rule_id, "")), severities[rule_id])
+        for rule_id in rule_ids
+    ]
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "secretscan",
+                "version": context.tool_version or "0",
+                "semanticVersion": context.tool_version or "0.0.0",
+                "rules": rules,
+            }
+        },
+        "invocations": [_invocation(result)],
+        "results": [_result(f, index[f.rule_id], context) for f in result.findings],
+        "columnKind": "unicodeCodePoints",
+        "originalUriBaseIds": {_SRCROOT: {"uri": _directory_uri(result.target)}},
+        "properties": {
+            "mode": result.mode,
+            "target": result.target,
+            "secretsRedacted": not context.show_secrets,
+        },
+    }
+    commits = commits_of(result.findings)
+    if commits:
+        run["versionControlProvenance"] = [_provenance(c, result.target) for c in commits]
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _rule_severities(result: ScanResult, context: ReportContext) -> dict[str, str]:
+    """Each rule's default severity, raised to its most severe finding.
+
+    GitHub reads security-severity from the rule only, and pairing raises a key id with its secret key to
+    critical; without this a paired AWS key would show as a high alert.
+    """
+    severities: dict[str, str] = {rule.id: rule.severity for rule in context.rules.values()}
+    for f in result.findings:
+        current = severities.get(f.rule_id)
+        if current is None or severity_rank(f.severity) < severity_rank(current):
+            severities[f.rule_id] = f.severity
+    return severities
+
+
+def _rule(help_: RuleHelp, severity: str) -> dict[str, Any]:
+    references = "".join(f"\n- {ref}" for ref in help_.references)
+    help_text = f"{help_.description}\n\nRemediation: {help_.remediation}"
+    help_markdown = f"{help_.description}\n\n**Remediation:** {help_.remediation}"
+    if references:
+        help_text += "\n\nReferences:" + references
+        help_markdown += "\n\n**References:**" + "".join(f"\n- <{ref}>" for ref in help_.references)
+    rule: dict[str, Any] = {
+        "id": help_.id,
+        "name": "".join(part.capitalize() for part in help_.id.split("-")),
+        "shortDescription": {"text": help_.name},
+        "fullDescription": {"text": help_.description},
+        "help": {"text": help_text, "markdown": help_markdown},
+        "defaultConfiguration": {"level": _LEVEL.get(severity, "warning")},
+        "properties": {
+            "tags": list(dict.fromkeys((*_BASE_TAGS, *help_.tags))),
+            "security-severity": _SECURITY_SEVERITY.get(severity, "5.0"),
+            "problem.severity": "error" if _LEVEL.get(severity) == "error" else "warning",
+            "severity": severity,
+        },
+    }
+    if help_.references:
+        rule["helpUri"] = help_.references[0]
+    return rule
+
+
+def _result(finding: Finding, rule_index: int, context: ReportContext) -> dict[str, Any]:
+    start, end = char_columns(finding)
+    properties: dict[str, Any] = {
+        "severity": finding.severity,
+        "confidence": finding.confidence,
+        "precision": _PRECISION[finding.confidence],
+        "verification": verification_state(finding),
+        "facts": dict(finding.facts),
+    }
+    if finding.commit is not None:
+        properties["commit"] = commit_dict(finding.commit)
+    if finding.present_at_head is not None:
+        properties["presentAtHead"] = finding.present_at_head
+    if finding.removed_in is not None:
+        properties["removedIn"] = commit_dict(finding.removed_in)
+    return {
+        "ruleId": finding.rule_id,
+        "ruleIndex": rule_index,
+        "level": _LEVEL.get(finding.severity, "warning"),
+        "kind": "fail",
+        "message": {"text": message(finding, context.show_secrets)},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": _artifact(finding.path),
+                    "region": {"startLine": finding.line, "startColumn": start, "endColumn": end},
+                }
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "properties": properties,
+    }
+
+
+def _artifact(path: str) -> dict[str, str]:
+    if Path(path).is_absolute():
+        return {"uri": Path(path).as_uri()}
+    return {"uri": quote(PurePosixPath(Path(path).as_posix()).as_posix()), "uriBaseId": _SRCROOT}
+
+
+def _directory_uri(target: str) -> str:
+    """The scanned folder as a file URI ending in '/', as SARIF requires of a base URI."""
+    base = Path(target or ".")
+    if target in ("", "-") or not base.is_dir():
+        base = Path.cwd()
+    return base.resolve().as_uri().rstrip("/") + "/"
+
+
+def _provenance(commit: Commit, target: str) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "repositoryUri": _directory_uri(target),
+        "revisionId": commit.sha,
+        "mappedTo": {"uriBaseId": _SRCROOT},
+        "properties": {"author": commit.author, "email": commit.email, "summary": commit.summary},
+    }
+    when = utc_date(commit.date)
+    if when is not None:
+        details["asOfTimeUtc"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return details
+
+
+def _invocation(result: ScanResult) -> dict[str, Any]:
+    notes = [{"level": "error", "message": {"text": e}} for e in result.errors]
+    notes += [{"level": "warning", "message": {"text": w}} for w in result.warnings]
+    notes += [{"level": "note", "message": {"text": f"skipped {s.path}: {s.reason}"}} for s in result.skipped]
+    invocation: dict[str, Any] = {"executionSuccessful": not result.errors}
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
+    return invocation
