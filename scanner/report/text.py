@@ -34,8 +34,7 @@ def render(result: ScanResult, context: ReportContext) -> str:
                 f"[{drop.reason}] {drop.detail}"
             )
         out.append("")
-    for skipped in result.skipped:
-        out.append(paint("dim", f"skipped {skipped.path}: {skipped.reason}"))
+    out.extend(_skipped(result, paint))
     for warning in result.warnings:
         out.append(paint("medium", f"warning: {warning}"))
     for error in result.errors:
@@ -81,6 +80,19 @@ def _finding(finding: Finding, context: ReportContext, paint: _Paint) -> list[st
             + (f" ({v.reason})" if v.reason else "")
             + (f" — {details}" if details else "")
         )
+    return lines
+
+
+_MAX_SKIPPED_LINES = 20
+
+
+def _skipped(result: ScanResult, paint: _Paint) -> list[str]:
+    """Name what could not be read; binaries are only counted (a tree holds thousands, all expected)."""
+    notable = [s for s in result.skipped if s.reason != "binary"]
+    lines = [paint("dim", f"skipped {s.path}: {s.reason}") for s in notable[:_MAX_SKIPPED_LINES]]
+    if len(notable) > _MAX_SKIPPED_LINES:
+        more = len(notable) - _MAX_SKIPPED_LINES
+        lines.append(paint("dim", f"... and {more} more skipped (--format json lists them all)"))
     return lines
 
 
