@@ -6,19 +6,11 @@ A registry of plain functions rather than discovery: a rule names its validator,
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from scanner import aws
-from scanner.model import Confidence
+from scanner import aws, checksums, generic, keyblocks
+from scanner.verdict import Verdict
 
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    ok: bool
-    reason: str = ""
-    facts: tuple[tuple[str, str], ...] = ()
-    confidence: Confidence | None = None  # overrides the rule's confidence when set
-    example: bool = False  # rejected as a documentation example or placeholder (its own --explain reason)
+__all__ = ["VALIDATORS", "Validator", "Verdict"]
 
 
 Validator = Callable[[str], Verdict]
@@ -76,4 +68,24 @@ VALIDATORS: dict[str, Validator] = {
     "aws_secret_key": aws_secret_key,
     "not_example": not_example,
     "bedrock_key": bedrock_key,
+    # Token checksums and structure (issue 7 §2).
+    "github_token": checksums.github_token,
+    "github_fine_grained_pat": checksums.github_fine_grained_pat,
+    "npm_token": checksums.npm_token,
+    "grafana_service_account": checksums.grafana_service_account,
+    "grafana_cloud_token": checksums.grafana_cloud_token,
+    "pypi_token": checksums.pypi_token,
+    "jwt": checksums.jwt,
+    "discord_bot_token": checksums.discord_bot_token,
+    "basic_auth_pair": checksums.basic_auth_pair,
+    "sentry_org_token": checksums.sentry_org_token,
+    "jfrog_reference_token": checksums.jfrog_reference_token,
+    "not_placeholder": checksums.not_placeholder,
+    "age_secret_key": checksums.age_secret_key,
+    "private_key_pem": keyblocks.private_key_pem,
+    "pgp_private_key": keyblocks.pgp_private_key,
+    "putty_private_key": keyblocks.putty_private_key,
+    "base64_pem_private_key": keyblocks.base64_pem_private_key,
+    # Values assigned to secret-like names, judged by randomness (issue 7 §4).
+    "generic_secret": generic.generic_secret,
 }
