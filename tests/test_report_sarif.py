@@ -70,6 +70,7 @@ def test_rules_carry_help_severity_and_cwe() -> None:
     assert "docs.aws.amazon.com" in rule["help"]["markdown"]
     assert rule["shortDescription"]["text"] == "AWS access key ID"
     assert {"security", "external/cwe/cwe-798"} <= set(rule["properties"]["tags"])
+    assert rule["properties"]["precision"] == "high"
     # the paired finding is critical, so the rule's security severity is raised to critical
     assert float(rule["properties"]["security-severity"]) >= 9.0
     medium = next(r for r in rules if r["properties"]["severity"] == "medium")
@@ -108,6 +109,14 @@ def test_history_commit_in_provenance_and_properties() -> None:
     assert history["properties"]["commit"]["sha"] == FIRST.sha
     assert history["properties"]["removedIn"]["sha"] == "2" * 40
     assert history["properties"]["verification"] == "active"
+
+
+def test_repository_url_names_the_repository() -> None:
+    result = sample_result()
+    result.target = "https://example.com/org/repo.git"
+    doc = json.loads(renderer("sarif")(result, context()))
+    assert doc["runs"][0]["versionControlProvenance"][0]["repositoryUri"] == result.target
+    _validate(doc)
 
 
 def test_no_provenance_without_commits() -> None:

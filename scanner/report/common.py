@@ -29,6 +29,7 @@ class RuleHelp:
     remediation: str
     references: tuple[str, ...]
     tags: tuple[str, ...]
+    confidence: str = "medium"  # unknown rules: neither claim nor disclaim precision
 
 
 def rule_help(context: ReportContext, rule_id: str, fallback_name: str = "") -> RuleHelp:
@@ -37,7 +38,13 @@ def rule_help(context: ReportContext, rule_id: str, fallback_name: str = "") -> 
         name = fallback_name or rule_id
         return RuleHelp(rule_id, name, name, DEFAULT_REMEDIATION, (), ())
     return RuleHelp(
-        rule.id, rule.name, rule.description or rule.name, rule.remediation, rule.references, rule.tags
+        rule.id,
+        rule.name,
+        rule.description or rule.name,
+        rule.remediation,
+        rule.references,
+        rule.tags,
+        rule.confidence,
     )
 
 

@@ -107,6 +107,7 @@ def _rule(help_: RuleHelp, severity: str) -> dict[str, Any]:
             "tags": list(dict.fromkeys((*_BASE_TAGS, *help_.tags))),
             "security-severity": _SECURITY_SEVERITY.get(severity, "5.0"),
             "problem.severity": "error" if _LEVEL.get(severity) == "error" else "warning",
+            "precision": _PRECISION.get(help_.confidence, "medium"),
             "severity": severity,
         },
     }
@@ -120,7 +121,6 @@ def _result(finding: Finding, rule_index: int, context: ReportContext) -> dict[s
     properties: dict[str, Any] = {
         "severity": finding.severity,
         "confidence": finding.confidence,
-        "precision": _PRECISION[finding.confidence],
         "verification": verification_state(finding),
         "facts": dict(finding.facts),
     }
@@ -165,7 +165,8 @@ def _directory_uri(target: str) -> str:
 
 def _provenance(commit: Commit, target: str) -> dict[str, Any]:
     details: dict[str, Any] = {
-        "repositoryUri": _directory_uri(target),
+        # history accepts a URL (cloned into a temporary mirror): the URL names the repository
+        "repositoryUri": target if "://" in target else _directory_uri(target),
         "revisionId": commit.sha,
         "mappedTo": {"uriBaseId": _SRCROOT},
         "properties": {"author": commit.author, "email": commit.email, "summary": commit.summary},
