@@ -113,6 +113,14 @@ def test_not_a_history_scan() -> None:
     assert "<table" not in timeline
 
 
+def test_dropped_candidates_only_with_explain() -> None:
+    result = sample_result()
+    with_explain = renderer("html")(result, context(explain=True))
+    dropped = with_explain.split('id="dropped"')[1].split("</section>")[0]
+    assert "a.py:3:5" in dropped and "entropy" in dropped and "lHUv*****" in dropped
+    assert 'id="dropped"' not in renderer("html")(result, context(explain=False))
+
+
 def test_show_secrets_still_escapes() -> None:
     text = _html(show=True)
     assert HISTORY_SECRET in text

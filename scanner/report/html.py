@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from scanner.model import Finding, ScanResult
+from scanner.redact import redact
 from scanner.report import ReportContext
 from scanner.report.common import (
     EPOCH,
@@ -39,6 +40,7 @@ def render(result: ScanResult, context: ReportContext) -> str:
         _by_path(findings),
         _by_author(findings),
         finding_section(findings, context),
+        _dropped(result, context),
         _notes(result),
     ]
     title = escape(f"secretscan report: {result.target or 'input'}")
@@ -175,6 +177,24 @@ def _by_author(findings: list[Finding]) -> str:
         ordered = sorted(dates, key=lambda d: utc_date(d) or EPOCH)
         rows.append((escape(author), escape(email), escape(ordered[0]), escape(ordered[-1]), str(len(dates))))
     return head + table(["Author", "Email", "First", "Last", "Findings"], rows, [4]) + "</section>"
+
+
+def _dropped(result: ScanResult, context: ReportContext) -> str:
+    """With --explain: candidates that matched a pattern but were not reported, and why."""
+    if not context.explain or not result.dropped:
+        return ""
+    rows = [
+        (
+            f"<code>{escape(f'{d.origin.path}:{d.line}:{d.column}')}</code>",
+            escape(d.rule_id),
+            f"<code>{escape(redact(d.secret, context.show_secrets))}</code>",
+            escape(d.reason),
+            escape(d.detail),
+        )
+        for d in result.dropped
+    ]
+    headers = ["Location", "Rule", "Candidate", "Reason", "Detail"]
+    return f'<section id="dropped"><h2>Dropped candidates</h2>{table(headers, rows)}</section>'
 
 
 def _notes(result: ScanResult) -> str:
