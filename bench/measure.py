@@ -1,0 +1,115 @@
+"""Run one command and measure wall time and peak memory, with a timeout that kills its whole process group.
+
+Peak memory is the maximum resident set size of the largest single process in the command's tree, as the
+kernel reports it to `wait4` (what `/usr/bin/time -v` prints). A tool that forks workers is charged for its
+largest process, not the sum: good enough to compare orders of magnitude, and the same rule for every tool.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+GNU_TIME = "/usr/bin/time"
+# Fallback where GNU time is missing (macOS, slim containers): a tiny Python parent that reports its
+# children's peak RSS. Costs ~20 ms of start-up, which is why GNU time is preferred.
+RUSAGE_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[2:])\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "if sys.platform == 'darwin': peak //= 1024\n"
+    "open(sys.argv[1], 'w').write(f'Maximum resident set size (kbytes): {peak}\\n')\n"
+    "sys.exit(code)\n"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    wall: float  # seconds
+    peak_kb: int | None
+    code: int
+    timed_out: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    wall: float  # median seconds; the cap when timed out
+    peak_kb: int | None  # max over runs
+    codes: tuple[int, ...]
+    timed_out: bool
+    runs: int
+
+
+def _wrapper(report: str) -> list[str]:
+    if Path(GNU_TIME).exists() and os.access(GNU_TIME, os.X_OK):
+        return [GNU_TIME, "-v", "-o", report]
+    return [sys.executable, "-c", RUSAGE_WRAPPER, report]
+
+
+def _peak(report: Path) -> int | None:
+    try:
+        text = report.read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if "Maximum resident set size" in line:
+            return int(line.rsplit(":", 1)[1])
+    return None
+
+
+def run_once(
+    argv: list[str], cwd: Path, timeout: float, stdout: Path | None = None, env: dict[str, str] | None = None
+) -> Run:
+    """Run argv once; output goes to `stdout` (a file) or nowhere. The clock includes process start-up."""
+    with tempfile.TemporaryDirectory(prefix="bench-time-") as tmp:
+        report = Path(tmp) / "time.txt"
+        out = stdout.open("wb") if stdout else subprocess.DEVNULL
+        try:
+            start = time.perf_counter()
+            proc = subprocess.Popen(
+                [*_wrapper(str(report)), *argv],
+                cwd=cwd,
+                stdout=out,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, **(env or {})},
+                start_new_session=True,  # so a timeout can kill the tool's workers too
+            )
+            try:
+                code = proc.wait(timeout=timeout)
+                timed_out = False
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                code, timed_out = proc.wait(), True
+            wall = time.perf_counter() - start
+        finally:
+            if stdout:
+                out.close()  # type: ignore[union-attr]
+        return Run(wall, None if timed_out else _peak(report), code, timed_out)
+
+
+def summarise(done: list[Run], timeout: float) -> Summary:
+    """Median wall time of the runs of one tool; a timed-out run makes the whole entry "> timeout"."""
+    codes = tuple(r.code for r in done)
+    if any(r.timed_out for r in done):
+        return Summary(timeout, None, codes, True, len(done))
+    peaks = [r.peak_kb for r in done if r.peak_kb is not None]
+    wall = statistics.median(r.wall for r in done)
+    return Summary(wall, max(peaks) if peaks else None, codes, False, len(done))
+
+
+def which(name: str, extra_dirs: tuple[Path, ...] = ()) -> str | None:
+    """An executable on PATH or in one of `extra_dirs`."""
+    for folder in extra_dirs:
+        candidate = folder / name
+        if candidate.exists() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return shutil.which(name)
