@@ -18,7 +18,10 @@ from scanner.verdict import Verdict
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # Runs that only appear in placeholders and truncated documentation values.
-_PLACEHOLDER_RE = re.compile(r"(?i)x{6}|\.\.\.|your|example|placeholder|redacted|<|>|\*{3}|0{12}|(.)\1{11}")
+_PLACEHOLDER_RE = re.compile(
+    r"(?i)x{6}|\.\.\.|your|example|placeholder|redacted|<|>|\*{3}|0{12}|(.)\1{11}"
+    r"|\$\{|\{\{|\$\(|%\(|^\$\w+$"  # templated: ${VAR}, {{ var }}, $(cmd), %(name)s, $VAR
+)
 
 
 def crc32_base62(text: str, width: int = 6) -> str:
