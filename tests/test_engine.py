@@ -155,3 +155,21 @@ def test_backends_give_identical_findings_on_the_fixture_corpus() -> None:
             for e in engines
         ]
         assert results[0] == results[1], path
+
+
+@pytest.mark.parametrize(
+    ("pattern", "relaxed"),
+    [
+        (r"a{60,16000}?b", r"a{32,}?b"),
+        (r"[a-f0-9]{64}", r"[a-f0-9]{32,}"),
+        (r"x{0,30}y{3}", r"x{0,30}y{3}"),
+        (r"a{80,}", r"a{32,}"),
+        (r"\{5,6000\}", r"\{5,6000\}"),
+        (r"[]{]{1,99}", r"[]{]{1,}"),
+        (r"[^]{]{100}", r"[^]{]{32,}"),
+    ],
+)
+def test_native_patterns_widen_large_repeats_only(pattern: str, relaxed: str) -> None:
+    from scanner.matcher import relax_repeats
+
+    assert relax_repeats(pattern) == relaxed
