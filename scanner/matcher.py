@@ -199,7 +199,7 @@ def relax_repeats(pattern: str) -> str:
         low = int(match.group(1))
         high = low if match.group(2) is None else (int(match.group(3)) if match.group(3) else None)
         wide = low > _MAX_REPEAT or high is None or high > _MAX_REPEAT
-        out.append("{%d,}" % min(low, _MAX_REPEAT) if wide else match.group(0))
+        out.append(f"{{{min(low, _MAX_REPEAT)},}}" if wide else match.group(0))
         i = match.end()
     return "".join(out)
 
