@@ -71,3 +71,9 @@ def run_cli(
         env={**os.environ, **(env or {})},
         timeout=300,
     )
+
+
+def run_cli_python(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`run_cli` with the pure-Python engine, for tests that vary the config: each variation changes the
+    engine's digest and would otherwise compile (and cache) its own Hyperscan database, seconds apiece."""
+    return run_cli(*args, "--engine", "python", cwd=cwd)

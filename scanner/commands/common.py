@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner import __version__
+from scanner.baseline import Baseline, Entry, apply, locate, path_mapper
+from scanner.baseline import load as load_baseline
+from scanner.config import Config, apply_to_rules, discover, is_own_file, own_files
 from scanner.engine import Engine
 from scanner.errors import UsageError
-from scanner.model import CONFIDENCES, ScanResult
+from scanner.model import CONFIDENCES, Dropped, ScanResult
 from scanner.report import FORMATS, ReportContext, renderer
 from scanner.rules import Rule, load_rules
 
@@ -76,33 +79,104 @@ def add_scan_options(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="pattern engine (default: Hyperscan when available)",
     )
+    add_config_option(parser)
+    base = parser.add_argument_group("baseline")
+    base.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="report only findings not in this baseline "
+        "(default: .secretscan-baseline.json at the scan or repository root)",
+    )
+    base.add_argument("--no-baseline", action="store_true", help="ignore any baseline: report everything")
+    base.add_argument(
+        "--report-unused",
+        action="store_true",
+        help="warn about baseline entries that matched nothing, and exit 1 if there are any",
+    )
+
+
+def add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="project config file (default: .secretscan.yaml "
+        "or [tool.secretscan] in pyproject.toml, at the scan or repository root)",
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Setup:
     engine: Engine
     rules: dict[str, Rule]
+    config: Config = field(default_factory=Config)
+    root: Path = Path(".")  # where the config and baseline were looked for
+    baseline: Baseline | None = None
+    baseline_path: Path | None = None
+    own_files: frozenset[str] = frozenset()  # absolute paths of our config and baseline: never scanned
+
+    def is_own_file(self, path: str) -> bool:
+        return is_own_file(path, self.own_files)
+
+
+def scan_root(args: argparse.Namespace) -> Path:
+    """Where project files are looked for: the first folder scanned, else the repository given, else cwd."""
+    paths = [p for p in getattr(args, "paths", None) or [] if p != "-"]
+    first = Path(paths[0] if paths else getattr(args, "repo", None) or ".")
+    return (first if first.is_dir() else first.parent).absolute()
 
 
 def build_engine(args: argparse.Namespace) -> Setup:
+    root = scan_root(args)
+    config = discover(root, getattr(args, "config", None))
+    if getattr(args, "format", "") is None:
+        args.format = config.format  # the project's default format; -f still wins
     rules = load_rules(
-        [Path(p) for p in args.rule_paths], builtin=not args.no_builtin_rules, disabled=args.disabled_rules
+        [*(Path(p) for p in args.rule_paths), *config.rule_paths],
+        builtin=not args.no_builtin_rules,
+        disabled=args.disabled_rules,
     )
+    rules = apply_to_rules(rules, config, args.disabled_rules)
     if not rules:
         raise UsageError("no rules to run")
     try:
-        engine = Engine(rules, backend=args.backend if "backend" in args else "auto")
+        engine = Engine(rules, config.allowlist, backend=args.backend if "backend" in args else "auto")
     except ImportError as exc:
         raise UsageError(f"--engine hyperscan: the hyperscan package is not installed ({exc})") from exc
-    return Setup(engine, {r.id: r for r in rules})
+    found = locate(getattr(args, "baseline", None), getattr(args, "no_baseline", False), config, root)
+    baseline = None if found is None else load_baseline(found)
+    return Setup(engine, {r.id: r for r in rules}, config, root, baseline, found, own_files(config, found))
+
+
+def filter_findings(args: argparse.Namespace, result: ScanResult, setup: Setup) -> bool:
+    """Baseline, then --min-confidence; with --explain each removed finding is kept as Dropped with why.
+
+    Returns True when --report-unused found baseline entries that matched nothing (the scan then fails).
+    """
+    unused: list[Entry] = []
+    if setup.baseline is not None and setup.baseline_path is not None:
+        path_of = path_mapper(setup.baseline_path, setup.root)
+        unused = apply(result, setup.baseline, path_of, args.explain)
+        if getattr(args, "report_unused", False):
+            result.warnings.extend(f"unused baseline entry: {e.describe()}" for e in unused)
+    rank = {c: i for i, c in enumerate(CONFIDENCES)}
+    limit = rank[args.min_confidence]
+    kept = []
+    for f in result.findings:
+        if rank[f.confidence] <= limit:
+            kept.append(f)
+        elif args.explain:
+            detail = f"confidence {f.confidence} is below --min-confidence {args.min_confidence}"
+            result.dropped.append(
+                Dropped(f.rule_id, f.origin, f.line, f.column, "confidence", detail, f.secret)
+            )
+    result.findings = kept
+    return bool(unused) and getattr(args, "report_unused", False)
 
 
 def finish(args: argparse.Namespace, result: ScanResult, setup: Setup, hints: tuple[str, ...] = ()) -> int:
-    """Filter, report and choose the exit code: 0 no findings, 1 findings."""
-    rank = {c: i for i, c in enumerate(CONFIDENCES)}
-    limit = rank[args.min_confidence]
-    kept = [f for f in result.findings if rank[f.confidence] <= limit]
-    result.findings = sorted(kept, key=lambda f: (f.path, f.line, f.column, f.rule_id))
+    """Filter, report and choose the exit code: 0 no findings, 1 findings (or unused baseline entries)."""
+    stale = filter_findings(args, result, setup)
+    result.findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.rule_id))
     fmt = args.format or "text"
     to_file = bool(args.output)
     color = (
@@ -132,4 +206,4 @@ def finish(args: argparse.Namespace, result: ScanResult, setup: Setup, hints: tu
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    return EXIT_FINDINGS if result.findings else EXIT_CLEAN
+    return EXIT_FINDINGS if result.findings or stale else EXIT_CLEAN

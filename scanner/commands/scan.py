@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scanner.commands.common import add_scan_options, build_engine, finish
+from scanner.commands.common import Setup, add_scan_options, build_engine, finish
+from scanner.model import ScanResult
 
 
 def register(sub: Any) -> None:
@@ -17,6 +18,13 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)"
     )
+    add_walk_options(parser)
+    add_scan_options(parser)
+    parser.set_defaults(func=run)
+
+
+def add_walk_options(parser: argparse.ArgumentParser) -> None:
+    """Folder-walk options, shared with `baseline create|update`."""
     parser.add_argument(
         "--exclude",
         action="append",
@@ -33,32 +41,30 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--no-gitignore", action="store_true", help="scan files that .gitignore excludes")
     parser.add_argument("--follow-symlinks", action="store_true", help="descend into symlinked folders")
-    add_scan_options(parser)
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner.model import ScanResult
+    setup = build_engine(args)
+    return finish(args, collect(args, setup), setup)
+
+
+def collect(args: argparse.Namespace, setup: Setup) -> ScanResult:
+    """Walk args.paths and scan every file; the project config adds excludes and a size cap."""
     from scanner.scan import ScanOptions, scan_blobs
     from scanner.sources.files import DEFAULT_MAX_BYTES, WalkOptions, WalkReport, walk
 
-    setup = build_engine(args)
     options = WalkOptions(
-        excludes=args.exclude,
-        max_bytes=args.max_file_size or DEFAULT_MAX_BYTES,
+        excludes=[*args.exclude, *setup.config.excludes],
+        max_bytes=args.max_file_size or setup.config.max_file_size or DEFAULT_MAX_BYTES,
         use_gitignore=not args.no_gitignore,
         follow_symlinks=args.follow_symlinks,
     )
     report = WalkReport()
     result = ScanResult(mode="scan", target=" ".join(args.paths))
-    scan_blobs(
-        setup.engine,
-        walk(args.paths, options, report),
-        result,
-        ScanOptions(jobs=args.jobs, explain=args.explain),
-    )
+    blobs = (b for b in walk(args.paths, options, report) if not setup.is_own_file(b.origin.path))
+    scan_blobs(setup.engine, blobs, result, ScanOptions(jobs=args.jobs, explain=args.explain))
     result.skipped.extend(report.skipped)
-    return finish(args, result, setup)
+    return result
 
 
 def _size(text: str) -> int:
