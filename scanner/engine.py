@@ -38,6 +38,7 @@ _SEV_RANK = {
 class ScanOutcome:
     findings: list[Finding] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
+    error: str = ""  # set when scanning this blob failed: reported, and the scan goes on
 
 
 def fingerprint(rule_id: str, secret: str, path: str) -> str:

@@ -52,6 +52,9 @@ def scan_blobs(
     if cache is not None:
         fresh = (b for b in fresh if not (cache.is_clean(b.id) and dedup.skip(b)))
     for blob, outcome in _outcomes(engine, fresh, options):
+        if outcome.error:
+            result.errors.append(f"{blob.origin.path}: not scanned: {outcome.error}")
+            continue
         result.blobs_scanned += 1
         result.bytes_scanned += len(blob.data)
         if progress is not None:
@@ -126,7 +129,7 @@ def _outcomes(
     jobs = options.jobs or default_jobs()
     scanned = 0
     for blob in blobs:
-        yield blob, engine.scan(blob, options.explain)
+        yield blob, safe_scan(engine, blob, options.explain)
         scanned += len(blob.data)
         if jobs > 1 and scanned >= INLINE_BYTES:
             break
@@ -183,4 +186,12 @@ def _init_worker(engine: Engine, explain: bool) -> None:
 def _scan_batch(items: list[tuple[bytes, Origin]]) -> list[ScanOutcome]:
     assert _worker is not None
     engine, explain = _worker
-    return [engine.scan(Blob("", data, origin), explain) for data, origin in items]
+    return [safe_scan(engine, Blob("", data, origin), explain) for data, origin in items]
+
+
+def safe_scan(engine: Engine, blob: Blob, explain: bool) -> ScanOutcome:
+    """One blob that breaks the engine (a bug on odd input) is reported, never the end of the scan."""
+    try:
+        return engine.scan(blob, explain)
+    except Exception as exc:  # the scan must go on: this blob is named in the report's errors
+        return ScanOutcome(error=f"internal error ({type(exc).__name__}: {exc}); please report it")

@@ -173,3 +173,23 @@ def test_native_patterns_widen_large_repeats_only(pattern: str, relaxed: str) ->
     from scanner.matcher import relax_repeats
 
     assert relax_repeats(pattern) == relaxed
+
+
+def test_a_blob_that_breaks_the_engine_is_reported_and_the_scan_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.model import ScanResult
+    from scanner.scan import ScanOptions, scan_blobs
+
+    engine = Engine([rule()])
+    real_scan = engine.scan
+
+    def flaky(blob: Blob, explain: bool = False) -> Any:
+        if blob.origin.path == "bad.txt":
+            raise ValueError("odd input")
+        return real_scan(blob, explain)
+
+    monkeypatch.setattr(engine, "scan", flaky)
+    blobs = [Blob.from_bytes(f"demo_token = abcd1234EFG{i}".encode(), Origin(p)) for i, p in enumerate(["a", "bad.txt", "c"])]
+    result = ScanResult()
+    scan_blobs(engine, blobs, result, ScanOptions(jobs=1))
+    assert [f.path for f in result.findings] == ["a", "c"]
+    assert result.errors == ["bad.txt: not scanned: internal error (ValueError: odd input); please report it"]
