@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import sys
@@ -49,9 +50,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--warmup", type=int, default=1, help="untimed rounds first (page cache, rule caches; default 1)"
     )
     run.add_argument("--timeout", type=float, default=120.0, help="seconds before a run is cut (default 120)")
-    run.add_argument("--quick", action="store_true", help="one run each (smoke test, not for numbers)")
+    run.add_argument(
+        "--quick", action="store_true", help="one run each, no warm-up, no cold run (a smoke test)"
+    )
     run.add_argument("--works", default=",".join(WORKS), help="comma-separated subset of tree,history,staged")
     run.add_argument("--secretscan", default=None, help="secretscan command (default: next to this Python)")
+    run.add_argument(
+        "--secretscan-args",
+        default="",
+        metavar="ARGS",
+        help="extra options for every secretscan run, e.g. '-j 1'",
+    )
     run.add_argument("--no-peers", action="store_true", help="only secretscan and the floors")
     run.add_argument("--install-peers", action="store_true", help="pip-install peers into bench/.peers first")
     run.add_argument("--keep", action="store_true", help="keep the temporary folder (reports, repository)")
@@ -163,8 +172,8 @@ def run_work(
     for number in range(-args.warmup, args.runs):  # negative numbers: warm-up rounds, not counted
         for tool, job in jobs:
             runs = done[tool.name]
-            if runs and runs[-1].timed_out:
-                continue  # a second try would time out too
+            if (runs and runs[-1].timed_out) or (tool.once and (number < 0 or runs)):
+                continue  # a second try would time out too; a cold run is cold only once
             label = "warm-up" if number < 0 else f"run {number + 1}/{args.runs}"
             print(f"bench: {work} {label}: {tool.name}", file=sys.stderr, flush=True)
             stdout = job.report if job.report_is_stdout else None
@@ -283,7 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         target, context = prepare(args, workdir)
         context.update(machine=machine(), runs=args.runs, warmup=args.warmup)
-        contestants = [*tools.floors(sys.executable), *tools.secretscan(secretscan_command(args.secretscan))]
+        ours = tools.secretscan(secretscan_command(args.secretscan), shlex.split(args.secretscan_args))
+        contestants = [*tools.floors(sys.executable), *ours]
+        if args.quick:  # a smoke test: no deliberately cold run (it pays the full rule compilation)
+            contestants = [tool for tool in contestants if not tool.once]
         if not args.no_peers:
             contestants += tools.peers()
         rows = run_all(contestants, target, args, sizes(context))

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bench.measure import which
@@ -63,6 +64,7 @@ class Tool:
     version: str
     works: dict[str, Builder] = field(default_factory=dict)
     count: Counter | None = None
+    once: bool = False  # measured in one round only, no warm-up (a deliberately cold run)
 
 
 def _json(path: Path) -> object:
@@ -107,7 +109,7 @@ def _help(cmd: list[str], sub: str) -> str | None:
     return done.stdout if ok else None
 
 
-def secretscan(cmd: list[str]) -> list[Tool]:
+def secretscan(cmd: list[str], extra: list[str]) -> list[Tool]:
     """secretscan as a user runs it once (no result cache, even where CI=true turns it on by default), and,
     where `--cache` exists, the re-run of the same scan with a warm result cache (the incremental case)."""
     helps = {sub: _help(cmd, sub) for sub in ("scan", "history", "staged")}
@@ -131,18 +133,40 @@ def secretscan(cmd: list[str]) -> list[Tool]:
                 cache = ["--no-cache"]
             cwd = {"tree": t.tree, "history": t.repo, "staged": t.staged}[work]
             assert cwd is not None
-            return Job([*cmd, sub, *where, "-q", "-f", "json", "-o", str(report), *cache], cwd, report)
+            argv = [*cmd, sub, *where, "-q", "-f", "json", "-o", str(report), *cache, *extra]
+            return Job(argv, cwd, report)
 
         return build
+
+    def cold_tree(t: Target) -> Job | str:
+        """The tree scan with an empty cache folder: what the first run on a fresh machine (or a CI job
+        that keeps no cache) pays, compilation of the rule set included."""
+        job = builder("tree", False)(t)
+        if isinstance(job, str):
+            return job
+        fresh = f'export XDG_CACHE_HOME="$(mktemp -d -p {shlex.quote(str(t.out))})"; exec "$@"'
+        return replace(job, argv=["sh", "-c", fresh, "sh", *job.argv])
 
     version = _version([*cmd, "--version"])
     plain = Tool(
         "secretscan", "secretscan", version, {w: builder(w, False) for w in WORKS}, _count_secretscan
     )
+    cold = Tool(
+        "secretscan, empty cache (first run)",
+        "variant",
+        version,
+        {"tree": cold_tree},
+        _count_secretscan,
+        True,
+    )
     if not cache_works:
-        return [plain]
+        return [plain, cold]
     cached = {w: builder(w, True) for w in cache_works}
-    return [plain, Tool("secretscan re-run, warm --cache", "variant", version, cached, _count_secretscan)]
+    return [
+        plain,
+        Tool("secretscan re-run, warm --cache", "variant", version, cached, _count_secretscan),
+        cold,
+    ]
 
 
 def floors(python: str) -> list[Tool]:
