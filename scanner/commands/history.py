@@ -1,0 +1,106 @@
+"""`secretscan history [REPO]`: audit every blob and commit message ever committed, each scanned once."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from scanner.commands.common import add_scan_options, build_engine, finish
+from scanner.commands.scan import _size
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "history",
+        help="audit the full git history (every ref, tag and stash)",
+        description=(
+            "Scan every blob reachable from every ref (branches, tags, remotes, stash) plus commit messages. "
+            "Each unique blob is scanned once; each finding names the commit that introduced it and whether "
+            "the secret is still present at HEAD or which commit removed it. REPO may be a path to a work "
+            "tree or bare repository, or a URL (cloned as a bare mirror into a temporary folder)."
+        ),
+    )
+    parser.add_argument("repo", nargs="?", default=".", metavar="REPO", help="path or URL (default: .)")
+    parser.add_argument(
+        "--branch",
+        dest="branches",
+        action="append",
+        default=[],
+        metavar="REF",
+        help="scan only the history of this branch or revision (repeatable); status is judged at the first",
+    )
+    parser.add_argument(
+        "--since", metavar="DATE|REV", help="only commits after this date, or not reachable from REV"
+    )
+    parser.add_argument("--max-commits", type=int, metavar="N", help="only the N most recent commits")
+    parser.add_argument(
+        "--max-blob-size",
+        type=_size,
+        default=None,
+        metavar="BYTES",
+        help="skip blobs larger than this (default 10 MB; suffixes k, M, G)",
+    )
+    add_scan_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from scanner import git
+    from scanner.model import ScanResult
+    from scanner.scan import ScanOptions, scan_blobs
+    from scanner.sources import history
+    from scanner.sources.attribution import attribute
+    from scanner.sources.files import DEFAULT_MAX_BYTES
+
+    options = history.HistoryOptions(
+        branches=tuple(args.branches),
+        since=args.since,
+        max_commits=args.max_commits,
+        max_bytes=args.max_blob_size or DEFAULT_MAX_BYTES,
+    )
+    result = ScanResult(mode="history", target=args.repo)
+    with git.open_repository(args.repo) as repo:
+        work = history.plan(repo, options, result)  # a bad repository or ref fails before rules compile
+        setup = build_engine(args)
+        total = len(work.blobs) + work.unique_messages
+        with _progress(args, total, work.total_bytes) as progress:
+            scan_blobs(
+                setup.engine,
+                history.blobs(work, result),
+                result,
+                ScanOptions(jobs=args.jobs, explain=args.explain),
+                progress,
+            )
+        attribute(work, result)
+    return finish(args, result, setup)
+
+
+@contextmanager
+def _progress(args: argparse.Namespace, blobs: int, size: int) -> Iterator[Callable[[int, int], None] | None]:
+    """Two tqdm bars on stderr (blobs, bytes) with rate and ETA; only for a person watching a terminal."""
+    if args.quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm  # lazily: only interactive history scans pay for it
+
+    with (
+        tqdm(total=blobs, unit="blob", desc="blobs", position=0, file=sys.stderr) as by_count,
+        tqdm(
+            total=size,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            desc="bytes",
+            position=1,
+            file=sys.stderr,
+        ) as by_size,
+    ):
+
+        def advance(count: int, nbytes: int) -> None:
+            by_count.update(count)
+            by_size.update(nbytes)
+
+        yield advance

@@ -1,0 +1,384 @@
+"""The only module that talks to git.
+
+Plain `git` subprocesses with machine-readable output for everything on the hot paths (the pre-commit hook
+must start fast, and GitPython's import alone costs ~60 ms); GitPython only for cloning a remote as a bare
+mirror. Object contents always come through one persistent `git cat-file --batch` process per pass, fed from
+a temporary file so reading is fully pipelined without a writer thread (threads and the scan's fork-based
+worker pool do not mix). Requires git >= 2.32 (`rev-list --filter=object:type=blob`).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scanner.errors import GitError
+from scanner.model import Commit
+
+ZERO_OID = "0" * 40
+GITLINK_MODE = "160000"
+_FIELD = "\x1f"
+_COMMIT_FORMAT = "%H%x1f%an%x1f%ae%x1f%aI%x1f%s"
+_MARK = "\x1e"  # starts each commit header in log output: never the first byte of a diff or raw line
+_CHUNK = 1 << 20
+# Quiet, machine-stable output whatever the user's config says.
+_BASE = ("git", "-c", "core.quotePath=true", "-c", "color.ui=false", "-c", "log.showSignature=false")
+_DIFF_OPTS = ("--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
+
+
+def run(repo: Path | None, *args: str, stdin: bytes | None = None, ok: Sequence[int] = (0,)) -> bytes:
+    """Run one git command and return its stdout; a failure becomes a GitError carrying git's message."""
+    cmd = [*_BASE, *(["-C", str(repo)] if repo is not None else []), *args]
+    try:
+        proc = subprocess.run(cmd, input=stdin, capture_output=True, check=False)
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed or not on PATH") from exc
+    if proc.returncode not in ok:
+        message = proc.stderr.decode("utf-8", "replace").strip() or f"exit code {proc.returncode}"
+        raise GitError(f"git {args[0]} failed: {message}")
+    return proc.stdout
+
+
+def git_dir(path: Path) -> Path:
+    """The git directory of the repository at `path` (work tree or bare); GitError when it is none."""
+    out = run(path, "rev-parse", "--absolute-git-dir").decode().strip()
+    return Path(out)
+
+
+def toplevel(path: Path) -> Path:
+    return Path(run(path, "rev-parse", "--show-toplevel").decode().strip())
+
+
+def hook_path(repo: Path, name: str) -> Path:
+    """Where git looks for hook `name` (honours core.hooksPath)."""
+    out = run(repo, "rev-parse", "--path-format=absolute", "--git-path", f"hooks/{name}").decode().strip()
+    return Path(out)
+
+
+def is_url(target: str) -> bool:
+    return bool(_URL.match(target)) and not Path(target).exists()
+
+
+@contextmanager
+def open_repository(target: str) -> Iterator[Path]:
+    """A local repository path (work tree or bare) as is; a URL cloned as a bare mirror into a temporary
+    folder that is removed when the block exits, also on Ctrl-C (issue 3)."""
+    if not is_url(target):
+        git_dir(Path(target))  # fails clearly on a folder that is not a repository
+        yield Path(target)
+        return
+    import git as gitpython  # GitPython: only this path needs it
+
+    with tempfile.TemporaryDirectory(prefix="secretscan-", ignore_cleanup_errors=True) as tmp:
+        mirror = Path(tmp) / "mirror.git"
+        try:
+            gitpython.Repo.clone_from(target, mirror, mirror=True, env={"GIT_TERMINAL_PROMPT": "0"})
+        except gitpython.GitCommandError as exc:
+            raise GitError(f"cannot clone {target}: {str(exc.stderr).strip() or exc}") from exc
+        yield mirror
+
+
+def resolve(repo: Path, rev: str) -> str | None:
+    """The commit SHA that `rev` names, or None."""
+    try:
+        out = run(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+    except GitError:
+        return None
+    return out.decode().strip() or None
+
+
+def is_shallow(repo: Path) -> bool:
+    return run(repo, "rev-parse", "--is-shallow-repository").decode().strip() == "true"
+
+
+def stash_commits(repo: Path) -> list[str]:
+    """Every stash entry, not only the latest one that `--all` sees through refs/stash."""
+    if resolve(repo, "refs/stash") is None:
+        return []
+    return run(repo, "log", "-g", "--format=%H", "refs/stash").decode().split()
+
+
+def merge_base(repo: Path, base: str, head: str) -> str:
+    out = run(repo, "merge-base", "--end-of-options", base, head, ok=(0, 1)).decode().strip()
+    if not out:
+        raise GitError(f"{base} and {head} have no common ancestor")
+    return out
+
+
+def unquote(raw: bytes) -> str:
+    """A path as git prints it: C-quoted ("a\\tb", octal bytes) when it holds special characters."""
+    if not raw.startswith(b'"'):
+        return raw.decode("utf-8", "surrogateescape")
+    body = raw[1:-1]
+    out = bytearray()
+    i = 0
+    simple = {ord("n"): 10, ord("t"): 9, ord('"'): 34, ord("\\"): 92, ord("a"): 7, ord("b"): 8}
+    simple.update({ord("f"): 12, ord("r"): 13, ord("v"): 11})
+    while i < len(body):
+        if body[i] == 92 and i + 1 < len(body):
+            nxt = body[i + 1]
+            if nxt in simple:
+                out.append(simple[nxt])
+                i += 2
+                continue
+            out.append(int(body[i + 1 : i + 4], 8))
+            i += 4
+            continue
+        out.append(body[i])
+        i += 1
+    return out.decode("utf-8", "surrogateescape")
+
+
+def _commit(header: str) -> Commit:
+    sha, author, email, date, summary = header.split(_FIELD, 4)
+    return Commit(sha, author, email, date, summary)
+
+
+def commit_messages(repo: Path, revs: Sequence[str]) -> Iterator[tuple[Commit, bytes]]:
+    """Every commit selected by `revs` (newest first) with its full message."""
+    out = run(repo, "log", "-z", f"--format={_COMMIT_FORMAT}%x1f%B", *revs, "--")
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        *head, message = record.split(b"\x1f", 5)
+        yield _commit(b"\x1f".join(head).decode("utf-8", "replace")), message
+
+
+def list_blobs(repo: Path, revs: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """(blob id, a path it had) for every blob reachable from `revs`, in traversal order; and the ids of
+    objects the traversal found missing or unreadable (reported, never fatal: PERF-NOTES §5)."""
+    out = run(repo, "rev-list", "--objects", "--filter=object:type=blob", "--missing=print", *revs, "--")
+    blobs: list[tuple[str, str]] = []
+    missing: list[str] = []
+    for line in out.split(b"\n"):
+        if line.startswith(b"?"):
+            missing.append(line[1:].decode())
+        elif len(line) > 41 and line[40:41] == b" ":  # commits come without a path
+            blobs.append((line[:40].decode(), line[41:].decode("utf-8", "surrogateescape")))
+    return blobs, missing
+
+
+@dataclass(frozen=True, slots=True)
+class TreeEntry:
+    mode: str
+    kind: str  # blob | tree | commit (a submodule gitlink)
+    oid: str
+    path: str
+
+
+def tree(repo: Path, rev: str) -> list[TreeEntry]:
+    """Every entry of the tree of `rev`, recursively."""
+    out = run(repo, "ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev)
+    entries = []
+    for record in out.split(b"\0"):
+        if record:
+            meta, path = record.split(b"\t", 1)
+            mode, kind, oid = meta.decode().split(" ")
+            entries.append(TreeEntry(mode, kind, oid, path.decode("utf-8", "surrogateescape")))
+    return entries
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One file in a commit's (or the index's) raw diff."""
+
+    old_mode: str
+    new_mode: str
+    old_oid: str
+    new_oid: str
+    status: str  # A, M, D, T, R, C
+    path: str  # the new path (the old one for D)
+
+
+@dataclass(slots=True)
+class CommitDiff:
+    commit: Commit | None  # None for the index
+    changes: list[Change] = field(default_factory=list)
+    added: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # path -> [(first, count)]
+
+
+def _raw(line: bytes) -> Change:
+    meta, *paths = line[1:].split(b"\t")
+    old_mode, new_mode, old_oid, new_oid, status = meta.decode().split(" ")
+    return Change(old_mode, new_mode, old_oid, new_oid, status[:1], unquote(paths[-1]))
+
+
+def _patch_path(line: bytes) -> str | None:
+    name = line[4:]
+    if name.endswith(b"\t"):  # git appends a tab when the name has a space (for GNU patch)
+        name = name[:-1]
+    if name == b"/dev/null":
+        return None
+    return unquote(name)[2:]  # drop "b/"
+
+
+def _hunk(line: bytes) -> tuple[int, int]:
+    new = line.split(b" ")[2]  # "@@ -a,b +c,d @@"
+    first, _, count = new[1:].partition(b",")
+    return int(first), int(count) if count else 1
+
+
+def parse_diffs(out: bytes) -> Iterator[CommitDiff]:
+    """Parse `--raw -p -U0` output (several commits when headers start with _MARK) into CommitDiffs."""
+    current = CommitDiff(None)
+    path: str | None = None
+    for line in out.split(b"\n"):
+        if line.startswith(_MARK.encode()):
+            if current.commit is not None or current.changes:
+                yield current
+            current, path = CommitDiff(_commit(line[1:].decode("utf-8", "replace"))), None
+        elif line.startswith(b":"):
+            current.changes.append(_raw(line))
+        elif line.startswith(b"diff --git "):
+            path = None
+        elif line.startswith(b"+++ ") and not line.startswith(b"+++ +"):
+            path = _patch_path(line)
+        elif line.startswith(b"@@ ") and path is not None:
+            first, count = _hunk(line)
+            if count:
+                current.added.setdefault(path, []).append((first, count))
+    if current.commit is not None or current.changes:
+        yield current
+
+
+def staged_diff(repo: Path, paths: Sequence[str] = ()) -> CommitDiff:
+    """What the next commit adds: index versus HEAD (or the empty tree before the first commit)."""
+    out = run(
+        repo,
+        "diff", "--cached", "--raw", "-p", "-U0", "--no-abbrev", "-M", "--diff-filter=ACMRT",
+        *_DIFF_OPTS, "--", *paths,
+    )  # fmt: skip
+    return next(parse_diffs(out), CommitDiff(None))
+
+
+def range_diffs(repo: Path, revs: Sequence[str]) -> list[CommitDiff]:
+    """Per commit of `revs`, oldest first: changed files and the lines each commit adds."""
+    out = run(
+        repo,
+        "log", "--reverse", f"--format={_MARK}{_COMMIT_FORMAT}", "--raw", "-p", "-U0", "--no-abbrev",
+        "-M", "--diff-filter=ACMRT", *_DIFF_OPTS, *revs, "--",
+    )  # fmt: skip
+    return list(parse_diffs(out))
+
+
+def blob_log(
+    repo: Path, revs: Sequence[str], objects: Iterable[str], *, first_parent: bool = False
+) -> list[CommitDiff]:
+    """Oldest first, the commits of `revs` whose diff touches one of `objects` (raw changes only, no
+    patches: this never reads file contents). Renames show as delete + add."""
+    wanted = sorted(set(objects))
+    # --find-object takes many objects; past a few hundred, filter here instead of on the command line.
+    finds = [f"--find-object={oid}" for oid in wanted] if len(wanted) <= 300 else []
+    walk = ["--first-parent"] if first_parent else ["-m"]
+    out = run(
+        repo,
+        "log", "--reverse", f"--format={_MARK}{_COMMIT_FORMAT}", "--raw", "--no-abbrev", "--no-renames",
+        *walk, *finds, *revs, "--",
+    )  # fmt: skip
+    found = set(wanted)
+    diffs = []
+    for diff in parse_diffs(out):
+        diff.changes = [c for c in diff.changes if c.old_oid in found or c.new_oid in found]
+        if diff.changes:
+            diffs.append(diff)
+    return diffs
+
+
+def grep_files(repo: Path, rev: str, needles: Sequence[str]) -> list[str]:
+    """Paths in the tree of `rev` that contain any of `needles` (fixed strings, read from stdin so they
+    never appear in a process listing)."""
+    if not needles:
+        return []
+    patterns = "\n".join(needles).encode("utf-8", "surrogateescape") + b"\n"
+    out = run(repo, "grep", "-F", "-l", "-z", "-I", "-f", "-", rev, "--", stdin=patterns, ok=(0, 1))
+    prefix = rev.encode() + b":"
+    return [p.removeprefix(prefix).decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectInfo:
+    oid: str  # the object id git answered with (the request itself when missing)
+    kind: str  # blob, tree, commit, tag; "missing" when absent or unreadable
+    size: int
+
+
+class ObjectReader:
+    """One `git cat-file --batch` (or `--batch-check`) process per pass over a known list of objects.
+
+    Requests go through a temporary file on stdin, so git streams every answer without waiting on us. If git
+    dies on a corrupt object, the objects after it are requested again from a fresh process.
+    """
+
+    def __init__(self, repo: Path) -> None:
+        self.repo = repo
+
+    def infos(self, names: Sequence[str]) -> Iterator[ObjectInfo]:
+        for info, _ in self._stream(names, contents=False, max_bytes=0):
+            yield info
+
+    def contents(self, names: Sequence[str], max_bytes: int) -> Iterator[tuple[ObjectInfo, bytes | None]]:
+        """(info, data) per name; data is None when missing or larger than `max_bytes` (not read)."""
+        yield from self._stream(names, contents=True, max_bytes=max_bytes)
+
+    def _stream(
+        self, names: Sequence[str], contents: bool, max_bytes: int
+    ) -> Iterator[tuple[ObjectInfo, bytes | None]]:
+        done = 0
+        while done < len(names):
+            answered = 0
+            for item in self._one_process(names[done:], contents, max_bytes):
+                answered += 1
+                yield item
+            if answered == 0:  # git died on the very first object: report it and move past it
+                yield ObjectInfo(names[done], "missing", 0), None
+                answered = 1
+            done += answered
+
+    def _one_process(
+        self, names: Sequence[str], contents: bool, max_bytes: int
+    ) -> Iterator[tuple[ObjectInfo, bytes | None]]:
+        with tempfile.TemporaryFile() as requests:
+            requests.write("".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape"))
+            requests.seek(0)
+            mode = "--batch" if contents else "--batch-check"
+            proc = subprocess.Popen(
+                [*_BASE, "-C", str(self.repo), "cat-file", mode],
+                stdin=requests,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+            assert proc.stdout is not None
+            try:
+                for name in names:
+                    header = proc.stdout.readline()
+                    if not header:
+                        return  # git exited early (corrupt object): the caller restarts after it
+                    parts = header.split()
+                    if len(parts) != 3:
+                        yield ObjectInfo(name, "missing", 0), None
+                        continue
+                    info = ObjectInfo(parts[0].decode(), parts[1].decode(), int(parts[2]))
+                    data = _read_body(proc.stdout, info.size, max_bytes) if contents else None
+                    yield info, data
+            finally:
+                proc.kill()
+                proc.wait()
+                proc.stdout.close()
+
+
+def _read_body(stream: object, size: int, max_bytes: int) -> bytes | None:
+    read = stream.read  # type: ignore[attr-defined]
+    if size <= max_bytes:
+        data: bytes = read(size)
+        read(1)  # the newline after each object
+        return data
+    left = size + 1
+    while left:  # too large: drain without keeping it
+        left -= len(read(min(left, _CHUNK))) or left
+    return None

@@ -1,0 +1,120 @@
+"""After a history scan: trace each finding to the commit that introduced it, tell whether the secret is still
+at HEAD or which commit removed it, and keep each leaked secret once, at its earliest introduction.
+
+Runs only for the few blobs that have findings: two `git log --raw --find-object` walks, which read no file
+contents (PERF-NOTES §1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from scanner import git
+from scanner.engine import fingerprint
+from scanner.model import Commit, Finding, Origin, ScanResult
+from scanner.sources.history import Plan, pending_blob
+
+Key = tuple[str, str]  # (rule id, secret)
+Status = tuple[bool, "Commit | None"]  # (present at head, commit that removed it)
+
+
+def attribute(work: Plan, result: ScanResult) -> None:
+    """Rewrite the scan's provisional origins into introducing commits, with present/removed status."""
+    by_key: dict[Key, set[str]] = {}
+    for finding in result.findings:
+        blob = pending_blob(finding.origin)
+        if blob is not None:
+            by_key.setdefault((finding.rule_id, finding.secret), set()).add(blob)
+    wanted = {b for blobs in by_key.values() for b in blobs}
+    wanted |= {b for d in result.dropped if (b := pending_blob(d.origin)) is not None}
+    intro = _introductions(work, wanted)
+    placed = [_place(f, intro) for f in result.findings]
+    result.dropped = [dataclasses.replace(d, origin=_origin(d.origin, intro)) for d in result.dropped]
+    result.findings = _earliest(work, placed, _status(work, by_key))
+
+
+def _introductions(work: Plan, blobs: set[str]) -> dict[str, tuple[Commit, str]]:
+    """blob id -> (first commit whose diff adds it, its path there). When --since/--max-commits cut the
+    walk short of a blob's first appearance, look again over the unbounded history of the same refs."""
+    intro: dict[str, tuple[Commit, str]] = {}
+    walks = [work.revs, work.tips] if work.limits else [work.revs]
+    for revs in walks:
+        left = blobs - intro.keys()
+        if not left:
+            break
+        for diff in git.blob_log(work.repo, revs, left):
+            for change in diff.changes:
+                oid = change.new_oid
+                if oid in left and oid not in intro and change.status != "D" and diff.commit is not None:
+                    intro[oid] = (diff.commit, change.path)
+    return intro
+
+
+def _origin(origin: Origin, intro: dict[str, tuple[Commit, str]]) -> Origin:
+    blob = pending_blob(origin)
+    if blob is None:
+        return origin
+    commit, path = intro.get(blob, (None, origin.path))
+    return Origin(path, commit, "blob")
+
+
+def _place(finding: Finding, intro: dict[str, tuple[Commit, str]]) -> Finding:
+    origin = _origin(finding.origin, intro)
+    if origin is finding.origin:
+        return finding
+    return dataclasses.replace(
+        finding, origin=origin, fingerprint=fingerprint(finding.rule_id, finding.secret, origin.path)
+    )
+
+
+def _status(work: Plan, by_key: dict[Key, set[str]]) -> dict[Key, Status]:
+    """Per secret: still in the head tree, or else the first-parent commit after which no file held it."""
+    if work.head is None or not by_key:
+        return {}
+    at_head = {e.oid for e in git.tree(work.repo, work.head) if e.kind == "blob"}
+    gone = {key: blobs for key, blobs in by_key.items() if not blobs & at_head}
+    every = {b for blobs in gone.values() for b in blobs}
+    diffs = git.blob_log(work.repo, [work.head], every, first_parent=True) if every else []
+    status: dict[Key, Status] = {key: (True, None) for key in by_key.keys() - gone.keys()}
+    for key, blobs in gone.items():
+        status[key] = (False, _removal(diffs, blobs))
+    return status
+
+
+def _removal(diffs: Iterable[git.CommitDiff], blobs: set[str]) -> Commit | None:
+    holders: set[str] = set()  # paths holding one of the blobs after each commit
+    removed: Commit | None = None
+    for diff in diffs:
+        before = bool(holders)
+        for change in diff.changes:
+            if change.old_oid in blobs:
+                holders.discard(change.path)
+            if change.new_oid in blobs and change.status != "D":
+                holders.add(change.path)
+        if holders:
+            removed = None
+        elif before:
+            removed = diff.commit
+    return removed
+
+
+def _earliest(work: Plan, findings: list[Finding], status: dict[Key, Status]) -> list[Finding]:
+    """One finding per leaked secret (rule + value): the earliest introduction, with its status."""
+    best: dict[Key, Finding] = {}
+    for finding in findings:
+        key = (finding.rule_id, finding.secret)
+        if key not in best or _when(work, finding) < _when(work, best[key]):
+            best[key] = finding
+    out = []
+    for key, finding in best.items():
+        if key in status:
+            present, removed = status[key]
+            finding = dataclasses.replace(finding, present_at_head=present, removed_in=removed)
+        out.append(finding)
+    return out
+
+
+def _when(work: Plan, finding: Finding) -> tuple[int, str, int]:
+    commit = finding.commit
+    return (work.age(commit.sha) if commit else len(work.ages) + 1, finding.path, finding.line)

@@ -1,0 +1,142 @@
+"""Pull-request source: the files that the commits between the merge base and head change, and the lines each
+commit adds. After the scan, findings not on an added line are dropped, and so is every secret (rule +
+value) that already existed on the base: a PR gate must never re-report old leaks (issue 3).
+
+`keep_added` and `read_changes` also serve the staged (pre-commit) source.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scanner import git
+from scanner.errors import GitError
+from scanner.model import Blob, Dropped, DropReason, Finding, Origin, ScanResult, Skipped
+
+Ranges = list[tuple[int, int]]  # (first line, count) of added lines, ascending
+# Where a finding's added lines are looked up; None means every line of the content counts as added.
+AddedLookup = Callable[[Origin], "Ranges | None"]
+ScanFn = Callable[[Iterator[Blob]], list[Finding]]
+
+
+def is_added(ranges: Ranges, line: int) -> bool:
+    i = bisect.bisect_right(ranges, (line, 1 << 62)) - 1
+    return i >= 0 and ranges[i][0] <= line < ranges[i][0] + ranges[i][1]
+
+
+def on_added_line(finding: Finding, ranges: Ranges) -> bool:
+    """The finding's line, or the line of the secret key paired with it, is one the change adds."""
+    lines = [finding.line]
+    paired = finding.fact("paired_secret_line")
+    if paired and paired.isdigit():
+        lines.append(int(paired))
+    return any(is_added(ranges, line) for line in lines)
+
+
+def keep_added(result: ScanResult, added: AddedLookup, explain: bool) -> None:
+    """Drop findings that are not on a line the change adds (kept as Dropped with --explain)."""
+    kept = []
+    for finding in result.findings:
+        ranges = added(finding.origin)
+        if ranges is None or on_added_line(finding, ranges):
+            kept.append(finding)
+        elif explain:
+            result.dropped.append(_dropped(finding, "not-added-line", "not on a line this change adds"))
+    result.findings = kept
+
+
+def _dropped(finding: Finding, reason: DropReason, detail: str) -> Dropped:
+    origin = finding.origin
+    return Dropped(finding.rule_id, origin, finding.line, finding.column, reason, detail, finding.secret)
+
+
+def read_changes(
+    repo: Path, diffs: list[git.CommitDiff], result: ScanResult, max_bytes: int, kind: str
+) -> Iterator[Blob]:
+    """The new content of each added or changed file of `diffs`, read through one cat-file process. A blob
+    in several commits is yielded for each: the scan reads it once, and the added lines differ."""
+    from scanner.sources.files import is_binary  # lazily: pathspec is not needed on the hook's path
+
+    wanted: list[tuple[git.CommitDiff, git.Change]] = []
+    for diff in diffs:
+        for change in diff.changes:
+            if change.new_mode == git.GITLINK_MODE:
+                result.skipped.append(Skipped(change.path, "submodule; scan it separately"))
+            else:
+                wanted.append((diff, change))
+    unique = list(dict.fromkeys(change.new_oid for _, change in wanted))
+    found: dict[str, tuple[str, bytes | None]] = {}
+    for name, (info, data) in zip(unique, git.ObjectReader(repo).contents(unique, max_bytes), strict=True):
+        found[name] = (info.kind, data)
+        if info.kind == "missing":
+            result.errors.append(f"blob {name} is missing or corrupt; not scanned")
+    for diff, change in wanted:
+        kind_of, data = found[change.new_oid]
+        if kind_of != "blob":
+            continue
+        if data is None:
+            result.skipped.append(Skipped(change.path, f"larger than {max_bytes} bytes"))
+        elif is_binary(data):
+            result.skipped.append(Skipped(change.path, "binary"))
+        else:
+            yield Blob(change.new_oid, data, Origin(change.path, diff.commit, kind))  # type: ignore[arg-type]
+
+
+@dataclass(slots=True)
+class RangeScan:
+    """The commits of a pull request (oldest first) and the lines each adds."""
+
+    repo: Path
+    base: str
+    head: str
+    merge_base: str
+    diffs: list[git.CommitDiff] = field(default_factory=list)
+
+    def added(self, origin: Origin) -> Ranges | None:
+        sha = origin.commit.sha if origin.commit is not None else None
+        for diff in self.diffs:
+            if diff.commit is not None and diff.commit.sha == sha:
+                return diff.added.get(origin.path, [])
+        return []
+
+
+def plan(repo: Path, base: str, head: str) -> RangeScan:
+    shas = []
+    for name in (base, head):
+        sha = git.resolve(repo, name)
+        if sha is None:
+            raise GitError(
+                f"no such revision: {name} (in CI, fetch enough history: actions/checkout fetch-depth: 0)"
+            )
+        shas.append(sha)
+    merge_base = git.merge_base(repo, shas[0], shas[1])
+    diffs = git.range_diffs(repo, [f"{merge_base}..{shas[1]}"])
+    return RangeScan(repo, shas[0], shas[1], merge_base, diffs)
+
+
+def drop_preexisting(work: RangeScan, result: ScanResult, scan: ScanFn, explain: bool) -> None:
+    """Drop every finding whose secret (rule + value) the merge base already held, in any file: moving or
+    copying an old secret is not a new leak. Only base files containing one of the secrets are scanned."""
+    secrets = sorted({f.secret for f in result.findings})
+    paths = git.grep_files(work.repo, work.merge_base, secrets)
+    if not paths:
+        return
+    names = [f"{work.merge_base}:{path}" for path in paths]
+    reader = git.ObjectReader(work.repo)
+    blobs = (
+        Blob(info.oid, data, Origin(path, None, "blob"))
+        for path, (info, data) in zip(paths, reader.contents(names, 1 << 62), strict=True)
+        if data is not None and info.kind == "blob"
+    )
+    known = {(f.rule_id, f.secret) for f in scan(blobs)}
+    kept = []
+    for finding in result.findings:
+        if (finding.rule_id, finding.secret) not in known:
+            kept.append(finding)
+        elif explain:
+            detail = f"already on the base branch (merge base {work.merge_base[:12]})"
+            result.dropped.append(_dropped(finding, "baseline", detail))
+    result.findings = kept

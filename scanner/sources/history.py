@@ -1,0 +1,148 @@
+"""Full-history audit source: every blob reachable from the requested refs, read once and scanned once.
+
+Enumeration never diff-walks history (PERF-NOTES §1): `rev-list --objects` names the blobs, one
+`cat-file --batch-check` pass sizes them (so oversized blobs are never read, and the progress bar knows the
+total), one `cat-file --batch` pass streams their contents. Commit messages are scanned too. Only after the
+scan are the few blobs with findings traced to the commit that introduced them (attribution.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scanner import git
+from scanner.errors import GitError
+from scanner.model import Blob, Commit, Origin, ScanResult, Skipped
+from scanner.sources.files import DEFAULT_MAX_BYTES, is_binary
+
+MESSAGE_PATH = "(commit message)"
+# While scanning, a blob's origin carries a stand-in commit holding the blob id: findings keep their origin
+# through the worker processes, so this is how attribution finds which blob a finding came from.
+_PENDING = "\0pending-blob"
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryOptions:
+    branches: tuple[str, ...] = ()  # empty: every ref, plus every stash entry
+    since: str | None = None  # a date, or a revision whose history is excluded
+    max_commits: int | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+@dataclass(slots=True)
+class Plan:
+    """What one audit will read, worked out before any content is read."""
+
+    repo: Path
+    tips: list[str] = field(default_factory=list)  # positive revisions: --all and stashes, or branches
+    limits: list[str] = field(default_factory=list)  # --since / ^REV / --max-count
+    head: str | None = None  # where "still present" is judged: HEAD, or the first --branch
+    messages: list[tuple[Commit, bytes]] = field(default_factory=list)  # oldest first
+    blobs: list[tuple[str, str]] = field(default_factory=list)  # (blob id, path) to read
+    unique_messages: int = 0  # distinct non-empty messages: what the scan will read besides blobs
+    total_bytes: int = 0
+
+    ages: dict[str, int] = field(default_factory=dict)  # commit sha -> position, oldest first
+
+    @property
+    def revs(self) -> list[str]:
+        return self.tips + self.limits
+
+    def age(self, sha: str) -> int:
+        """Position of a commit in the audited history, oldest first (unknown commits sort last)."""
+        return self.ages.get(sha, len(self.ages))
+
+
+def pending_commit(blob_id: str) -> Commit:
+    return Commit(blob_id, "", "", "", _PENDING)
+
+
+def pending_blob(origin: Origin) -> str | None:
+    """The blob id a stand-in commit carries, or None for a real origin."""
+    commit = origin.commit
+    return commit.sha if commit is not None and commit.summary == _PENDING else None
+
+
+def plan(repo: Path, options: HistoryOptions, result: ScanResult) -> Plan:
+    """Select refs, list commits and blobs, size the blobs; record warnings, skips and errors."""
+    work = Plan(repo)
+    if git.is_shallow(repo):
+        result.warnings.append(
+            "shallow clone: history is incomplete; commits before the shallow boundary were not scanned "
+            "(run 'git fetch --unshallow' for a full audit)"
+        )
+    _select(work, options)
+    if not work.tips:
+        return work  # an empty repository: nothing to scan is a clean scan
+    work.messages = list(reversed(list(git.commit_messages(repo, work.revs))))
+    work.ages = {commit.sha: i for i, (commit, _) in enumerate(work.messages)}
+    work.unique_messages = len({message for _, message in work.messages if message.strip()})
+    listed, missing = git.list_blobs(repo, work.revs)
+    result.errors.extend(f"object {oid} is missing or corrupt; not scanned" for oid in missing)
+    paths = dict(listed)
+    for info in git.ObjectReader(repo).infos([oid for oid, _ in listed]):
+        if info.kind == "missing":
+            result.errors.append(f"blob {info.oid} ({paths[info.oid]}) is missing or corrupt; not scanned")
+        elif info.size > options.max_bytes:
+            result.skipped.append(
+                Skipped(f"{paths[info.oid]}@{info.oid[:12]}", f"larger than {options.max_bytes} bytes")
+            )
+        else:
+            work.blobs.append((info.oid, paths[info.oid]))
+            work.total_bytes += info.size
+    _submodules(work, result)
+    return work
+
+
+def _select(work: Plan, options: HistoryOptions) -> None:
+    repo = work.repo
+    if options.branches:
+        for branch in options.branches:
+            sha = git.resolve(repo, branch)
+            if sha is None:
+                raise GitError(f"no such branch or revision: {branch}")
+            work.tips.append(sha)
+        work.head = work.tips[0]
+    else:
+        refs = git.run(repo, "for-each-ref", "--format=%(refname)").split()
+        work.head = git.resolve(repo, "HEAD")
+        if refs or work.head:
+            work.tips = ["--all", *git.stash_commits(repo)]
+    if options.since:
+        since = git.resolve(repo, options.since)
+        work.limits.append(f"^{since}" if since else f"--since={options.since}")
+    if options.max_commits is not None:
+        work.limits.append(f"--max-count={options.max_commits}")
+
+
+def _submodules(work: Plan, result: ScanResult) -> None:
+    if work.head is None:
+        return
+    for entry in git.tree(work.repo, work.head):
+        if entry.mode == git.GITLINK_MODE:
+            result.skipped.append(
+                Skipped(entry.path, f"submodule (commit {entry.oid[:12]}); scan it separately")
+            )
+
+
+def blobs(work: Plan, result: ScanResult) -> Iterator[Blob]:
+    """Commit messages, then every listed blob: each unique content yielded once."""
+    seen: set[str] = set()
+    for commit, message in work.messages:
+        blob = Blob.from_bytes(message, Origin(MESSAGE_PATH, commit, "commit-message"))
+        if message.strip() and blob.id not in seen:
+            seen.add(blob.id)
+            yield blob
+    paths = dict(work.blobs)
+    reader = git.ObjectReader(work.repo)
+    for info, data in reader.contents([oid for oid, _ in work.blobs], max_bytes=1 << 62):
+        path = paths[info.oid]
+        if data is None or info.kind != "blob":
+            result.errors.append(f"blob {info.oid} ({path}) could not be read; not scanned")
+        elif is_binary(data):
+            result.skipped.append(Skipped(f"{path}@{info.oid[:12]}", "binary"))
+        elif info.oid not in seen:
+            seen.add(info.oid)
+            yield Blob(info.oid, data, Origin(path, pending_commit(info.oid), "blob"))

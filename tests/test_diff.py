@@ -1,0 +1,93 @@
+"""`secretscan diff --base`: only lines the PR's commits add; never a secret the base already had."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from conftest import run_cli
+from gitrepo import AWS_CONFIG, ENGINE, KEY_ID, KEY_ID_2, MORE_KEY_IDS, build, git, key_line
+
+
+def gate(repo: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    proc = run_cli("diff", "-f", "json", *ENGINE, *args, cwd=repo)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def pull_request(repo: Path) -> list[str]:
+    """main holds an old leak; branch `pr` copies it, then adds a new one in its 2nd of 3 commits."""
+    build(
+        repo,
+        [
+            (
+                {"settings.py": key_line(KEY_ID) + "DEBUG = False\n", "creds.ini": AWS_CONFIG},
+                "base with old leaks",
+            )
+        ],
+    )
+    git(repo, "checkout", "-q", "-b", "pr")
+    return build(
+        repo,
+        [
+            (
+                {"settings.py": f"KEY = '{KEY_ID}'\nDEBUG = True\n", "copy.ini": AWS_CONFIG},
+                "rewrite old lines",
+            ),
+            ({"client.py": "token = 1\n" + key_line(KEY_ID_2)}, "add client"),
+            ({"client.py": "token = 2\n" + key_line(KEY_ID_2)}, "tweak client"),
+        ],
+        start=1,
+    )
+
+
+def test_gate_ignores_old_secrets_and_finds_the_new_one_in_its_commit(tmp_path: Path) -> None:
+    shas = pull_request(tmp_path)
+    assert shas == [
+        "80af3d984a4150700d131a037d55c7a6d0f59117",
+        "98c5e94c674c5f3c3a36de6fb42a2de6114ba075",
+        "bcc6e902eca17a488dc5830a54f65737333db045",
+    ]
+    code, doc = gate(tmp_path, "--base", "main", "--explain")
+    assert code == 1
+    (finding,) = doc["findings"]
+    assert (finding["path"], finding["line"]) == ("client.py", 2)
+    assert finding["commit"]["sha"] == shas[1]
+    assert finding["commit"]["summary"] == "add client"
+    reasons = sorted((d["path"], d["reason"]) for d in doc["dropped"] if d["rule_id"] == "aws-access-key-id")
+    assert ("settings.py", "baseline") in reasons and ("copy.ini", "baseline") in reasons
+    assert ("client.py", "not-added-line") in reasons  # commit 3 touches the file but not that line
+
+
+def test_secret_added_then_removed_inside_the_pr_is_still_reported(tmp_path: Path) -> None:
+    build(tmp_path, [({"README.md": "hi\n"}, "init")])
+    git(tmp_path, "checkout", "-q", "-b", "pr")
+    shas = build(tmp_path, [({"a.txt": key_line(KEY_ID)}, "oops"), ({"a.txt": None}, "remove")], start=1)
+    code, doc = gate(tmp_path, "--base", "main")
+    assert code == 1
+    assert [f["commit"]["sha"] for f in doc["findings"]] == [shas[0]]
+
+
+def test_merge_base_not_base_tip_and_explicit_head(tmp_path: Path) -> None:
+    build(tmp_path, [({"README.md": "hi\n"}, "init")])
+    git(tmp_path, "checkout", "-q", "-b", "pr")
+    build(tmp_path, [({"pr.txt": "clean\n"}, "pr work")], start=1)
+    git(tmp_path, "checkout", "-q", "main")
+    # main moves on after the branch point: its new secret is not the PR's doing.
+    build(tmp_path, [({"main.txt": key_line(MORE_KEY_IDS[0])}, "main leak")], start=2)
+    assert gate(tmp_path, "--base", "main", "--head", "pr") == (
+        0,
+        gate(tmp_path, "--base", "main", "--head", "pr")[1],
+    )
+    assert gate(tmp_path, "--base", "main", "--head", "pr")[1]["findings"] == []
+    # ...and from the other side, the main leak is new relative to pr.
+    code, doc = gate(tmp_path, "--base", "pr", "--head", "main")
+    assert code == 1 and [f["path"] for f in doc["findings"]] == ["main.txt"]
+
+
+def test_unknown_base_is_a_usage_error(tmp_path: Path) -> None:
+    build(tmp_path, [({"README.md": "hi\n"}, "init")])
+    proc = run_cli("diff", "--base", "origin/nope", *ENGINE, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "origin/nope" in proc.stderr and "fetch-depth" in proc.stderr

@@ -1,0 +1,277 @@
+"""`secretscan history`: repositories built from recipes with fixed dates, so commit SHAs are asserted exactly."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import struct
+import subprocess
+import termios
+from pathlib import Path
+from typing import Any
+
+from conftest import run_cli, secretscan_command
+from gitrepo import (
+    AWS_CONFIG,
+    ENGINE,
+    KEY_ID,
+    KEY_ID_2,
+    MORE_KEY_IDS,
+    SECRET_KEY,
+    build,
+    commit,
+    git,
+    init,
+    key_line,
+)
+
+
+def history(repo: Path | str, *args: str, cwd: Path | None = None) -> tuple[int, dict[str, Any]]:
+    proc = run_cli("history", str(repo), "-f", "json", *ENGINE, *args, cwd=cwd)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def by_secret_prefix(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f["secret"]: f for f in doc["findings"]}
+
+
+def only(doc: dict[str, Any]) -> dict[str, Any]:
+    assert len(doc["findings"]) == 1, doc["findings"]
+    finding: dict[str, Any] = doc["findings"][0]
+    return finding
+
+
+def test_added_then_deleted_is_found_with_both_commits(tmp_path: Path) -> None:
+    shas = build(
+        tmp_path,
+        [
+            ({"README.md": "hello\n"}, "init"),
+            ({"conf/aws.ini": AWS_CONFIG}, "add config"),
+            ({"conf/aws.ini": None}, "remove config"),
+            ({"README.md": "hello again\n"}, "docs"),
+        ],
+    )
+    assert shas[1] == "5c08806abffe2edaf2ebe02f4662a272cbaacaac"
+    assert shas[2] == "7e0e42524996daf8cdd17bb83924857976591fef"
+    code, doc = history(tmp_path)
+    assert code == 1
+    finding = only(doc)
+    assert finding["path"] == "conf/aws.ini"
+    assert finding["companions"] == {"secret_access_key": "v5ZJ*****"}
+    assert finding["commit"]["sha"] == shas[1]
+    assert finding["commit"]["author"] == "Test Author"
+    assert finding["commit"]["date"] == "2024-01-02T12:00:00+00:00"
+    assert finding["present_at_head"] is False
+    assert finding["removed_in"]["sha"] == shas[2]
+    assert SECRET_KEY not in json.dumps(doc)
+
+
+def test_still_present_at_head(tmp_path: Path) -> None:
+    shas = build(tmp_path, [({"a.txt": "x\n"}, "one"), ({"a.txt": key_line(KEY_ID)}, "leak")])
+    _, doc = history(tmp_path)
+    finding = only(doc)
+    assert (finding["commit"]["sha"], finding["present_at_head"], finding["removed_in"]) == (
+        shas[1],
+        True,
+        None,
+    )
+
+
+def test_same_blob_in_many_commits_and_paths_is_scanned_once(tmp_path: Path) -> None:
+    leaky = key_line(KEY_ID)
+    shas = build(
+        tmp_path,
+        [
+            ({"a/creds.txt": leaky}, "first copy"),
+            ({"b/creds.txt": leaky, "c/creds.txt": leaky}, "two more copies"),
+            ({"a/creds.txt": None, "d/creds.txt": leaky}, "move one"),
+            ({"notes.txt": "unrelated\n"}, "notes"),
+        ],
+    )
+    code, doc = history(tmp_path)
+    assert code == 1
+    # 4 commit messages + 2 unique blobs (creds, notes), however many paths and commits hold the creds blob.
+    assert doc["summary"]["blobs_scanned"] == 6
+    finding = only(doc)
+    assert (finding["path"], finding["commit"]["sha"]) == ("a/creds.txt", shas[0])
+    assert finding["present_at_head"] is True
+
+
+def test_secrets_on_other_branch_tag_stash_and_commit_message(tmp_path: Path) -> None:
+    k_branch, k_tag, k_stash, k_message = MORE_KEY_IDS
+    main = build(tmp_path, [({"README.md": "hello\n"}, "init")])
+    git(tmp_path, "checkout", "-q", "-b", "feature")
+    feature = commit(tmp_path, {"feature.txt": key_line(k_branch)}, "feature work", 1)
+    git(tmp_path, "checkout", "-q", "--orphan", "release")
+    tagged = commit(tmp_path, {"release.txt": key_line(k_tag)}, "release", 2)
+    git(tmp_path, "tag", "-a", "v1", "-m", "v1", date=2)
+    git(tmp_path, "checkout", "-q", "-f", "main")
+    git(tmp_path, "branch", "-D", "release")
+    (tmp_path / "README.md").write_text(key_line(k_stash))
+    git(tmp_path, "stash", "push", "-q", "-m", "wip", date=3)
+    message = commit(tmp_path, {}, f"rotate {k_message} later", 4)
+    code, doc = history(tmp_path)
+    assert code == 1
+    found = {f["fact_key"] if "fact_key" in f else f["line_text"]: f for f in doc["findings"]}
+    assert len(doc["findings"]) == 4, found
+    by_commit = {f["commit"]["sha"]: f for f in doc["findings"]}
+    assert by_commit[feature]["path"] == "feature.txt"
+    assert by_commit[tagged]["path"] == "release.txt"
+    assert by_commit[message]["path"] == "(commit message)"
+    stash = git(tmp_path, "rev-parse", "stash@{0}")
+    stash_finding = next(f for f in doc["findings"] if f["commit"]["sha"] not in (feature, tagged, message))
+    assert stash_finding["path"] == "README.md"
+    assert stash_finding["commit"]["sha"] in (stash, git(tmp_path, "rev-parse", "stash@{0}^2"))
+    assert main[0] not in by_commit
+    # --branch main sees only the commit message (main is otherwise clean).
+    _, narrowed = history(tmp_path, "--branch", "main")
+    assert [f["path"] for f in narrowed["findings"]] == ["(commit message)"]
+
+
+def test_rename_keeps_the_introducing_commit(tmp_path: Path) -> None:
+    shas = build(
+        tmp_path,
+        [
+            ({"old/name.cfg": AWS_CONFIG}, "add"),
+            ({"old/name.cfg": None, "new/name.cfg": AWS_CONFIG}, "rename"),
+        ],
+    )
+    finding = only(history(tmp_path)[1])
+    assert (finding["path"], finding["commit"]["sha"], finding["present_at_head"]) == (
+        "old/name.cfg",
+        shas[0],
+        True,
+    )
+
+
+def test_binary_blobs_are_skipped_and_reported(tmp_path: Path) -> None:
+    build(tmp_path, [({"img.bin": b"\x89PNG\0\0" + KEY_ID.encode(), "ok.txt": key_line(KEY_ID_2)}, "mixed")])
+    _, doc = history(tmp_path)
+    assert [f["path"] for f in doc["findings"]] == ["ok.txt"]
+    assert [s["reason"] for s in doc["skipped"] if s["path"].startswith("img.bin@")] == ["binary"]
+
+
+def test_oversized_blobs_are_skipped(tmp_path: Path) -> None:
+    build(tmp_path, [({"big.txt": key_line(KEY_ID) + "x" * 5000}, "big")])
+    _, doc = history(tmp_path, "--max-blob-size", "1k")
+    assert doc["findings"] == []
+    assert [s["reason"] for s in doc["skipped"]] == ["larger than 1024 bytes"]
+
+
+def test_shallow_clone_warns_and_still_scans(tmp_path: Path) -> None:
+    origin = tmp_path / "origin"
+    shas = build(origin, [({"a.txt": key_line(KEY_ID)}, "leak"), ({"b.txt": "clean\n"}, "more")])
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{origin}", str(clone)],
+        check=True,
+        capture_output=True,
+    )
+    code, doc = history(clone)
+    assert code == 1
+    assert any("shallow" in w for w in doc["warnings"])
+    # The boundary commit is all the history there is: it holds the leak.
+    assert only(doc)["commit"]["sha"] == shas[1]
+
+
+def test_empty_repository_is_clean(tmp_path: Path) -> None:
+    init(tmp_path)
+    code, doc = history(tmp_path)
+    assert code == 0
+    assert (doc["findings"], doc["errors"], doc["summary"]["blobs_scanned"]) == ([], [], 0)
+
+
+def test_submodule_is_reported_as_skipped(tmp_path: Path) -> None:
+    sha = build(tmp_path, [({"a.txt": "x\n"}, "init")])[0]
+    git(tmp_path, "update-index", "--add", "--cacheinfo", f"160000,{sha},vendor/lib")
+    git(tmp_path, "commit", "-q", "-m", "add submodule", date=1)
+    _, doc = history(tmp_path)
+    assert {"path": "vendor/lib", "reason": f"submodule (commit {sha[:12]}); scan it separately"} in doc[
+        "skipped"
+    ]
+
+
+def test_missing_and_corrupt_objects_are_reported_and_the_scan_goes_on(tmp_path: Path) -> None:
+    build(
+        tmp_path,
+        [({"gone.txt": "will vanish\n", "bad.txt": "will rot\n", "leak.txt": key_line(KEY_ID)}, "init")],
+    )
+    gone = git(tmp_path, "rev-parse", "HEAD:gone.txt")
+    bad = git(tmp_path, "rev-parse", "HEAD:bad.txt")
+    (tmp_path / ".git/objects" / gone[:2] / gone[2:]).unlink()
+    rotten = tmp_path / ".git/objects" / bad[:2] / bad[2:]
+    rotten.chmod(0o644)
+    rotten.write_bytes(b"not zlib at all")
+    code, doc = history(tmp_path)
+    assert code == 1
+    assert [f["path"] for f in doc["findings"]] == ["leak.txt"]
+    errors = " ".join(doc["errors"])
+    assert gone in errors and bad in errors
+
+
+def test_url_is_cloned_into_a_temporary_mirror_that_is_removed(tmp_path: Path) -> None:
+    origin = tmp_path / "origin"
+    shas = build(origin, [({"a.txt": key_line(KEY_ID)}, "leak")])
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    proc = run_cli("history", f"file://{origin}", "-f", "json", *ENGINE, env={"TMPDIR": str(scratch)})
+    assert proc.returncode == 1, proc.stderr
+    assert only(json.loads(proc.stdout))["commit"]["sha"] == shas[0]
+    assert list(scratch.iterdir()) == []
+
+
+def test_bare_repository_path(tmp_path: Path) -> None:
+    origin = tmp_path / "origin"
+    shas = build(origin, [({"a.txt": key_line(KEY_ID)}, "leak")])
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(origin), str(bare)], check=True)
+    assert only(history(bare)[1])["commit"]["sha"] == shas[0]
+
+
+def test_since_and_max_commits_narrow_the_scan(tmp_path: Path) -> None:
+    shas = build(
+        tmp_path,
+        [({"old.txt": key_line(KEY_ID)}, "old"), ({"old.txt": None}, "drop"), ({"new.txt": "x\n"}, "new")],
+    )
+    assert history(tmp_path, "--max-commits", "1")[1]["findings"] == []
+    assert history(tmp_path, "--since", shas[1])[1]["findings"] == []
+    assert history(tmp_path, "--since", "2024-01-02T00:00:00Z")[1]["findings"] == []
+    assert len(history(tmp_path, "--since", "2023-12-01")[1]["findings"]) == 1
+
+
+def _stderr_on_a_terminal(*args: str) -> str:
+    """Run secretscan with stderr on a pseudo-terminal (stdout piped) and return what the terminal got."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a new pty is 0 wide
+    proc = subprocess.run([*secretscan_command(), *args], stderr=slave, stdout=subprocess.PIPE, check=False)
+    os.close(slave)
+    assert proc.returncode == 0
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the terminal's other side is closed and drained
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    build(tmp_path, [({"a.txt": "x\n"}, "init")])
+    piped = run_cli("history", *ENGINE, str(tmp_path))
+    assert piped.returncode == 0 and piped.stderr == ""
+    bar = _stderr_on_a_terminal("history", *ENGINE, str(tmp_path))
+    assert "blobs" in bar and "2/2" in bar and "bytes" in bar
+    assert _stderr_on_a_terminal("history", *ENGINE, "--quiet", str(tmp_path)) == ""
+
+
+def test_not_a_repository_is_a_usage_error(tmp_path: Path) -> None:
+    proc = run_cli("history", str(tmp_path))
+    assert proc.returncode == 2
+    assert "git" in proc.stderr and "Traceback" not in proc.stderr
