@@ -21,7 +21,10 @@ BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _PLACEHOLDER_RE = re.compile(
     r"(?i)x{6}|\.\.\.|your|example|placeholder|redacted|<|>|\*{3}|0{12}|(.)\1{11}"
     r"|\$\{|\{\{|\$\(|%\(|^\$\w+$"  # templated: ${VAR}, {{ var }}, $(cmd), %(name)s, $VAR
+    r"|^\{[A-Za-z_][\w.]*\}"  # str.format / f-string fields: {auth_token}
 )
+# Registered claims (RFC 7519 §4.1) plus the common identity ones: a token carrying none is a toy.
+_JWT_CLAIMS = {"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "role", "email", "scope", "azp", "client_id"}
 
 
 def crc32_base62(text: str, width: int = 6) -> str:
@@ -107,6 +110,12 @@ def jwt(secret: str) -> Verdict:
         return Verdict(False, "header is not base64url JSON with an 'alg'")
     if payload is None:
         return Verdict(False, "payload is not base64url JSON")
+    if not _JWT_CLAIMS & set(payload):
+        return Verdict(
+            False, "payload carries no registered claims: a documentation or test token", example=True
+        )
+    if payload.get("sub") == "1234567890" and payload.get("name") == "John Doe":
+        return Verdict(False, "the jwt.io documentation token", example=True)
     facts: list[tuple[str, str]] = [("alg", str(header["alg"]))]
     for claim in ("iss", "sub", "role"):
         if isinstance(payload.get(claim), str):
