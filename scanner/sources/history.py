@@ -42,7 +42,7 @@ class Plan:
     messages: list[tuple[Commit, bytes]] = field(default_factory=list)  # oldest first
     blobs: list[tuple[str, str]] = field(default_factory=list)  # (blob id, path) to read
     unique_messages: int = 0  # distinct non-empty messages: what the scan will read besides blobs
-    total_bytes: int = 0
+    total_bytes: int = 0  # of the unique messages and blobs to read
 
     ages: dict[str, int] = field(default_factory=dict)  # commit sha -> position, oldest first
 
@@ -78,7 +78,9 @@ def plan(repo: Path, options: HistoryOptions, result: ScanResult) -> Plan:
         return work  # an empty repository: nothing to scan is a clean scan
     work.messages = list(reversed(list(git.commit_messages(repo, work.revs))))
     work.ages = {commit.sha: i for i, (commit, _) in enumerate(work.messages)}
-    work.unique_messages = len({message for _, message in work.messages if message.strip()})
+    unique = {message for _, message in work.messages if message.strip()}
+    work.unique_messages = len(unique)
+    work.total_bytes = sum(map(len, unique))
     listed, missing = git.list_blobs(repo, work.revs)
     result.errors.extend(f"object {oid} is missing or corrupt; not scanned" for oid in missing)
     paths = dict(listed)
