@@ -11,6 +11,7 @@ from pathlib import Path
 from scanner import __version__
 from scanner.baseline import Baseline, Entry, apply, locate, path_mapper
 from scanner.baseline import load as load_baseline
+from scanner.commands.verify import add_verify_options, run_verification
 from scanner.config import Config, apply_to_rules, discover, is_own_file, own_files
 from scanner.engine import Engine
 from scanner.errors import UsageError
@@ -93,6 +94,7 @@ def add_scan_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="warn about baseline entries that matched nothing, and exit 1 if there are any",
     )
+    add_verify_options(parser)
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -177,6 +179,7 @@ def finish(args: argparse.Namespace, result: ScanResult, setup: Setup, hints: tu
     """Filter, report and choose the exit code: 0 no findings, 1 findings (or unused baseline entries)."""
     stale = filter_findings(args, result, setup)
     result.findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.rule_id))
+    run_verification(args, result)  # issue 4: opt-in, after filtering so dropped findings are never sent
     fmt = args.format or "text"
     to_file = bool(args.output)
     color = (
@@ -206,4 +209,7 @@ def finish(args: argparse.Namespace, result: ScanResult, setup: Setup, hints: tu
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+    if getattr(args, "fail_on", "any") == "active":  # issue 4: only keys verified active fail the run
+        live = any(f.verification is not None and f.verification.state == "active" for f in result.findings)
+        return EXIT_FINDINGS if live or stale else EXIT_CLEAN
     return EXIT_FINDINGS if result.findings or stale else EXIT_CLEAN

@@ -74,12 +74,12 @@ def _finding(finding: Finding, context: ReportContext, paint: _Paint) -> list[st
             lines.append("  status  not at HEAD; still in history")
     if finding.verification is not None:
         v = finding.verification
-        details = ", ".join(f"{k}: {val}" for k, val in v.details)
         lines.append(
             f"  verify  {paint('high' if v.state == 'active' else 'dim', v.state)}"
             + (f" ({v.reason})" if v.reason else "")
-            + (f" — {details}" if details else "")
         )
+        # Owner lookups carry a dozen facts: wrapped under the state, not one very long line (issue 4).
+        lines.extend(_wrap_items([f"{k.replace('_', ' ')}: {val}" for k, val in v.details], 100))
     return lines
 
 
@@ -93,6 +93,19 @@ def _skipped(result: ScanResult, paint: _Paint) -> list[str]:
     if len(notable) > _MAX_SKIPPED_LINES:
         more = len(notable) - _MAX_SKIPPED_LINES
         lines.append(paint("dim", f"... and {more} more skipped (--format json lists them all)"))
+    return lines
+
+
+def _wrap_items(items: list[str], width: int, indent: str = " " * 10) -> list[str]:
+    """Comma-separated items on indented lines of about `width` characters; an item is never split."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + len(item) + 2 <= width:
+            lines[-1] += ", " + item
+        else:
+            if lines:
+                lines[-1] += ","
+            lines.append(indent + item)
     return lines
 
 

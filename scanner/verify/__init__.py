@@ -1,0 +1,230 @@
+"""Opt-in live verification of found AWS credentials (issue 4): after filtering, before reporting.
+
+Offline, always: every AWS key id gets a `Verification` (canary accounts are recognised from the decoded
+account id, everything else is `not-checked` with the reason). Online, only with --verify or --verify-owner:
+each unique pair is checked once with STS, each unique key id looked up once in the user's own account, a few
+at a time. Before anything is sent the plan is announced (how many keys to which endpoint); a dry run stops
+there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from scanner.model import Finding, ScanResult, Verification
+from scanner.pairing import KEY_ID_RULE
+from scanner.redact import redact
+from scanner.verify.aws import AwsChecks, OwnerUnavailable, Settings, load_botocore
+from scanner.verify.canary import canary_issuer
+
+Notify = Callable[[str], None]
+_SIGNABLE = ("AKIA", "ASIA", "A3T")  # SigV4 access key ids; ABIA bearer tokens and ACCA keys are not signable
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyOptions:
+    pair: bool = False  # --verify: STS GetCallerIdentity signed with the found pair
+    owner: bool = False  # --verify-owner: IAM lookups with the user's own credentials
+    dry_run: bool = False  # announce the plan, send nothing
+    profile: str | None = None
+    endpoint_url: str | None = None
+    region: str | None = None
+    timeout: float = 10.0
+    concurrency: int = 4
+    show_secrets: bool = False
+
+    @property
+    def online(self) -> bool:
+        return self.pair or self.owner
+
+
+@dataclass(frozen=True, slots=True)
+class PairKey:
+    key_id: str
+    secret: str = field(repr=False)
+    token: str | None = field(repr=False)
+
+
+@dataclass(slots=True)
+class Plan:
+    """What each AWS key-id finding gets: an offline verdict, or a place in the pair and/or owner queues."""
+
+    offline: dict[int, Verification] = field(default_factory=dict)
+    pairs: dict[PairKey, list[int]] = field(default_factory=dict)
+    owners: dict[str, list[int]] = field(default_factory=dict)
+    accounts: dict[str, str | None] = field(default_factory=dict)  # key id → decoded account
+    where: dict[str, list[str]] = field(default_factory=dict)  # key id → "path:line" of its findings
+
+
+def verify_result(result: ScanResult, options: VerifyOptions, notify: Notify) -> None:
+    result.findings = verify_findings(result.findings, options, notify, result.warnings)
+
+
+def verify_findings(
+    findings: list[Finding], options: VerifyOptions, notify: Notify, warnings: list[str] | None = None
+) -> list[Finding]:
+    if options.online:
+        load_botocore()  # fail early and clearly without the `aws` extra, even when no key was found
+    plan = make_plan(findings, options)
+    outcomes = dict(plan.offline)
+    if options.online and (plan.pairs or plan.owners):
+        checks = AwsChecks(Settings(options.endpoint_url, options.region, options.profile, options.timeout))
+        announce(plan, options, checks, notify)
+        if options.dry_run:
+            note = Verification("not-checked", "dry run: nothing was sent")
+            outcomes.update({i: note for idx in (*plan.pairs.values(), *plan.owners.values()) for i in idx})
+        else:
+            outcomes.update(_run_online(plan, options, checks, warnings if warnings is not None else []))
+    return [
+        dataclasses.replace(f, verification=outcomes[i]) if i in outcomes else f
+        for i, f in enumerate(findings)
+    ]
+
+
+def make_plan(findings: list[Finding], options: VerifyOptions) -> Plan:
+    plan = Plan()
+    for index, finding in enumerate(findings):
+        if finding.rule_id != KEY_ID_RULE:
+            continue
+        key_id, account = finding.secret, finding.fact("account_id")
+        plan.accounts[key_id] = account
+        plan.where.setdefault(key_id, []).append(f"{finding.path}:{finding.line}")
+        issuer = canary_issuer(account)
+        if issuer is not None:
+            plan.offline[index] = Verification(
+                "canary",
+                f"canary token of {issuer}: never contacted (using it would trip the alarm)",
+                (("account", account or ""),),
+            )
+            continue
+        pair_reason, owner_reason = _pair_skip(finding, options), _owner_skip(finding, options)
+        if pair_reason is None:
+            secret, token = finding.companion("secret_access_key") or "", finding.companion("session_token")
+            plan.pairs.setdefault(PairKey(key_id, secret, token), []).append(index)
+        if owner_reason is None:
+            plan.owners.setdefault(key_id, []).append(index)
+        if pair_reason is not None and owner_reason is not None:
+            reasons = dict.fromkeys(r for r in (pair_reason, owner_reason) if r)
+            plan.offline[index] = Verification("not-checked", "; ".join(reasons))
+    return plan
+
+
+def _pair_skip(finding: Finding, options: VerifyOptions) -> str | None:
+    """Why the pair check does not apply ("" when it is simply not asked for), or None when it runs."""
+    if finding.companion("secret_access_key") is None:
+        if options.owner:
+            return ""
+        return "no secret access key found with this key id; --verify-owner looks it up in your own account"
+    if not finding.secret.startswith(_SIGNABLE):
+        return f"{finding.fact('key_type') or 'this key type'} cannot be checked by signing a request"
+    if finding.secret.startswith("ASIA") and finding.companion("session_token") is None:
+        return "temporary (ASIA) key found without its session token"
+    return None if options.pair else "verification off; --verify checks this pair with STS"
+
+
+def _owner_skip(finding: Finding, options: VerifyOptions) -> str | None:
+    if not options.owner:
+        return ""
+    if not finding.secret.startswith(("AKIA", "A3T")):
+        return "owner lookup covers long-term (AKIA) keys only"
+    return None
+
+
+def announce(plan: Plan, options: VerifyOptions, checks: AwsChecks, notify: Notify) -> None:
+    """Say what will be sent where before sending anything (issue 4, safety); list it all on a dry run."""
+    verb = "would send" if options.dry_run else "sending"
+    if plan.pairs:
+        notify(
+            f"verify: {verb} {len(plan.pairs)} key pair(s) to STS at {checks.endpoint('sts')} "
+            "(GetCallerIdentity signed with the found secret)"
+        )
+        _list(notify, options, "STS", (p.key_id for p in plan.pairs), plan)
+    if plan.owners:
+        source = f"profile {options.profile}" if options.profile else "your default credential chain"
+        notify(
+            f"verify: {verb} 1 GetCallerIdentity with your own credentials ({source}) to STS at "
+            f"{checks.endpoint('sts', owner=True)}, then up to {len(plan.owners)} key id(s) to IAM at "
+            f"{checks.endpoint('iam', owner=True)} (keys of other accounts are not looked up)"
+        )
+        _list(notify, options, "IAM", plan.owners, plan)
+    if options.dry_run:
+        notify("verify: dry run: nothing was sent")
+
+
+def _list(notify: Notify, options: VerifyOptions, service: str, key_ids: Iterable[str], plan: Plan) -> None:
+    if not options.dry_run:
+        return
+    for key_id in key_ids:
+        where = plan.where[key_id]
+        more = f" (+{len(where) - 1} more)" if len(where) > 1 else ""
+        account = plan.accounts.get(key_id) or "account unknown"
+        notify(f"  {service}  {redact(key_id, options.show_secrets)}  {account}  {where[0]}{more}")
+
+
+def _run_online(
+    plan: Plan, options: VerifyOptions, checks: AwsChecks, warnings: list[str]
+) -> dict[int, Verification]:
+    workers = max(1, options.concurrency)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="verify") as pool:
+        pair_list = list(plan.pairs)
+        pair_results = dict(
+            zip(
+                pair_list,
+                pool.map(lambda p: checks.check_pair(p.key_id, p.secret, p.token), pair_list),
+                strict=True,
+            )
+        )
+        owner_results: dict[str, Verification] = {}
+        if plan.owners:
+            try:
+                account, _arn = checks.caller_identity()
+            except OwnerUnavailable as exc:
+                warnings.append(f"--verify-owner: {exc}")
+                owner_results = {k: Verification("unknown", str(exc)) for k in plan.owners}
+            else:
+                owner_results = _owner_lookups(plan, checks, pool, account)
+    outcomes: dict[int, list[Verification]] = {}
+    for pair, indexes in plan.pairs.items():
+        for i in indexes:
+            outcomes.setdefault(i, []).append(pair_results[pair])
+    for key_id, indexes in plan.owners.items():
+        for i in indexes:
+            outcomes.setdefault(i, []).append(owner_results[key_id])
+    return {i: merge(*found) for i, found in outcomes.items()}
+
+
+def _owner_lookups(
+    plan: Plan, checks: AwsChecks, pool: ThreadPoolExecutor, account: str
+) -> dict[str, Verification]:
+    results: dict[str, Verification] = {}
+    local = []
+    for key_id in plan.owners:
+        decoded = plan.accounts.get(key_id)
+        if decoded is not None and decoded != account:
+            results[key_id] = Verification(
+                "foreign-account",
+                f"key of account {decoded}, not yours ({account}): not looked up",
+                (("account", decoded),),
+            )
+        else:
+            local.append(key_id)
+    results.update(zip(local, pool.map(lambda k: checks.check_owner(k, account), local), strict=True))
+    return results
+
+
+def merge(first: Verification, second: Verification | None = None) -> Verification:
+    """Combine a pair check with an owner lookup of the same key: the pair's state, the owner's facts added.
+
+    An owner-reported Inactive key overrides `active`: real STS rejects inactive keys, but emulators and
+    eventual consistency may not, and the user must not rotate a key that is already off before a live one.
+    """
+    if second is None:
+        return first
+    seen = {k for k, _ in first.details}
+    details = first.details + tuple((k, v) for k, v in second.details if k not in seen)
+    state = "inactive" if second.state == "inactive" and first.state in ("active", "unknown") else first.state
+    reason = "; ".join(r for r in (first.reason, second.reason) if r)
+    return Verification(state, reason, details)
