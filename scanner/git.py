@@ -228,17 +228,18 @@ def parse_diffs(out: bytes) -> Iterator[CommitDiff]:
     """Parse `--raw -p -U0` output (several commits when headers start with _MARK) into CommitDiffs."""
     current = CommitDiff(None)
     path: str | None = None
+    header = False  # between "diff --git" and the first hunk: where "+++ b/path" names the file
     for line in out.split(b"\n"):
         if line.startswith(_MARK.encode()):
             if current.commit is not None or current.changes:
                 yield current
-            current, path = CommitDiff(_commit(line[1:].decode("utf-8", "replace"))), None
-        elif line.startswith(b":"):
+            current, path, header = CommitDiff(_commit(line[1:].decode("utf-8", "replace"))), None, False
+        elif line.startswith(b":"):  # raw lines; patch content lines always start with "+", "-", " " or "\\"
             current.changes.append(_raw(line))
         elif line.startswith(b"diff --git "):
-            path = None
-        elif line.startswith(b"+++ ") and not line.startswith(b"+++ +"):
-            path = _patch_path(line)
+            path, header = None, True
+        elif header and line.startswith(b"+++ "):
+            path, header = _patch_path(line), False
         elif line.startswith(b"@@ ") and path is not None:
             first, count = _hunk(line)
             if count:

@@ -112,3 +112,14 @@ def test_named_files_limit_the_check_and_unstaged_ones_are_scanned_whole(tmp_pat
 def test_outside_a_repository_is_a_usage_error(tmp_path: Path) -> None:
     proc = run_cli("staged", cwd=tmp_path)
     assert proc.returncode == 2 and "git" in proc.stderr
+
+
+def test_odd_paths_and_lines_that_look_like_diff_headers(tmp_path: Path) -> None:
+    build(tmp_path, [({"README.md": "hello\n"}, "init")])
+    stage(
+        tmp_path, {"dir with space/tab\there.txt": "x\n++ " + key_line(KEY_ID), "ünï.txt": key_line(KEY_ID_2)}
+    )
+    code, doc = staged(tmp_path)
+    assert code == 1
+    found = sorted((f["path"], f["line"]) for f in doc["findings"])
+    assert found == [("dir with space/tab\there.txt", 2), ("ünï.txt", 1)]
