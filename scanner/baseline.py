@@ -17,7 +17,7 @@ import hmac
 import json
 import os
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -173,6 +173,26 @@ def apply(result: ScanResult, baseline: Baseline, path_of: PathOf, explain: bool
             result.dropped.append(_dropped(finding, entry))
     result.findings = kept
     return [e for key, e in sorted(index.items()) if key not in used]
+
+
+def warn_unused(
+    result: ScanResult, unused: list[Entry], path_of: PathOf, scanned: Sequence[str] | None
+) -> bool:
+    """Add a warning per unused entry within what was scanned; True when there is any (the scan fails).
+
+    A folder scan judges only entries under the folders it walked; a diff or staged scan sees a slice of
+    the tree, so it judges none.
+    """
+    if result.mode in ("diff", "staged"):
+        result.warnings.append("--report-unused is ignored: a diff or staged scan sees only part of the tree")
+        return False
+    if scanned is not None:
+        prefixes = [path_of(Origin(p)) for p in scanned if p != "-"]
+        unused = [
+            e for e in unused if any(p == "." or e.path == p or e.path.startswith(p + "/") for p in prefixes)
+        ]
+    result.warnings.extend(f"unused baseline entry: {e.describe()}" for e in unused)
+    return bool(unused)
 
 
 def _dropped(finding: Finding, entry: Entry) -> Dropped:

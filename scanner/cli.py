@@ -16,7 +16,16 @@ from scanner.errors import SecretscanError
 
 # Subcommand modules under scanner.commands; each defines register(subparsers). Kept light: heavy imports
 # (GitPython, tqdm, report formats) happen inside the command functions, so the hook path starts fast.
-COMMANDS: tuple[str, ...] = ("scan", "rules_cmd", "verify", "history", "staged", "diff", "install_hook")
+COMMANDS: tuple[str, ...] = (
+    "scan",
+    "rules_cmd",
+    "baseline",
+    "verify",
+    "history",
+    "staged",
+    "diff",
+    "install_hook",
+)
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 

@@ -11,7 +11,8 @@ import pytest
 from conftest import run_cli
 from conftest import run_cli_python as cli
 
-from scanner.baseline import Baseline, dumps, load
+from scanner.baseline import Baseline, Entry, dumps, load, warn_unused
+from scanner.model import ScanResult
 
 KEY = "AKIAUJZDEGXDNCF32EPF"
 SECRET = "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"
@@ -133,6 +134,9 @@ def test_unused_entries_are_reported(repo: Path) -> None:
     assert "unused baseline entry: deploy.sh (aws-access-key-id" in report["warnings"][0]
     proc = cli("scan", ".", "--report-unused", cwd=repo)
     assert proc.returncode == 1 and "warning: unused baseline entry: deploy.sh" in proc.stdout
+    # A scan of a subfolder judges only the entries under it.
+    code, report = scan_json(repo, "conf", "--report-unused")
+    assert (code, report["warnings"]) == (0, [])
 
 
 def test_update_keeps_labels_and_drops_gone_entries(repo: Path) -> None:
@@ -216,3 +220,13 @@ def test_hash_is_keyed_per_baseline() -> None:
     assert one.secret_hash(finding) != two.secret_hash(finding)
     assert one.secret_hash(finding) == Baseline(one.hmac_key).secret_hash(finding)
     assert KEY not in repr(one) and one.hmac_key.hex() not in repr(one)
+
+
+def test_report_unused_judges_only_full_scans() -> None:
+    entry = Entry("aws-access-key-id", "a.txt", "00")
+    staged = ScanResult(mode="staged")
+    assert warn_unused(staged, [entry], lambda o: o.path, None) is False
+    assert staged.warnings == ["--report-unused is ignored: a diff or staged scan sees only part of the tree"]
+    history = ScanResult(mode="history")
+    assert warn_unused(history, [entry], lambda o: o.path, None) is True
+    assert history.warnings == ["unused baseline entry: a.txt (aws-access-key-id, 00)"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner import __version__
-from scanner.baseline import Baseline, Entry, apply, locate, path_mapper
+from scanner.baseline import Baseline, apply, locate, path_mapper, warn_unused
 from scanner.baseline import load as load_baseline
 from scanner.commands.verify import add_verify_options, run_verification
 from scanner.config import Config, apply_to_rules, discover, is_own_file, own_files
@@ -154,12 +154,13 @@ def filter_findings(args: argparse.Namespace, result: ScanResult, setup: Setup) 
 
     Returns True when --report-unused found baseline entries that matched nothing (the scan then fails).
     """
-    unused: list[Entry] = []
+    stale = False
     if setup.baseline is not None and setup.baseline_path is not None:
         path_of = path_mapper(setup.baseline_path, setup.root)
         unused = apply(result, setup.baseline, path_of, args.explain)
         if getattr(args, "report_unused", False):
-            result.warnings.extend(f"unused baseline entry: {e.describe()}" for e in unused)
+            scanned = getattr(args, "paths", None) if result.mode == "scan" else None
+            stale = warn_unused(result, unused, path_of, scanned)
     rank = {c: i for i, c in enumerate(CONFIDENCES)}
     limit = rank[args.min_confidence]
     kept = []
@@ -172,7 +173,7 @@ def filter_findings(args: argparse.Namespace, result: ScanResult, setup: Setup) 
                 Dropped(f.rule_id, f.origin, f.line, f.column, "confidence", detail, f.secret)
             )
     result.findings = kept
-    return bool(unused) and getattr(args, "report_unused", False)
+    return stale
 
 
 def finish(args: argparse.Namespace, result: ScanResult, setup: Setup, hints: tuple[str, ...] = ()) -> int:
