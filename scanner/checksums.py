@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 import re
 import zlib
@@ -19,7 +20,7 @@ from scanner.verdict import Verdict
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # Runs that only appear in placeholders and truncated documentation values.
 _PLACEHOLDER_RE = re.compile(
-    r"(?i)x{6}|\.\.\.|your|example|placeholder|redacted|<|>|\*{3}|0{12}|(.)\1{11}"
+    r"(?i:x{6}|\.\.\.|your[_\-\s.]|example|placeholder|redacted)|YOUR|<|>|\*{3}|0{12}|(.)\1{11}"
     r"|\$\{|\{\{|\$\(|%\(|^\$\w+$"  # templated: ${VAR}, {{ var }}, $(cmd), %(name)s, $VAR
     r"|^\{[A-Za-z_][\w.]*\}"  # str.format / f-string fields: {auth_token}
 )
@@ -38,7 +39,17 @@ def crc32_base62(text: str, width: int = 6) -> str:
 
 
 def is_placeholder(secret: str) -> bool:
-    return bool(_PLACEHOLDER_RE.search(secret))
+    return bool(_PLACEHOLDER_RE.search(secret)) or _has_sequence(secret)
+
+
+def _has_sequence(text: str, run: int = 8) -> bool:
+    """abcdefgh / 12345678 / ABCDEFGH runs: typed by a person writing a sample, never generated."""
+    count = 1
+    for prev, cur in itertools.pairwise(text):
+        count = count + 1 if ord(cur) - ord(prev) == 1 and cur.isalnum() else 1
+        if count >= run:
+            return True
+    return False
 
 
 def _checked(ok: bool, scheme: str) -> Verdict:
@@ -259,3 +270,19 @@ def bech32_valid(text: str) -> bool:
 
 def age_secret_key(secret: str) -> Verdict:
     return _checked(bech32_valid(secret), "bech32")
+
+
+def base64_secret(secret: str) -> Verdict:
+    """A base64 value (Kubernetes Secret `data:`) that decodes to a printable, non-placeholder secret."""
+    raw = _b64decode(secret)
+    try:
+        text = (raw or b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return Verdict(False, "does not decode to text (binary data, not a password or token)")
+    if len(text.strip()) < 8 or not text.strip().isprintable():
+        return Verdict(False, "decodes to fewer than 8 printable characters")
+    if is_placeholder(text) or text.strip().lower() in {"password", "changeme", "secret", "admin123"}:
+        return Verdict(False, "decodes to a placeholder", example=True)
+    if len(set(text)) < 6:
+        return Verdict(False, "decoded value has too few distinct characters")
+    return Verdict(True, facts=(("encoding", "base64"),))

@@ -82,6 +82,7 @@ VALIDATORS: dict[str, Validator] = {
     "jfrog_reference_token": checksums.jfrog_reference_token,
     "not_placeholder": checksums.not_placeholder,
     "age_secret_key": checksums.age_secret_key,
+    "base64_secret": checksums.base64_secret,
     "private_key_pem": keyblocks.private_key_pem,
     "pgp_private_key": keyblocks.pgp_private_key,
     "putty_private_key": keyblocks.putty_private_key,
