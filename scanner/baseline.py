@@ -73,15 +73,30 @@ class Baseline:
     def index(self) -> dict[tuple[str, str, str], Entry]:
         return {e.key: e for e in self.entries}
 
-    def updated(self, findings: Iterable[Finding], path_of: PathOf) -> tuple[Baseline, list[Entry]]:
+    def updated(
+        self, findings: Iterable[Finding], path_of: PathOf, scanned: Sequence[str] = (".",)
+    ) -> tuple[Baseline, list[Entry]]:
         """The baseline for the current findings, keeping labels and notes of entries still present.
 
-        Returns it with the entries that matched nothing any more (dropped from the new baseline).
+        Returns it with the entries under the `scanned` paths that matched nothing any more (dropped from
+        the new baseline); entries outside them are kept as they are.
         """
         old = self.index()
         fresh = {e.key: old.get(e.key, e) for e in (self.entry_for(f, path_of) for f in findings)}
-        gone = [e for key, e in sorted(old.items()) if key not in fresh]
+        gone = [e for key, e in sorted(old.items()) if key not in fresh and in_scope(e, scanned, path_of)]
+        fresh.update((key, e) for key, e in old.items() if key not in fresh and e not in gone)
         return Baseline(self.hmac_key, tuple(fresh[k] for k in sorted(fresh))), gone
+
+
+def in_scope(entry: Entry, scanned: Sequence[str], path_of: PathOf) -> bool:
+    """Whether `entry` lies under one of the scanned paths (so a scan of them can tell it is unused)."""
+    for path in scanned:
+        if path == "-":
+            continue
+        prefix = path_of(Origin(path))
+        if prefix == "." or entry.path == prefix or entry.path.startswith(prefix + "/"):
+            return True
+    return False
 
 
 def locate(explicit: str | None, disabled: bool, config: Config, start: Path) -> Path | None:
@@ -187,10 +202,7 @@ def warn_unused(
         result.warnings.append("--report-unused is ignored: a diff or staged scan sees only part of the tree")
         return False
     if scanned is not None:
-        prefixes = [path_of(Origin(p)) for p in scanned if p != "-"]
-        unused = [
-            e for e in unused if any(p == "." or e.path == p or e.path.startswith(p + "/") for p in prefixes)
-        ]
+        unused = [e for e in unused if in_scope(e, scanned, path_of)]
     result.warnings.extend(f"unused baseline entry: {e.describe()}" for e in unused)
     return bool(unused)
 

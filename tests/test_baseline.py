@@ -230,3 +230,12 @@ def test_report_unused_judges_only_full_scans() -> None:
     history = ScanResult(mode="history")
     assert warn_unused(history, [entry], lambda o: o.path, None) is True
     assert history.warnings == ["unused baseline entry: a.txt (aws-access-key-id, 00)"]
+
+
+def test_update_of_a_subfolder_keeps_entries_outside_it(repo: Path) -> None:
+    create(repo)
+    (repo / "conf" / "prod.ini").write_text("[default]\n")
+    proc = cli("baseline", "update", "conf", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "0 new, 1 kept, 1 gone" in proc.stderr and "gone: conf/prod.ini" in proc.stderr
+    assert [e.path for e in load(repo / BASELINE).entries] == ["deploy.sh"]

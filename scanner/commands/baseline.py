@@ -87,7 +87,7 @@ def run_write(args: argparse.Namespace) -> int:
         )
     old = load(target) if not args.create and target.exists() else Baseline.new()
     result = collect(args, setup)
-    baseline, gone = old.updated(result.findings, path_mapper(target, setup.root))
+    baseline, gone = old.updated(result.findings, path_mapper(target, setup.root), args.paths)
     save(baseline, target)
     kept = len(old.entries) - len(gone)
     total = len(baseline.entries)
