@@ -6,9 +6,11 @@ import fcntl
 import json
 import os
 import pty
+import signal
 import struct
 import subprocess
 import termios
+import time
 from pathlib import Path
 from typing import Any
 
@@ -275,3 +277,49 @@ def test_not_a_repository_is_a_usage_error(tmp_path: Path) -> None:
     proc = run_cli("history", str(tmp_path))
     assert proc.returncode == 2
     assert "git" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_merged_branch_is_attributed_to_its_own_commit_and_removal_on_main(tmp_path: Path) -> None:
+    build(tmp_path, [({"README.md": "hello\n"}, "init")])
+    git(tmp_path, "checkout", "-q", "-b", "topic")
+    leak = commit(tmp_path, {"topic.cfg": AWS_CONFIG}, "topic leak", 1)
+    git(tmp_path, "checkout", "-q", "main")
+    commit(tmp_path, {"main.txt": "main work\n"}, "main work", 2)
+    git(tmp_path, "merge", "-q", "--no-ff", "-m", "merge topic", "topic", date=3)
+    removal = commit(tmp_path, {"topic.cfg": None}, "drop topic config", 4)
+    finding = only(history(tmp_path)[1])
+    assert (finding["commit"]["sha"], finding["removed_in"]["sha"]) == (leak, removal)
+    assert finding["present_at_head"] is False
+
+
+def test_ctrl_c_removes_the_temporary_mirror(tmp_path: Path) -> None:
+    origin = init(tmp_path / "origin")
+    stream = "".join(
+        f"blob\nmark :{i}\ndata <<EOF\n" + f"value {i}\n" * 200 + "EOF\n" for i in range(1, 3001)
+    )
+    tree = "".join(f"M 100644 :{i} f{i}.txt\n" for i in range(1, 3001))
+    commit_cmd = "commit refs/heads/main\ncommitter A <a@example.com> 1700000000 +0000\ndata 4\nbulk\n"
+    subprocess.run(
+        ["git", "-C", str(origin), "fast-import", "--quiet"],
+        input=stream + commit_cmd + tree,
+        text=True,
+        check=True,
+    )
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    proc = subprocess.Popen(
+        [*secretscan_command(), "history", "-q", *ENGINE, "-j", "1", f"file://{origin}"],
+        env={**os.environ, "TMPDIR": str(scratch)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not any(scratch.glob("*/mirror.git/objects")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)  # let the scan start
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert list(scratch.iterdir()) == []
