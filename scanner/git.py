@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from scanner.errors import GitError
 from scanner.model import Commit
@@ -366,6 +367,9 @@ class ObjectReader:
                         continue
                     info = ObjectInfo(parts[0].decode(), parts[1].decode(), int(parts[2]))
                     data = _read_body(proc.stdout, info.size, max_bytes) if contents else None
+                    if data is not None and len(data) < info.size:  # git died inside this object
+                        yield ObjectInfo(name, "missing", 0), None
+                        return
                     yield info, data
             finally:
                 proc.kill()
@@ -373,10 +377,10 @@ class ObjectReader:
                 proc.stdout.close()
 
 
-def _read_body(stream: object, size: int, max_bytes: int) -> bytes | None:
-    read = stream.read  # type: ignore[attr-defined]
+def _read_body(stream: IO[bytes], size: int, max_bytes: int) -> bytes | None:
+    read = stream.read
     if size <= max_bytes:
-        data: bytes = read(size)
+        data = read(size)
         read(1)  # the newline after each object
         return data
     left = size + 1
