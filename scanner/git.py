@@ -48,7 +48,12 @@ def run(repo: Path | None, *args: str, stdin: bytes | None = None, ok: Sequence[
 
 def git_dir(path: Path) -> Path:
     """The git directory of the repository at `path` (work tree or bare); GitError when it is none."""
-    out = run(path, "rev-parse", "--absolute-git-dir").decode().strip()
+    if not path.is_dir():
+        raise GitError(f"{path}: no such folder")
+    try:
+        out = run(path, "rev-parse", "--absolute-git-dir").decode().strip()
+    except GitError as exc:
+        raise GitError(f"{path} is not a git repository ({exc})") from exc
     return Path(out)
 
 
@@ -81,7 +86,8 @@ def open_repository(target: str) -> Iterator[Path]:
         try:
             gitpython.Repo.clone_from(target, mirror, mirror=True, env={"GIT_TERMINAL_PROMPT": "0"})
         except gitpython.GitCommandError as exc:
-            raise GitError(f"cannot clone {target}: {str(exc.stderr).strip() or exc}") from exc
+            detail = str(exc.stderr).strip().removeprefix("stderr:").strip(" '\n")
+            raise GitError(f"cannot clone {target}: {detail or exc}") from exc
         yield mirror
 
 

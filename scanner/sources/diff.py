@@ -104,6 +104,7 @@ class RangeScan:
 
 
 def plan(repo: Path, base: str, head: str) -> RangeScan:
+    git.git_dir(repo)  # "not a repository" before "no such revision"
     shas = []
     for name in (base, head):
         sha = git.resolve(repo, name)
