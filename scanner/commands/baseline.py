@@ -76,9 +76,9 @@ def run_write(args: argparse.Namespace) -> int:
     from scanner.commands.scan import collect
     from scanner.errors import BaselineError
 
-    # What a scan needs and `baseline` does not offer: no filtering by an existing baseline, nothing shown.
-    args.paths, args.no_baseline, args.explain, args.format = [args.path], True, False, "text"
-    args.cache, args.no_cache = None, True
+    _scan_defaults(args)
+    # Never filtered by an existing baseline; no result cache: a baseline depends on the tree alone.
+    args.paths, args.no_baseline, args.no_cache = [args.path], True, True
     setup = build_engine(args)
     target = _target(args, setup.config.baseline, setup.root)
     if args.create and target.exists() and not args.force:
@@ -101,6 +101,18 @@ def run_write(args: argparse.Namespace) -> int:
     for skipped in result.skipped:
         print(f"  skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     return 0
+
+
+def _scan_defaults(args: argparse.Namespace) -> None:
+    """Give `args` every option of `scan` that `baseline` does not offer, at its default value: the scan
+    steps read them, and other commands add scan options over time."""
+    from scanner.commands import scan
+
+    parser = argparse.ArgumentParser()
+    scan.register(parser.add_subparsers())
+    for key, value in vars(parser.parse_args(["scan"])).items():
+        if not hasattr(args, key):
+            setattr(args, key, value)
 
 
 def _target(args: argparse.Namespace, configured: Path | None, root: Path) -> Path:
