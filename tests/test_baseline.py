@@ -163,6 +163,8 @@ def test_label_by_path_and_clear(repo: Path) -> None:
     assert "revoked" in run_cli("baseline", "list", cwd=repo).stdout
     assert run_cli("baseline", "label", "deploy.sh", "--as", "none", cwd=repo).returncode == 0
     assert all(e.label is None for e in load(repo / BASELINE).entries)
+    proc = run_cli("baseline", "label", "prod.ini", "--as", "false-positive", cwd=repo / "conf")
+    assert proc.returncode == 0 and "labelled false-positive: conf/prod.ini" in proc.stdout
     proc = run_cli("baseline", "label", "nothing-here", "--as", "revoked", cwd=repo)
     assert proc.returncode == 2 and "no entry matches" in proc.stderr
 

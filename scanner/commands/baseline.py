@@ -124,14 +124,17 @@ def _target(args: argparse.Namespace, configured: Path | None, root: Path) -> Pa
 
 
 def run_label(args: argparse.Namespace) -> int:
-    from scanner.baseline import Label, relabel, save
+    from scanner.baseline import Label, path_mapper, relabel, save
     from scanner.errors import BaselineError
+    from scanner.model import Origin
 
     path, baseline = _open(args)
+    # A path as typed here, or as written in the baseline (relative to its folder).
+    paths = {args.selector, path_mapper(path, Path("."))(Origin(args.selector))}
     chosen = [
         e
         for e in baseline.entries
-        if (e.path == args.selector or (len(args.selector) >= 6 and e.secret_hash.startswith(args.selector)))
+        if (e.path in paths or (len(args.selector) >= 6 and e.secret_hash.startswith(args.selector)))
         and (args.rule is None or e.rule_id == args.rule)
     ]
     if not chosen:
