@@ -323,3 +323,24 @@ def test_ctrl_c_removes_the_temporary_mirror(tmp_path: Path) -> None:
     assert proc.returncode == 130, err
     assert "interrupted" in err
     assert list(scratch.iterdir()) == []
+
+
+def test_project_config_excludes_and_own_files_are_not_scanned(tmp_path: Path) -> None:
+    config = "exclude:\n  - fixtures/\nmax_file_size: 2k\n"
+    build(
+        tmp_path,
+        [
+            (
+                {
+                    ".secretscan.yaml": config + f"# {KEY_ID_2} is a fixture\n",
+                    "fixtures/sample.txt": key_line(KEY_ID_2),
+                    "src/app.cfg": key_line(KEY_ID),
+                    "src/big.txt": key_line(MORE_KEY_IDS[0]) + "x" * 3000,
+                },
+                "init",
+            )
+        ],
+    )
+    _, doc = history(tmp_path)
+    assert [f["path"] for f in doc["findings"]] == ["src/app.cfg"]
+    assert [s["reason"] for s in doc["skipped"]] == ["larger than 2048 bytes"]

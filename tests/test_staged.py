@@ -123,3 +123,13 @@ def test_odd_paths_and_lines_that_look_like_diff_headers(tmp_path: Path) -> None
     assert code == 1
     found = sorted((f["path"], f["line"]) for f in doc["findings"])
     assert found == [("dir with space/tab\there.txt", 2), ("ünï.txt", 1)]
+
+
+def test_project_config_excludes_staged_files(tmp_path: Path) -> None:
+    build(tmp_path, [({".secretscan.yaml": "exclude:\n  - fixtures/\n"}, "config")])
+    stage(tmp_path, {"fixtures/sample.txt": key_line(KEY_ID), "app.cfg": key_line(KEY_ID_2)})
+    _, doc = staged(tmp_path)
+    assert [f["path"] for f in doc["findings"]] == ["app.cfg"]
+    assert [f["path"] for f in staged(tmp_path, "fixtures/sample.txt", "app.cfg")[1]["findings"]] == [
+        "app.cfg"
+    ]

@@ -42,8 +42,10 @@ def run(args: argparse.Namespace) -> int:
     setup = build_engine(args)
     options = ScanOptions(jobs=args.jobs, explain=args.explain)
     result = ScanResult(mode="diff", target=f"{args.base}...{args.head}")
-    max_bytes = args.max_blob_size or DEFAULT_MAX_BYTES
-    scan_blobs(setup.engine, diff.read_changes(repo, work.diffs, result, max_bytes, "blob"), result, options)
+    max_bytes = args.max_blob_size or setup.config.max_file_size or DEFAULT_MAX_BYTES
+    skip = diff.skipper(repo, setup.is_own_file, setup.config.excludes)
+    blobs = diff.read_changes(repo, work.diffs, result, max_bytes, "blob", skip)
+    scan_blobs(setup.engine, blobs, result, options)
     diff.keep_added(result, work.added, args.explain)
 
     def scan_base(blobs: Iterator[Blob]) -> list[Finding]:

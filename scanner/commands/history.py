@@ -53,18 +53,20 @@ def run(args: argparse.Namespace) -> int:
     from scanner.scan import ScanOptions, scan_blobs
     from scanner.sources import history
     from scanner.sources.attribution import attribute
+    from scanner.sources.diff import skipper
     from scanner.sources.files import DEFAULT_MAX_BYTES
 
-    options = history.HistoryOptions(
-        branches=tuple(args.branches),
-        since=args.since,
-        max_commits=args.max_commits,
-        max_bytes=args.max_blob_size or DEFAULT_MAX_BYTES,
-    )
     result = ScanResult(mode="history", target=args.repo)
     with git.open_repository(args.repo) as repo:
-        work = history.plan(repo, options, result)  # a bad repository or ref fails before rules compile
         setup = build_engine(args)
+        options = history.HistoryOptions(
+            branches=tuple(args.branches),
+            since=args.since,
+            max_commits=args.max_commits,
+            max_bytes=args.max_blob_size or setup.config.max_file_size or DEFAULT_MAX_BYTES,
+        )
+        skip = skipper(repo, setup.is_own_file, setup.config.excludes)
+        work = history.plan(repo, options, result, skip)
         total = len(work.blobs) + work.unique_messages
         with _progress(args, total, work.total_bytes) as progress:
             scan_blobs(

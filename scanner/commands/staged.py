@@ -51,13 +51,14 @@ def run(args: argparse.Namespace) -> int:
     from scanner.model import ScanResult
     from scanner.scan import ScanOptions, scan_blobs
     from scanner.sources import staged
-    from scanner.sources.diff import keep_added
+    from scanner.sources.diff import keep_added, skipper
 
     work = staged.plan(Path.cwd(), args.files)
     args.repo = str(work.root)  # project config and baseline are found at the repository root
     setup = build_engine(args)
     result = ScanResult(mode="staged", target="staged changes")
-    blobs = staged.blobs(work, result, MAX_BYTES)
+    skip = skipper(work.root, setup.is_own_file, setup.config.excludes)
+    blobs = staged.blobs(work, result, setup.config.max_file_size or MAX_BYTES, skip)
     scan_blobs(setup.engine, blobs, result, ScanOptions(jobs=args.jobs, explain=args.explain))
     keep_added(result, work.added, args.explain)
     return finish(args, result, setup, hints=HINTS)

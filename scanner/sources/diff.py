@@ -8,7 +8,8 @@ value) that already existed on the base: a PR gate must never re-report old leak
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,31 @@ Ranges = list[tuple[int, int]]  # (first line, count) of added lines, ascending
 # Where a finding's added lines are looked up; None means every line of the content counts as added.
 AddedLookup = Callable[[Origin], "Ranges | None"]
 ScanFn = Callable[[Iterator[Blob]], list[Finding]]
+PathTest = Callable[[str], bool]
+_BINARY_PROBE = 8000  # as files.is_binary (git's own heuristic); not imported: files loads pathspec
+
+
+def is_binary(data: bytes) -> bool:
+    return b"\0" in data[:_BINARY_PROBE]
+
+
+def never(path: str) -> bool:
+    return False
+
+
+def skipper(root: Path, is_own_file: PathTest, excludes: Sequence[str]) -> PathTest:
+    """For repository-relative paths: True for the scanner's own config and baseline (never scanned) and for
+    the project config's exclude globs (gitignore syntax), as the file walk does."""
+    spec = None
+    if excludes:
+        import pathspec  # only when the project excludes something
+
+        spec = pathspec.GitIgnoreSpec.from_lines(excludes)
+
+    def skip(path: str) -> bool:
+        return is_own_file(os.path.join(root, path)) or (spec is not None and spec.match_file(path))
+
+    return skip
 
 
 def is_added(ranges: Ranges, line: int) -> bool:
@@ -54,15 +80,20 @@ def _dropped(finding: Finding, reason: DropReason, detail: str) -> Dropped:
 
 
 def read_changes(
-    repo: Path, diffs: list[git.CommitDiff], result: ScanResult, max_bytes: int, kind: str
+    repo: Path,
+    diffs: list[git.CommitDiff],
+    result: ScanResult,
+    max_bytes: int,
+    kind: str,
+    skip: PathTest = never,
 ) -> Iterator[Blob]:
     """The new content of each added or changed file of `diffs`, read through one cat-file process. A blob
     in several commits is yielded for each: the scan reads it once, and the added lines differ."""
-    from scanner.sources.files import is_binary  # lazily: pathspec is not needed on the hook's path
-
     wanted: list[tuple[git.CommitDiff, git.Change]] = []
     for diff in diffs:
         for change in diff.changes:
+            if skip(change.path):
+                continue
             if change.new_mode == git.GITLINK_MODE:
                 result.skipped.append(Skipped(change.path, "submodule; scan it separately"))
             else:

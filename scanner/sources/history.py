@@ -15,7 +15,8 @@ from pathlib import Path
 from scanner import git
 from scanner.errors import GitError
 from scanner.model import Blob, Commit, Origin, ScanResult, Skipped
-from scanner.sources.files import DEFAULT_MAX_BYTES, is_binary
+from scanner.sources.diff import PathTest, is_binary, never
+from scanner.sources.files import DEFAULT_MAX_BYTES
 
 MESSAGE_PATH = "(commit message)"
 # While scanning, a blob's origin carries a stand-in commit holding the blob id: findings keep their origin
@@ -65,8 +66,9 @@ def pending_blob(origin: Origin) -> str | None:
     return commit.sha if commit is not None and commit.summary == _PENDING else None
 
 
-def plan(repo: Path, options: HistoryOptions, result: ScanResult) -> Plan:
-    """Select refs, list commits and blobs, size the blobs; record warnings, skips and errors."""
+def plan(repo: Path, options: HistoryOptions, result: ScanResult, skip: PathTest = never) -> Plan:
+    """Select refs, list commits and blobs (but `skip`ped paths), size the blobs; record warnings, skips and
+    errors."""
     work = Plan(repo)
     if git.is_shallow(repo):
         result.warnings.append(
@@ -82,6 +84,7 @@ def plan(repo: Path, options: HistoryOptions, result: ScanResult) -> Plan:
     work.unique_messages = len(unique)
     work.total_bytes = sum(map(len, unique))
     listed, missing = git.list_blobs(repo, work.revs)
+    listed = [(oid, path) for oid, path in listed if not skip(path)]
     result.errors.extend(f"object {oid} is missing or corrupt; not scanned" for oid in missing)
     paths = dict(listed)
     for info in git.ObjectReader(repo).infos([oid for oid, _ in listed]):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from scanner import git
 from scanner.model import Blob, Origin, ScanResult
-from scanner.sources.diff import Ranges, read_changes
+from scanner.sources.diff import PathTest, Ranges, never, read_changes
 
 
 @dataclass(slots=True)
@@ -45,11 +45,13 @@ def _relative(root: Path, cwd: Path, name: str) -> str:
     return Path(os.path.relpath(full, root)).as_posix()
 
 
-def blobs(work: StagedScan, result: ScanResult, max_bytes: int) -> Iterator[Blob]:
-    yield from read_changes(work.root, [work.staged], result, max_bytes, "staged")
-    if work.whole_files:
+def blobs(work: StagedScan, result: ScanResult, max_bytes: int, skip: PathTest = never) -> Iterator[Blob]:
+    yield from read_changes(work.root, [work.staged], result, max_bytes, "staged", skip)
+    cwd = Path.cwd()
+    whole = [f for f in work.whole_files if not skip(_relative(work.root, cwd, f))]
+    if whole:
         from scanner.sources.files import WalkOptions, WalkReport, walk
 
         report = WalkReport()
-        yield from walk(work.whole_files, WalkOptions(max_bytes=max_bytes, use_gitignore=False), report)
+        yield from walk(whole, WalkOptions(max_bytes=max_bytes, use_gitignore=False), report)
         result.skipped.extend(report.skipped)
