@@ -132,3 +132,18 @@ def test_install_hook_honours_core_hooks_path(tmp_path: Path) -> None:
     git(repo, "config", "core.hooksPath", "githooks")
     assert run_cli("install-hook", cwd=repo).returncode == 0
     assert (repo / "githooks" / "pre-commit").is_file()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("SECRETSCAN_NETWORK_TESTS"),
+    reason="pre-commit builds the hook's virtualenv from PyPI; set SECRETSCAN_NETWORK_TESTS=1 to run",
+)
+def test_pre_commit_try_repo_installs_and_runs_the_real_hook(tmp_path: Path) -> None:
+    clone = tmp_path / "secretscan"
+    subprocess.run(["git", "clone", "-q", str(PROJECT), str(clone)], check=True)
+    repo = tmp_path / "project"
+    build(repo, [({"leak.txt": key_line(KEY_ID)}, "init")])
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    pre_commit = [sys.executable, "-m", "pre_commit", "try-repo", str(clone), "secretscan"]
+    found = run([*pre_commit, "--files", "leak.txt"], repo, env)
+    assert found.returncode == 1 and "leak.txt" in found.stdout, found.stdout + found.stderr
