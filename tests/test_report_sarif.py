@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -146,3 +147,34 @@ def test_cli_writes_valid_sarif_file(tmp_path: Path) -> None:
     assert [r["ruleId"] for r in results] == ["aws-access-key-id"]
     assert "AKIA*****" in results[0]["message"]["text"]
     assert results[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
+
+
+def test_cli_history_scan_puts_real_commits_in_provenance(tmp_path: Path) -> None:
+    pytest.importorskip("scanner.commands.history", reason="history command not in this build")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True)
+        return proc.stdout.strip()
+
+    git("init", "-q", "-b", "main")
+    (repo / "creds.ini").write_text(
+        f"[default]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET_KEY}\n"
+    )
+    git("add", "-A")
+    git("commit", "-q", "-m", "add credentials")
+    added = git("rev-parse", "HEAD")
+    (repo / "creds.ini").unlink()
+    git("commit", "-q", "-a", "-m", "remove credentials")
+    out = tmp_path / "history.sarif"
+    proc = run_cli("history", str(repo), "-f", "sarif", "-o", str(out), "--engine", "python", "-q")
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    _validate(doc)
+    run = doc["runs"][0]
+    assert [p["revisionId"] for p in run["versionControlProvenance"]] == [added]
+    (result,) = run["results"]
+    assert result["properties"]["commit"]["sha"] == added
+    assert result["properties"]["presentAtHead"] is False
+    assert KEY_ID not in out.read_text(encoding="utf-8")
