@@ -14,18 +14,15 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from scanner.errors import GitError
+from scanner.gitparse import COMMIT_FORMAT, MARK, CommitDiff, parse_commit, parse_diffs
 from scanner.model import Commit
 
-ZERO_OID = "0" * 40
 GITLINK_MODE = "160000"
-_FIELD = "\x1f"
-_COMMIT_FORMAT = "%H%x1f%an%x1f%ae%x1f%aI%x1f%s"
-_MARK = "\x1e"  # starts each commit header in log output: never the first byte of a diff or raw line
 _CHUNK = 1 << 20
 # Quiet, machine-stable output whatever the user's config says.
 _BASE = ("git", "-c", "core.quotePath=true", "-c", "color.ui=false", "-c", "log.showSignature=false")
@@ -118,43 +115,14 @@ def merge_base(repo: Path, base: str, head: str) -> str:
     return out
 
 
-def unquote(raw: bytes) -> str:
-    """A path as git prints it: C-quoted ("a\\tb", octal bytes) when it holds special characters."""
-    if not raw.startswith(b'"'):
-        return raw.decode("utf-8", "surrogateescape")
-    body = raw[1:-1]
-    out = bytearray()
-    i = 0
-    simple = {ord("n"): 10, ord("t"): 9, ord('"'): 34, ord("\\"): 92, ord("a"): 7, ord("b"): 8}
-    simple.update({ord("f"): 12, ord("r"): 13, ord("v"): 11})
-    while i < len(body):
-        if body[i] == 92 and i + 1 < len(body):
-            nxt = body[i + 1]
-            if nxt in simple:
-                out.append(simple[nxt])
-                i += 2
-                continue
-            out.append(int(body[i + 1 : i + 4], 8))
-            i += 4
-            continue
-        out.append(body[i])
-        i += 1
-    return out.decode("utf-8", "surrogateescape")
-
-
-def _commit(header: str) -> Commit:
-    sha, author, email, date, summary = header.split(_FIELD, 4)
-    return Commit(sha, author, email, date, summary)
-
-
 def commit_messages(repo: Path, revs: Sequence[str]) -> Iterator[tuple[Commit, bytes]]:
     """Every commit selected by `revs` (newest first) with its full message."""
-    out = run(repo, "log", "-z", f"--format={_COMMIT_FORMAT}%x1f%B", *revs, "--")
+    out = run(repo, "log", "-z", f"--format={COMMIT_FORMAT}%x1f%B", *revs, "--")
     for record in out.split(b"\0"):
         if not record:
             continue
         *head, message = record.split(b"\x1f", 5)
-        yield _commit(b"\x1f".join(head).decode("utf-8", "replace")), message
+        yield parse_commit(b"\x1f".join(head).decode("utf-8", "replace")), message
 
 
 def list_blobs(repo: Path, revs: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
@@ -191,70 +159,6 @@ def tree(repo: Path, rev: str) -> list[TreeEntry]:
     return entries
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One file in a commit's (or the index's) raw diff."""
-
-    old_mode: str
-    new_mode: str
-    old_oid: str
-    new_oid: str
-    status: str  # A, M, D, T, R, C
-    path: str  # the new path (the old one for D)
-
-
-@dataclass(slots=True)
-class CommitDiff:
-    commit: Commit | None  # None for the index
-    changes: list[Change] = field(default_factory=list)
-    added: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # path -> [(first, count)]
-
-
-def _raw(line: bytes) -> Change:
-    meta, *paths = line[1:].split(b"\t")
-    old_mode, new_mode, old_oid, new_oid, status = meta.decode().split(" ")
-    return Change(old_mode, new_mode, old_oid, new_oid, status[:1], unquote(paths[-1]))
-
-
-def _patch_path(line: bytes) -> str | None:
-    name = line[4:]
-    if name.endswith(b"\t"):  # git appends a tab when the name has a space (for GNU patch)
-        name = name[:-1]
-    if name == b"/dev/null":
-        return None
-    return unquote(name)[2:]  # drop "b/"
-
-
-def _hunk(line: bytes) -> tuple[int, int]:
-    new = line.split(b" ")[2]  # "@@ -a,b +c,d @@"
-    first, _, count = new[1:].partition(b",")
-    return int(first), int(count) if count else 1
-
-
-def parse_diffs(out: bytes) -> Iterator[CommitDiff]:
-    """Parse `--raw -p -U0` output (several commits when headers start with _MARK) into CommitDiffs."""
-    current = CommitDiff(None)
-    path: str | None = None
-    header = False  # between "diff --git" and the first hunk: where "+++ b/path" names the file
-    for line in out.split(b"\n"):
-        if line.startswith(_MARK.encode()):
-            if current.commit is not None or current.changes:
-                yield current
-            current, path, header = CommitDiff(_commit(line[1:].decode("utf-8", "replace"))), None, False
-        elif line.startswith(b":"):  # raw lines; patch content lines always start with "+", "-", " " or "\\"
-            current.changes.append(_raw(line))
-        elif line.startswith(b"diff --git "):
-            path, header = None, True
-        elif header and line.startswith(b"+++ "):
-            path, header = _patch_path(line), False
-        elif line.startswith(b"@@ ") and path is not None:
-            first, count = _hunk(line)
-            if count:
-                current.added.setdefault(path, []).append((first, count))
-    if current.commit is not None or current.changes:
-        yield current
-
-
 def staged_diff(repo: Path, paths: Sequence[str] = ()) -> CommitDiff:
     """What the next commit adds: index versus HEAD (or the empty tree before the first commit)."""
     out = run(
@@ -269,7 +173,7 @@ def range_diffs(repo: Path, revs: Sequence[str]) -> list[CommitDiff]:
     """Per commit of `revs`, oldest first: changed files and the lines each commit adds."""
     out = run(
         repo,
-        "log", "--reverse", f"--format={_MARK}{_COMMIT_FORMAT}", "--raw", "-p", "-U0", "--no-abbrev",
+        "log", "--reverse", f"--format={MARK}{COMMIT_FORMAT}", "--raw", "-p", "-U0", "--no-abbrev",
         "-M", "--diff-filter=ACMRT", *_DIFF_OPTS, *revs, "--",
     )  # fmt: skip
     return list(parse_diffs(out))
@@ -286,7 +190,7 @@ def blob_log(
     walk = ["--first-parent"] if first_parent else ["-m"]
     out = run(
         repo,
-        "log", "--reverse", f"--format={_MARK}{_COMMIT_FORMAT}", "--raw", "--no-abbrev", "--no-renames",
+        "log", "--reverse", f"--format={MARK}{COMMIT_FORMAT}", "--raw", "--no-abbrev", "--no-renames",
         *walk, *finds, *revs, "--",
     )  # fmt: skip
     found = set(wanted)

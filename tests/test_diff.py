@@ -106,3 +106,20 @@ def test_ci_examples_in_the_docs_are_valid_yaml_running_the_gate() -> None:
     assert steps[0]["with"]["fetch-depth"] == 0
     assert any("secretscan diff --base" in str(step.get("run", "")) for step in steps)
     assert "secretscan diff --base" in " ".join(gitlab["secretscan"]["script"])
+
+
+def test_parse_diffs_reads_paths_hunks_and_raw_entries() -> None:
+    from scanner.gitparse import MARK, parse_diffs, unquote
+
+    assert unquote(b'"tab\\there \\303\\274.txt"') == "tab\there ü.txt"
+    assert unquote(b"plain name.txt") == "plain name.txt"
+    header = f"{MARK}{'a' * 40}\x1fAnn\x1fann@example.com\x1f2024-01-01T00:00:00+00:00\x1fsubject"
+    raw = f":100644 100644 {'1' * 40} {'2' * 40} R087\told name\tnew name"
+    patch = (
+        "diff --git a/old name b/new name\n--- a/old name\t\n+++ b/new name\t\n"
+        "@@ -1,0 +2,3 @@\n+++ not a header\n+x\n+y\n@@ -9 +12 @@\n-old\n+new\n"
+    )
+    (diff,) = parse_diffs(f"{header}\n{raw}\n\n{patch}".encode())
+    assert diff.commit is not None and diff.commit.summary == "subject"
+    assert [(c.status, c.path, c.new_oid) for c in diff.changes] == [("R", "new name", "2" * 40)]
+    assert diff.added == {"new name": [(2, 3), (12, 1)]}

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from scanner import git
 from scanner.engine import fingerprint
+from scanner.gitparse import CommitDiff
 from scanner.model import Commit, Finding, Origin, ScanResult
 from scanner.sources.history import Plan, pending_blob
 
@@ -82,7 +83,7 @@ def _status(work: Plan, by_key: dict[Key, set[str]]) -> dict[Key, Status]:
     return status
 
 
-def _removal(diffs: Iterable[git.CommitDiff], blobs: set[str]) -> Commit | None:
+def _removal(diffs: Iterable[CommitDiff], blobs: set[str]) -> Commit | None:
     holders: set[str] = set()  # paths holding one of the blobs after each commit
     removed: Commit | None = None
     for diff in diffs:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from scanner import git
 from scanner.errors import GitError
+from scanner.gitparse import Change, CommitDiff
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin, ScanResult, Skipped
 
 Ranges = list[tuple[int, int]]  # (first line, count) of added lines, ascending
@@ -81,7 +82,7 @@ def _dropped(finding: Finding, reason: DropReason, detail: str) -> Dropped:
 
 def read_changes(
     repo: Path,
-    diffs: list[git.CommitDiff],
+    diffs: list[CommitDiff],
     result: ScanResult,
     max_bytes: int,
     kind: str,
@@ -89,7 +90,7 @@ def read_changes(
 ) -> Iterator[Blob]:
     """The new content of each added or changed file of `diffs`, read through one cat-file process. A blob
     in several commits is yielded for each: the scan reads it once, and the added lines differ."""
-    wanted: list[tuple[git.CommitDiff, git.Change]] = []
+    wanted: list[tuple[CommitDiff, Change]] = []
     for diff in diffs:
         for change in diff.changes:
             if skip(change.path):
@@ -124,7 +125,7 @@ class RangeScan:
     base: str
     head: str
     merge_base: str
-    diffs: list[git.CommitDiff] = field(default_factory=list)
+    diffs: list[CommitDiff] = field(default_factory=list)
 
     def added(self, origin: Origin) -> Ranges | None:
         sha = origin.commit.sha if origin.commit is not None else None

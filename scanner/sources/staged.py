@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner import git
+from scanner.gitparse import CommitDiff
 from scanner.model import Blob, Origin, ScanResult
 from scanner.sources.diff import PathTest, Ranges, never, read_changes
 
@@ -20,7 +21,7 @@ from scanner.sources.diff import PathTest, Ranges, never, read_changes
 @dataclass(slots=True)
 class StagedScan:
     root: Path
-    staged: git.CommitDiff
+    staged: CommitDiff
     whole_files: list[str] = field(default_factory=list)  # given, but with nothing staged: scanned whole
 
     def added(self, origin: Origin) -> Ranges | None:
@@ -33,7 +34,7 @@ def plan(cwd: Path, files: Sequence[str]) -> StagedScan:
     root = git.toplevel(cwd)
     relative = [_relative(root, cwd, f) for f in files]
     inside = [rel for rel in relative if not rel.startswith("../")]
-    staged = git.staged_diff(root, inside) if inside or not files else git.CommitDiff(None)
+    staged = git.staged_diff(root, inside) if inside or not files else CommitDiff(None)
     work = StagedScan(root, staged)
     changed = {change.path for change in staged.changes}
     work.whole_files = [f for f, rel in zip(files, relative, strict=True) if rel not in changed]

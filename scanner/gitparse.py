@@ -1,0 +1,106 @@
+"""Parsing git's output formats (no git is run here: scanner/git.py runs it): C-quoted paths, commit headers,
+and `--raw -p -U0` diffs into the files each commit changes and the lines it adds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from scanner.model import Commit
+
+FIELD = "\x1f"
+COMMIT_FORMAT = "%H%x1f%an%x1f%ae%x1f%aI%x1f%s"  # parse_commit reads it back
+MARK = "\x1e"  # starts each commit header in log output: never the first byte of a diff or raw line
+
+
+def unquote(raw: bytes) -> str:
+    """A path as git prints it: C-quoted ("a\\tb", octal bytes) when it holds special characters."""
+    if not raw.startswith(b'"'):
+        return raw.decode("utf-8", "surrogateescape")
+    body = raw[1:-1]
+    out = bytearray()
+    i = 0
+    simple = {ord("n"): 10, ord("t"): 9, ord('"'): 34, ord("\\"): 92, ord("a"): 7, ord("b"): 8}
+    simple.update({ord("f"): 12, ord("r"): 13, ord("v"): 11})
+    while i < len(body):
+        if body[i] == 92 and i + 1 < len(body):
+            nxt = body[i + 1]
+            if nxt in simple:
+                out.append(simple[nxt])
+                i += 2
+                continue
+            out.append(int(body[i + 1 : i + 4], 8))
+            i += 4
+            continue
+        out.append(body[i])
+        i += 1
+    return out.decode("utf-8", "surrogateescape")
+
+
+def parse_commit(header: str) -> Commit:
+    sha, author, email, date, summary = header.split(FIELD, 4)
+    return Commit(sha, author, email, date, summary)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One file in a commit's (or the index's) raw diff."""
+
+    old_mode: str
+    new_mode: str
+    old_oid: str
+    new_oid: str
+    status: str  # A, M, D, T, R, C
+    path: str  # the new path (the old one for D)
+
+
+@dataclass(slots=True)
+class CommitDiff:
+    commit: Commit | None  # None for the index
+    changes: list[Change] = field(default_factory=list)
+    added: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # path -> [(first, count)]
+
+
+def _raw(line: bytes) -> Change:
+    meta, *paths = line[1:].split(b"\t")
+    old_mode, new_mode, old_oid, new_oid, status = meta.decode().split(" ")
+    return Change(old_mode, new_mode, old_oid, new_oid, status[:1], unquote(paths[-1]))
+
+
+def _patch_path(line: bytes) -> str | None:
+    name = line[4:]
+    if name.endswith(b"\t"):  # git appends a tab when the name has a space (for GNU patch)
+        name = name[:-1]
+    if name == b"/dev/null":
+        return None
+    return unquote(name)[2:]  # drop "b/"
+
+
+def _hunk(line: bytes) -> tuple[int, int]:
+    new = line.split(b" ")[2]  # "@@ -a,b +c,d @@"
+    first, _, count = new[1:].partition(b",")
+    return int(first), int(count) if count else 1
+
+
+def parse_diffs(out: bytes) -> Iterator[CommitDiff]:
+    """Parse `--raw -p -U0` output (several commits when headers start with MARK) into CommitDiffs."""
+    current = CommitDiff(None)
+    path: str | None = None
+    header = False  # between "diff --git" and the first hunk: where "+++ b/path" names the file
+    for line in out.split(b"\n"):
+        if line.startswith(MARK.encode()):
+            if current.commit is not None or current.changes:
+                yield current
+            current, path, header = CommitDiff(parse_commit(line[1:].decode("utf-8", "replace"))), None, False
+        elif line.startswith(b":"):  # raw lines; patch content lines always start with "+", "-", " " or "\\"
+            current.changes.append(_raw(line))
+        elif line.startswith(b"diff --git "):
+            path, header = None, True
+        elif header and line.startswith(b"+++ "):
+            path, header = _patch_path(line), False
+        elif line.startswith(b"@@ ") and path is not None:
+            first, count = _hunk(line)
+            if count:
+                current.added.setdefault(path, []).append((first, count))
+    if current.commit is not None or current.changes:
+        yield current
