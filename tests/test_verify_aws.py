@@ -252,3 +252,30 @@ def test_standard_endpoint_variable_is_honoured(moto: MotoAws, tmp_path: Path) -
     doc, proc = scan(repo, "--verify", env={"AWS_ENDPOINT_URL_STS": moto.url})
     assert by_key(doc)["pia.ini"]["state"] == "active"
     assert f"to STS at {moto.url}" in proc.stderr
+
+
+def test_history_scan_verifies_a_pair_removed_from_head(moto: MotoAws, tmp_path: Path) -> None:
+    """The done-when: a pair leaked in history, deleted since, is still found, and shown live with its owner."""
+    key = moto.new_key("quinn")
+    moto.use(key)
+    repo = repo_with(tmp_path, {"deploy.ini": pair_file(key.key_id, key.secret)})
+    (repo / "deploy.ini").write_text("[default]\n")
+    subprocess.run(["git", "-C", str(repo), "commit", "-q", "-am", "remove the key"], check=True)
+    proc = run_cli(
+        "history",
+        str(repo),
+        "-f",
+        "json",
+        "--verify",
+        "--verify-owner",
+        "--endpoint-url",
+        moto.url,
+        env={**QUIET_AWS, **owner_env(moto)},
+    )
+    assert proc.returncode == 1, proc.stderr
+    (finding,) = [f for f in json.loads(proc.stdout)["findings"] if f["rule_id"] == "aws-access-key-id"]
+    assert finding["present_at_head"] is False
+    state = finding["verification"]
+    assert state["state"] == "active" and state["details"]["arn"].endswith(":user/quinn")
+    assert state["details"]["age_days"] == "0" and state["details"]["last_used_service"] == "sts"
+    assert_no_secret(proc, key.secret, moto.admin.secret)
