@@ -31,6 +31,7 @@ from bench.content import plant
 from bench.measure import Run, Summary, run_once, summarise
 from bench.report import Row, markdown, to_json
 from bench.tools import WORKS, Job, Target, Tool
+from bench.truth import Truth, from_manifest, score
 
 STAGED_FILE = "src/settings_local.py"
 
@@ -92,7 +93,7 @@ def git(*args: str, cwd: Path) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
-def staged_clone(repo: Path, workdir: Path) -> Path:
+def staged_clone(repo: Path, workdir: Path) -> tuple[Path, tuple[str, ...]]:
     """A clone of `repo` with one new file staged (a config file carrying a fake credential)."""
     clone = workdir / "staged-clone"
     subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
@@ -103,7 +104,7 @@ def staged_clone(repo: Path, workdir: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('"""Local settings."""\n\nDEBUG = True\n' + "\n".join(item.lines) + "\n")
     git("add", STAGED_FILE, cwd=clone)
-    return clone
+    return clone, item.values
 
 
 def tree_size(folder: Path) -> tuple[int, int]:
@@ -126,7 +127,7 @@ def history_size(repo: Path) -> tuple[int, int, int]:
     return commits, len(sizes), sum(sizes)
 
 
-def row_for(tool: Tool, work: str, job: Job, summary: Summary, mb: float | None) -> Row:
+def row_for(tool: Tool, work: str, job: Job, summary: Summary, mb: float | None, truth: Truth | None) -> Row:
     """The table row of one tool on one work: time and memory, and the findings its report lists."""
     base = Row(
         work,
@@ -147,7 +148,10 @@ def row_for(tool: Tool, work: str, job: Job, summary: Summary, mb: float | None)
     if tool.count is None or job.report is None:
         return base
     try:
-        return replace(base, findings=tool.count(job.report))
+        counted = replace(base, findings=tool.count(job.report))
+        if truth is None or not tool.shows_secrets:
+            return counted
+        return replace(counted, planted=score(job.report, truth))
     except (OSError, ValueError, KeyError, AssertionError):
         return replace(base, wall=None, peak_kb=None, note="no readable report")
 
@@ -180,7 +184,10 @@ def run_work(
             run = run_once(job.argv, job.cwd, args.timeout, stdout=stdout)
             if number >= 0 or run.timed_out:
                 runs.append(run)
-    measured = [row_for(tool, work, job, summarise(done[tool.name], args.timeout), mb) for tool, job in jobs]
+    expected = target.truths.get(work)
+    measured = [
+        row_for(tool, work, job, summarise(done[tool.name], args.timeout), mb, expected) for tool, job in jobs
+    ]
     order = {tool.name: i for i, tool in enumerate(contestants)}
     return sorted(rows + measured, key=lambda r: order[r.tool])
 
@@ -247,8 +254,11 @@ def prepare(args: argparse.Namespace, workdir: Path) -> tuple[Target, dict[str, 
         }
     out = workdir / "reports"
     out.mkdir()
-    staged = staged_clone(repo, workdir) if repo is not None and "staged" in args.works else None
-    return Target(tree, repo, staged, STAGED_FILE, out), context
+    staged, staged_values = staged_clone(repo, workdir) if repo and "staged" in args.works else (None, ())
+    truths = {}
+    if args.synthetic and repo is not None:
+        truths = from_manifest(synth.load_manifest(repo), tree == repo, staged_values)
+    return Target(tree, repo, staged, STAGED_FILE, out, truths), context
 
 
 def sizes(context: dict[str, object]) -> dict[str, float]:
@@ -279,7 +289,7 @@ def describe(context: dict[str, object]) -> str:
     if isinstance(syn := context.get("synthetic"), dict):
         lines.append(
             f"Synthetic repository `{syn['size']}` (seed {syn['seed']}): {syn['planted']} planted "
-            f"credentials ({syn['planted_at_head']} at the tip of main), {syn['decoys']} decoys."
+            f"credentials ({syn['planted_at_head']} at the tip of main), {syn['decoys']} decoy(s)."
         )
     return "\n".join(lines) + "\n"
 

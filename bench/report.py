@@ -19,6 +19,7 @@ class Row:
     mb: float | None = None  # input size in MB (the same for every tool of a work)
     note: str = ""
     runs: int = 0
+    planted: str = ""  # "found/planted[, N decoys]" on the synthetic repository
 
 
 WORK_TITLES = {"tree": "working tree", "history": "full history", "staged": "staged one-file commit"}
@@ -59,8 +60,8 @@ def _findings(row: Row) -> str:
 
 def markdown(rows: list[Row]) -> str:
     lines = [
-        "| work | tool | wall (median) | MB/s | peak RSS | findings | secretscan ÷ tool |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| work | tool | wall (median) | MB/s | peak RSS | findings | planted found | secretscan ÷ tool |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for work in WORK_TITLES:
         of_work = [r for r in rows if r.work == work]
@@ -74,6 +75,7 @@ def markdown(rows: list[Row]) -> str:
                 _rate(row),
                 _memory(row),
                 _findings(row),
+                row.planted or "—",
                 _ratio(row, ours),
             ]
             lines.append("| " + " | ".join(cells) + " |")

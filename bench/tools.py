@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bench.measure import which
+from bench.truth import Truth
 
 HERE = Path(__file__).resolve().parent
 PEERS = HERE / ".peers"  # the venv `--install-peers` manages (gitignored)
@@ -42,6 +43,7 @@ class Target:
     staged: Path | None  # a clone with one staged file, for the pre-commit scan
     staged_file: str  # that file, relative to `staged`
     out: Path  # folder for reports
+    truths: dict[str, Truth]  # per work, what is planted (synthetic repository only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,7 @@ class Tool:
     works: dict[str, Builder] = field(default_factory=dict)
     count: Counter | None = None
     once: bool = False  # measured in one round only, no warm-up (a deliberately cold run)
+    shows_secrets: bool = True  # its report holds the secret values (see truth.py)
 
 
 def _json(path: Path) -> object:
@@ -133,7 +136,21 @@ def secretscan(cmd: list[str], extra: list[str]) -> list[Tool]:
                 cache = ["--no-cache"]
             cwd = {"tree": t.tree, "history": t.repo, "staged": t.staged}[work]
             assert cwd is not None
-            argv = [*cmd, sub, *where, "-q", "-f", "json", "-o", str(report), *cache, *extra]
+            # --show-secrets: the report lands in the benchmark's temporary folder, and the planted
+            # credentials are fakes; it lets truth.py tell which planted ones were found.
+            argv = [
+                *cmd,
+                sub,
+                *where,
+                "-q",
+                "-f",
+                "json",
+                "-o",
+                str(report),
+                "--show-secrets",
+                *cache,
+                *extra,
+            ]
             return Job(argv, cwd, report)
 
         return build
@@ -278,7 +295,8 @@ def detect_secrets() -> Tool | None:
         "history": lambda t: "has no history mode",
         "staged": staged,
     }
-    return Tool("detect-secrets", "peer", _version([exe, "--version"]), works, _count_detect_secrets)
+    version = _version([exe, "--version"])
+    return Tool("detect-secrets", "peer", version, works, _count_detect_secrets, shows_secrets=False)
 
 
 def peers() -> list[Tool]:

@@ -145,6 +145,8 @@ def test_bench_runs_end_to_end_quick(tmp_path: Path) -> None:
     tree = rows["tree", "secretscan"]
     assert tree["wall"] > 0 and tree["peak_kb"]
     assert tree["findings"] >= doc["context"]["synthetic"]["planted_at_head"] > 0
+    found, planted = tree["planted"].split(",")[0].split("/")  # read from secretscan's own report
+    assert found == planted == str(doc["context"]["synthetic"]["planted_at_head"])
     assert rows["tree", "floor: read every file (Python)"]["wall"] > 0
     assert rows["history", "floor: git cat-file --batch-all-objects"]["wall"] > 0
     history = rows["history", "secretscan"]
