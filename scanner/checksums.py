@@ -58,20 +58,22 @@ def _checked(ok: bool, scheme: str) -> Verdict:
     return Verdict(True, facts=(("checksum", f"valid ({scheme})"),), confidence="high")
 
 
-def github_token(secret: str) -> Verdict:
-    """ghp_/gho_/ghu_/ghs_/ghr_ + 30 random base62 + 6-char base62 CRC32 of the random part."""
+def _crc_tail(secret: str, scheme: str) -> Verdict:
+    """<4-char prefix> + 30 random base62 + 6-char base62 CRC32 of the random part."""
     body, tail = secret[4:-6], secret[-6:]
     if len(secret) != 40 or len(body) != 30:
         return Verdict(False, "not 40 characters long")
-    return _checked(crc32_base62(body) == tail, "GitHub CRC32")
+    return _checked(crc32_base62(body) == tail, scheme)
+
+
+def github_token(secret: str) -> Verdict:
+    """ghp_/gho_/ghu_/ghs_/ghr_: GitHub's published token format."""
+    return _crc_tail(secret, "GitHub CRC32")
 
 
 def npm_token(secret: str) -> Verdict:
-    """npm_ + 30 random base62 + 6-char base62 CRC32 (npm adopted GitHub's scheme for granular tokens)."""
-    body, tail = secret[4:-6], secret[-6:]
-    if len(secret) != 40 or len(body) != 30:
-        return Verdict(False, "not 40 characters long")
-    return _checked(crc32_base62(body) == tail, "npm CRC32")
+    """npm_: npm adopted GitHub's scheme for its granular and automation tokens."""
+    return _crc_tail(secret, "npm CRC32")
 
 
 def github_fine_grained_pat(secret: str) -> Verdict:

@@ -216,3 +216,38 @@ def test_putty_private_lines(rules: list[Rule]) -> None:
     block = key_example(rules, "private-key-putty")
     assert keyblocks.putty_private_key(block).ok
     assert not keyblocks.putty_private_key(block.replace("Private-Lines: 1", "Private-Lines: 2")).ok
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "your-token-here",
+        "YOUR_API_KEY",
+        "${API_KEY}",
+        "{{ api_key }}",
+        "$(cat key)",
+        "%(password)s",
+        "$API_KEY",
+        "{auth_token}",
+        "xxxxxxxxxxxx",
+        "abcdefghij12",
+        "sk-...",
+        "<token>",
+        "000000000000000",
+    ],
+)
+def test_placeholders_are_recognised(value: str) -> None:
+    assert checksums.is_placeholder(value)
+    assert not checksums.not_placeholder(value).ok
+
+
+@pytest.mark.parametrize("value", ["Kq9ZbT2mWv7Ls4RdN8xY", "yourkeyhereQ8", "hunter2Zq9x"])
+def test_random_values_are_not_placeholders(value: str) -> None:
+    assert not checksums.is_placeholder(value)
+
+
+def test_base64_secret() -> None:
+    assert checksums.base64_secret(base64.b64encode(b"Zq8vT3kLm9pW").decode()).ok
+    assert not checksums.base64_secret(base64.b64encode(b"changeme").decode()).ok
+    assert not checksums.base64_secret(base64.b64encode(bytes(range(200, 216))).decode()).ok
+    assert not checksums.base64_secret(base64.b64encode(b"short").decode()).ok
