@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from scanner import decode, generic
 from scanner.lines import LineIndex
 from scanner.matcher import Matcher, make_matcher
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
@@ -67,7 +68,16 @@ class Engine:
     def backend(self) -> str:
         return self.matcher.name
 
-    def scan(self, blob: Blob, explain: bool = False) -> ScanOutcome:
+    def scan(self, blob: Blob, explain: bool = False, depth: int = 0) -> ScanOutcome:
+        outcome = self._scan_text(blob, explain=True)  # drops name the base64 values worth decoding
+        if depth < decode.MAX_DEPTH:  # then what base64, percent or escapes hide (issue 7 §3)
+            decode.add_decoded(self, blob, outcome, depth)
+        outcome.findings = generic.without_companion_copies(outcome.findings)
+        if not explain:
+            outcome.dropped = []
+        return outcome
+
+    def _scan_text(self, blob: Blob, explain: bool) -> ScanOutcome:
         outcome = ScanOutcome()
         data = blob.data
         nominated = self.matcher.candidates(data) if data else {}

@@ -1,9 +1,82 @@
-"""Measures of how random a candidate secret looks. Shannon entropy first; more judges come with issue 7."""
+"""Measures of how random a candidate secret looks, and a judge that combines them (issue 7 §4).
+
+Shannon entropy alone calls `user_password_field` or `/etc/ssl/private.key` random enough. The judge also
+looks at the mix of character classes, how much of the value is dictionary words (after undoing l33t
+spelling), repeated or sequential runs, and known shapes that are never secrets (versions, paths, URLs,
+lockfile integrity strings, placeholders, templates, environment lookups, base64 of plain text).
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import itertools
 import math
+import re
 from collections import Counter
+from dataclasses import dataclass
+
+from scanner.model import Confidence
+from scanner.wordlist import MAX_WORD, WORDS
+
+_LEET = str.maketrans("0134578@$!", "oieastbasi")
+_SEPARATORS = frozenset("_-. /:")
+
+# Shapes that are never a secret on their own, tried in order; the first that matches names the reason.
+_REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "placeholder",
+        re.compile(
+            r"(?i)x{4,}|\*{3,}|\.{3}|<[^>]*>|^\[.*\]$|change_?me|example|dummy|placeholder|redacted|sample|"
+            r"^your|your[_-]|not_?a?_?real|fake|foobar|lorem|replace|insert|^todo|^tbd$|^none$|^null$|^undefined$|test|mock"
+        ),
+    ),
+    (
+        "template or variable",
+        re.compile(
+            r"^(?:\$\{|\$\(|\{\{|\{%|%\(|<%|#\{|\$[A-Za-z_]|%[A-Za-z_]+%$|@[A-Za-z_]+@$)|\$\{[^}]*\}|\{\{.*\}\}"
+        ),
+    ),
+    (
+        "environment lookup",
+        re.compile(
+            r"(?i)^(?:os\.environ|os\.getenv|getenv|process\.env|import\.meta\.env|system\.getenv|env\[|env\.|"
+            r"environment\.|config\[|settings\.|secrets\.|vault:|ssm:|arn:aws:)"
+        ),
+    ),
+    ("function call or expression", re.compile(r"^[\w.$:\[\]'\"-]+\(.*\)[\w.]*$|^\w+\[")),
+    ("integrity or digest", re.compile(r"(?i)^(?:sha(?:1|224|256|384|512)|md5)[-:]")),
+    ("URL", re.compile(r"(?i)^[a-z][a-z0-9+.-]*://|^www\.")),
+    ("e-mail address", re.compile(r"^[^@\s]+@[\w-]+(?:\.[\w-]+)+$")),
+    (
+        "path",
+        re.compile(
+            r"^(?:~|\.{1,2})?/[\w.~-]|^[A-Za-z]:[\\/]|^\\\\|^[\w./-]+\.(?:pem|key|crt|cer|der|p12|pfx|"
+            r"jks|json|ya?ml|txt|env|ini|cfg|conf|properties|toml|xml|secret|gpg|asc|pub)$"
+        ),
+    ),
+    ("version", re.compile(r"(?i)^v?\d+(?:\.\d+){1,3}(?:[-+._]?[a-z0-9.]+)?$")),
+    ("number or date", re.compile(r"(?i)^[\d\s.,:+\-/tz]+$")),
+)
+_UUID = re.compile(r"(?i)^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$")
+# camelCase, PascalCase, snake_case and SCREAMING_CASE names: generated secrets never have this rhythm.
+_IDENTIFIER = re.compile(
+    r"^(?:[a-z]{2,}|[A-Z][a-z]{2,})(?:[A-Z][a-z]{2,})+$|^[a-z]+(?:_[a-z]+)+$|^[A-Z]+(?:_[A-Z]+)+$"
+)
+_HEX = re.compile(r"^(?:[0-9a-f]+|[0-9A-F]+)$")
+_BASE64 = re.compile(r"^[A-Za-z0-9+/]{12,}={0,2}$")
+# The reason the judge gives for base64 of readable text; scanner/decode.py decodes such drops and scans them.
+BASE64_TEXT = "base64 of plain text (the decoder reports what it hides)"
+_DOTTED_NAME = re.compile(r"^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """How secret-like a value looks: a confidence, or None with the reason it is not a secret."""
+
+    confidence: Confidence | None
+    reason: str
+    shape: str = ""  # a recognised shape that lowers confidence (hex digest, uuid) but does not reject
 
 
 def shannon_entropy(text: str) -> float:
@@ -23,3 +96,103 @@ def char_classes(text: str) -> int:
         + any(c.isdigit() for c in text)
         + any(not c.isalnum() for c in text)
     )
+
+
+def uncovered_chars(text: str) -> tuple[int, int]:
+    """(characters not explained by dictionary words or separators, letters covered by words).
+
+    l33t spelling is undone first, so `P@ssw0rd` reads as `password`. Each run of letters is covered by the
+    best set of non-overlapping words of three letters or more (dynamic programming over the run).
+    """
+    normal = text.lower().translate(_LEET)
+    covered = 0
+    uncovered = 0
+    for run in re.split(r"([a-z]+)", normal):
+        if run and run[0].isalpha():
+            best = _cover(run)
+            covered += best
+            uncovered += len(run) - best
+        else:
+            uncovered += sum(c not in _SEPARATORS for c in run)
+    return uncovered, covered
+
+
+def _cover(run: str) -> int:
+    best = [0] * (len(run) + 1)
+    for i in range(1, len(run) + 1):
+        best[i] = best[i - 1]
+        for width in range(3, min(MAX_WORD, i) + 1):
+            if run[i - width : i] in WORDS:
+                best[i] = max(best[i], best[i - width] + width)
+    return best[len(run)]
+
+
+def longest_run(text: str) -> int:
+    """Length of the longest stretch of repeated (aaaa) or sequential (abcd, 4321) characters."""
+    longest = current = 1 if text else 0
+    step: int | None = None
+    for prev, char in itertools.pairwise(text):
+        diff = ord(char) - ord(prev)
+        if diff in (-1, 0, 1) and (step is None or diff == step):
+            current, step = current + 1, diff
+        elif diff in (-1, 0, 1):
+            current, step = 2, diff
+        else:
+            current, step = 1, None
+        longest = max(longest, current)
+    return longest
+
+
+def rejected_shape(value: str) -> str | None:
+    """The name of a never-secret shape `value` has (placeholder, path, version, ...), or None."""
+    for name, pattern in _REJECT_SHAPES:
+        if pattern.search(value):
+            return name
+    if _IDENTIFIER.match(value):
+        return "identifier (camelCase or snake_case name)"
+    if _DOTTED_NAME.match(value) and uncovered_chars(value)[1] >= 0.6 * sum(c.isalpha() for c in value):
+        return "reference to another name"
+    if _is_base64_text(value):
+        return BASE64_TEXT
+    return None
+
+
+def _is_base64_text(value: str) -> bool:
+    if not _BASE64.match(value) or len(value) % 4:
+        return False
+    try:
+        decoded = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return all(32 <= b < 127 or b in (9, 10, 13) for b in decoded)
+
+
+def judge(value: str) -> Judgement:
+    """Combine the measures into a confidence (high/medium/low) or a rejection with its reason."""
+    shape = rejected_shape(value)
+    if shape is not None:
+        return Judgement(None, shape)
+    length = len(value)
+    run = longest_run(value)
+    if run >= max(4, length // 3):
+        return Judgement(None, f"repeated or sequential run of {run} characters")
+    entropy = shannon_entropy(value)
+    if entropy < min(3.0, 0.8 * math.log2(length)):
+        return Judgement(None, f"entropy {entropy:.2f} too low for a generated secret")
+    uncovered, covered = uncovered_chars(value)
+    if uncovered <= 3 and covered >= length / 2:
+        return Judgement(None, "made of dictionary words")
+    if _UUID.match(value):
+        return Judgement("low", "UUID: often an identifier, sometimes a key", "uuid")
+    classes = char_classes(value)
+    if _HEX.match(value):
+        hex_conf: Confidence = "medium" if length >= 20 and entropy >= 3.3 else "low"
+        return Judgement(hex_conf, "hexadecimal string (key or digest)", "hex")
+    wordy = covered > uncovered
+    if length >= 16 and classes >= 3 and entropy >= 3.5 and not wordy:
+        return Judgement(
+            "high", f"random: {length} chars, {classes} character classes, entropy {entropy:.2f}"
+        )
+    if length >= 10 and classes >= 2 and entropy >= 3.0 and not wordy:
+        return Judgement("medium", f"fairly random: {classes} character classes, entropy {entropy:.2f}")
+    return Judgement("low", "human-chosen looking value (words, digits, symbols)")

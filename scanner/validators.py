@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scanner import aws, checksums, keyblocks
+from scanner import aws, checksums, generic, keyblocks
 from scanner.verdict import Verdict
 
 __all__ = ["VALIDATORS", "Validator", "Verdict"]
@@ -87,4 +87,6 @@ VALIDATORS: dict[str, Validator] = {
     "pgp_private_key": keyblocks.pgp_private_key,
     "putty_private_key": keyblocks.putty_private_key,
     "base64_pem_private_key": keyblocks.base64_pem_private_key,
+    # Values assigned to secret-like names, judged by randomness (issue 7 §4).
+    "generic_secret": generic.generic_secret,
 }

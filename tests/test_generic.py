@@ -1,0 +1,153 @@
+"""Generic secrets (issue 7 §4): the randomness judge, the generic rules in many syntaxes, confidence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from scanner.engine import Engine
+from scanner.generic import generic_secret
+from scanner.model import Blob, Origin
+from scanner.randomness import judge, longest_run, uncovered_chars
+from scanner.rules import load_rules
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(load_rules(), backend="python")
+
+
+def generic_findings(engine: Engine, text: str, path: str = "app/config.txt") -> list[tuple[str, str]]:
+    outcome = engine.scan(Blob.from_bytes(text.encode(), Origin(path)))
+    return [(f.secret, f.confidence) for f in outcome.findings if f.rule_id.startswith("generic-")]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("changeme123", "placeholder"),
+        ("<your-api-key>", "placeholder"),
+        ("xxxxxxxxxxxx", "placeholder"),
+        ("${DB_PASSWORD}", "template or variable"),
+        ("{{ vault_token }}", "template or variable"),
+        ("%(password)s", "template or variable"),
+        ("os.environ.get", "environment lookup"),
+        ("process.env.API_KEY", "environment lookup"),
+        ("sha512-Zm9vYmFyYmF6cXV4", "integrity or digest"),
+        ("https://api.internal/oauth/token", "URL"),
+        ("/etc/ssl/private/server.key", "path"),
+        ("1.24.3-rc.1", "version"),
+        ("2024-01-01T00:00:00Z", "number or date"),
+        ("userPasswordField", "identifier (camelCase or snake_case name)"),
+        ("models.CharField(max_length=128)", "function call or expression"),
+        ("cGFzc3dvcmQxMjM=", "base64 of plain text (the decoder reports what it hides)"),
+        ("P@ssw0rd2", "made of dictionary words"),
+    ],
+)
+def test_judge_rejects_known_shapes(value: str, reason: str) -> None:
+    assert judge(value).confidence is None
+    assert judge(value).reason == reason
+
+
+def test_judge_rejects_runs_and_low_entropy() -> None:
+    assert "run" in judge("abcdefgh1234").reason
+    assert longest_run("xx1234567yy") == 7
+    assert judge("a1a1a1a1a1a1").confidence is None
+
+
+def test_judge_grades_confidence() -> None:
+    assert judge("q8Zt3Lm9Rv2XkP7wN4bYc6Ts").confidence == "high"
+    assert judge("kq8JvN2pRz").confidence == "medium"
+    assert judge("Summer2024!").confidence == "low"  # a human-chosen password is still reported, lower
+    assert judge("550e8400-e29b-41d4-a716-446655440000").shape == "uuid"
+    assert judge("d41d8cd98f00b204e9800998ecf8427e").shape == "hex"
+
+
+def test_dictionary_coverage_undoes_leet() -> None:
+    uncovered, covered = uncovered_chars("P@ssw0rd")
+    assert (uncovered, covered) == (0, 8)
+    assert uncovered_chars("kq8JvN2pRz")[1] == 0
+
+
+def test_validator_marks_placeholders_as_examples() -> None:
+    verdict = generic_secret("<your-token>")
+    assert not verdict.ok and verdict.example
+    verdict = generic_secret("q8Zt3Lm9Rv2XkP7wN4bYc6Ts")
+    assert verdict.ok and verdict.confidence == "high"
+    assert dict(verdict.facts)["randomness"].startswith("random")
+
+
+SECRET = "q8Zt3Lm9Rv2XkP7wN4bY"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"DB_PASSWORD={SECRET}",
+        f"export API_TOKEN={SECRET}",
+        f"password: {SECRET}",
+        f'{{"client_secret": "{SECRET}"}}',
+        f'api_key = "{SECRET}"',
+        f"const apiKey = '{SECRET}';",
+        f'private static final String PASSWORD = "{SECRET}";',
+        f'authToken := "{SECRET}"',
+        f'public static string SmtpPassword = "{SECRET}";',
+        f"'password' => '{SECRET}',",
+        f"define('AUTH_KEY', '{SECRET}');",
+        f'password = "{SECRET}"  # toml or hcl',
+        f"db.password={SECRET}",
+        f"<password>{SECRET}</password>",
+        f'<add key="PaymentApiKey" value="{SECRET}" />',
+        f"mysqldump --user=backup --password={SECRET} db",
+        f'curl -H "Authorization: Bearer {SECRET}" https://api.local/',
+        f'"{{\\"password\\": \\"{SECRET}\\"}}"',
+    ],
+)
+def test_generic_rules_read_every_common_syntax(engine: Engine, text: str) -> None:
+    assert [s for s, _ in generic_findings(engine, text)] == [SECRET]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password = get_password()",
+        "token = self.token_from_env",
+        "password = models.CharField(max_length=128)",
+        'csrf_token = "a8Kq2LmZ9xR4vT8pN3wY"',
+        'token_type = "Bearer1"',
+        "SECRET_KEY = os.environ['SECRET_KEY']",
+        "PASSWORD=${DB_PASSWORD}",
+        'api_key = "<your-api-key-123>"',
+        "bypass = 'Xq7kpL2vR9mK'",
+        '"integrity": "sha512-Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4"',
+        'secretName: "db-credentials-2"',
+        "password: !vault |",
+    ],
+)
+def test_generic_rules_ignore_non_secrets(engine: Engine, text: str) -> None:
+    assert generic_findings(engine, text) == []
+
+
+def test_provider_rule_wins_over_generic(engine: Engine) -> None:
+    outcome = engine.scan(
+        Blob.from_bytes(
+            b'aws_secret_access_key = "v5ZJr3J1TWDtkwtDDb/xHKas1VOqg6YYZYn9Zhyi"\n', Origin("creds")
+        )
+    )
+    assert [f.rule_id for f in outcome.findings] == ["aws-secret-access-key"]
+
+
+def test_min_confidence_selects_generic_findings(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"API_TOKEN={SECRET}\nSMTP_PASSWORD=Summer2024!\n")
+    low = run_cli("scan", str(tmp_path), "--engine", "python", "-f", "json", "-q")
+    high = run_cli(
+        "scan", str(tmp_path), "--engine", "python", "-f", "json", "-q", "--min-confidence", "high"
+    )
+    assert low.returncode == high.returncode == 1
+    confidences = sorted(f["confidence"] for f in json.loads(low.stdout)["findings"])
+    assert confidences == ["high", "low"]
+    assert [f["line"] for f in json.loads(high.stdout)["findings"]] == [1]
+    assert SECRET not in low.stdout  # redacted by default
