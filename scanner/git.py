@@ -111,7 +111,12 @@ def stash_commits(repo: Path) -> list[str]:
 def merge_base(repo: Path, base: str, head: str) -> str:
     out = run(repo, "merge-base", "--end-of-options", base, head, ok=(0, 1)).decode().strip()
     if not out:
-        raise GitError(f"{base} and {head} have no common ancestor")
+        hint = (
+            " in this shallow clone: fetch more history (actions/checkout fetch-depth: 0, GIT_DEPTH: 0)"
+            if is_shallow(repo)
+            else ""
+        )
+        raise GitError(f"{base} and {head} have no common ancestor{hint}")
     return out
 
 

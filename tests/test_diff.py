@@ -123,3 +123,15 @@ def test_parse_diffs_reads_paths_hunks_and_raw_entries() -> None:
     assert diff.commit is not None and diff.commit.summary == "subject"
     assert [(c.status, c.path, c.new_oid) for c in diff.changes] == [("R", "new name", "2" * 40)]
     assert diff.added == {"new name": [(2, 3), (12, 1)]}
+
+
+def test_shallow_clone_without_the_merge_base_says_to_fetch_more(tmp_path: Path) -> None:
+    origin = tmp_path / "origin"
+    build(origin, [({"README.md": "hi\n"}, "init"), ({"a.txt": "a\n"}, "two")])
+    git(origin, "checkout", "-q", "-b", "pr")
+    build(origin, [({"pr.txt": key_line(KEY_ID)}, "pr")], start=2)
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--no-single-branch", f"file://{origin}", str(clone))
+    proc = run_cli("diff", "--base", "origin/main", "--head", "origin/pr", *ENGINE, cwd=clone)
+    assert proc.returncode == 2
+    assert "no common ancestor" in proc.stderr and "fetch-depth: 0" in proc.stderr
