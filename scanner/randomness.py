@@ -35,6 +35,7 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "template or variable",
         re.compile(
             r"^(?:\$\{|\$\(|\{\{|\{%|%\(|<%|#\{|\$[A-Za-z_]|%[A-Za-z_]+%$|@[A-Za-z_]+@$)|\$\{[^}]*\}|\{\{.*\}\}"
+            r"|\{[A-Za-z_][\w.]*\}"  # str.format and f-string fields
         ),
     ),
     (
@@ -44,7 +45,11 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"environment\.|config\[|settings\.|secrets\.|vault:|ssm:|arn:aws:)"
         ),
     ),
-    ("function call or expression", re.compile(r"^[\w.$:\[\]'\"-]+\(.*\)[\w.]*$|^\w+\[")),
+    (
+        "function call or expression",
+        re.compile(r"^[\w.$:\[\]'\"-]+\(.*\)[\w.]*$|^\w+\[|\w\[[^\]]*\](?:\.|$)|[(\[{]$"),
+    ),
+    ("regular expression", re.compile(r"^\(\?[:=!<P]|\[\^|\\[dswbDSWB]|\[(?:\w-\w)+|\{\d+,\d*\}")),
     ("integrity or digest", re.compile(r"(?i)^(?:sha(?:1|224|256|384|512)|md5)[-:]")),
     ("URL", re.compile(r"(?i)^[a-z][a-z0-9+.-]*://|^www\.")),
     ("e-mail address", re.compile(r"^[^@\s]+@[\w-]+(?:\.[\w-]+)+$")),
@@ -67,6 +72,7 @@ _HEX = re.compile(r"^(?:[0-9a-f]+|[0-9A-F]+)$")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]{12,}={0,2}$")
 # The reason the judge gives for base64 of readable text; scanner/decode.py decodes such drops and scans them.
 BASE64_TEXT = "base64 of plain text (the decoder reports what it hides)"
+_MODULE_PART = re.compile(r"^[a-z_]{3,}$")  # `rust_openssl` in rust_openssl.hpke.MLKEM768PrivateKey
 _DOTTED_NAME = re.compile(r"^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$")
 
 
@@ -150,7 +156,10 @@ def rejected_shape(value: str) -> str | None:
             return name
     if _IDENTIFIER.match(value):
         return "identifier (camelCase or snake_case name)"
-    if _DOTTED_NAME.match(value) and uncovered_chars(value)[1] >= 0.6 * sum(c.isalpha() for c in value):
+    if _DOTTED_NAME.match(value) and (
+        uncovered_chars(value)[1] >= 0.6 * sum(c.isalpha() for c in value)
+        or any(_MODULE_PART.match(part) for part in value.split("."))
+    ):
         return "reference to another name"
     if _is_base64_text(value):
         return BASE64_TEXT
@@ -189,7 +198,7 @@ def judge(value: str) -> Judgement:
         hex_conf: Confidence = "medium" if length >= 20 and entropy >= 3.3 else "low"
         return Judgement(hex_conf, "hexadecimal string (key or digest)", "hex")
     wordy = covered > uncovered
-    if length >= 16 and classes >= 3 and entropy >= 3.5 and not wordy:
+    if length >= 16 and classes >= 3 and entropy >= 3.5 and covered * 4 < length:
         return Judgement(
             "high", f"random: {length} chars, {classes} character classes, entropy {entropy:.2f}"
         )

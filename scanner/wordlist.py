@@ -7,7 +7,7 @@ an identifier, a sentence or a memorable password, not a key a machine generated
 from __future__ import annotations
 
 _WORDS = """
-abc about not the our my
+abc about not the our my python types kind
 access account action active adapter add address admin after agent alert alias all allow alpha
 amazon and another any api app apple application apply archive area argument array asset async auth author
 auto available back backend backup bad ball bank base basic batch bearer before begin beta big bin bind
