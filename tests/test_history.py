@@ -344,3 +344,21 @@ def test_project_config_excludes_and_own_files_are_not_scanned(tmp_path: Path) -
     _, doc = history(tmp_path)
     assert [f["path"] for f in doc["findings"]] == ["src/app.cfg"]
     assert [s["reason"] for s in doc["skipped"]] == ["larger than 2048 bytes"]
+
+
+def test_result_cache_skips_clean_blobs_on_a_second_audit(tmp_path: Path) -> None:
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    build(
+        repo,
+        [
+            ({"a.txt": "one\n", "b.txt": "two\n"}, "clean files"),
+            ({"creds.ini": AWS_CONFIG}, "add credentials"),
+        ],
+    )
+    _, first = history(repo, "--cache", str(cache))
+    assert first["summary"]["blobs_scanned"] == 5  # 2 messages + 3 blobs
+    commit(repo, {"c.txt": "three\n"}, "one more", date=5)
+    _, second = history(repo, "--cache", str(cache))
+    # Only what is new (a message, a blob) and the blob with findings are read again.
+    assert second["summary"]["blobs_scanned"] == 3
+    assert [f["secret"] for f in second["findings"]] == [f["secret"] for f in first["findings"]]

@@ -18,6 +18,7 @@ from scanner.errors import UsageError
 from scanner.model import CONFIDENCES, Dropped, ScanResult
 from scanner.report import FORMATS, ReportContext, renderer
 from scanner.rules import Rule, load_rules
+from scanner.scan import ScanOptions
 
 EXIT_CLEAN, EXIT_FINDINGS = 0, 1
 
@@ -80,6 +81,12 @@ def add_scan_options(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="pattern engine (default: Hyperscan when available)",
     )
+    perf.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="remember clean blobs in DIR so later runs skip them (default: off; in CI, ~/.cache/secretscan)",
+    )
+    perf.add_argument("--no-cache", action="store_true", help="no result cache, even in CI")
     add_config_option(parser)
     base = parser.add_argument_group("baseline")
     base.add_argument(
@@ -147,6 +154,15 @@ def build_engine(args: argparse.Namespace) -> Setup:
     found = locate(getattr(args, "baseline", None), getattr(args, "no_baseline", False), config, root)
     baseline = None if found is None else load_baseline(found)
     return Setup(engine, {r.id: r for r in rules}, config, root, baseline, found, own_files(config, found))
+
+
+def scan_options(args: argparse.Namespace, setup: Setup) -> ScanOptions:
+    """How to run scan_blobs for this command: workers, --explain, and the result cache if any."""
+    from scanner.result_cache import ResultCache, default_dir
+
+    folder = None if args.no_cache else (Path(args.cache) if args.cache else default_dir())
+    cache = None if folder is None else ResultCache(folder, setup.engine.digest)
+    return ScanOptions(jobs=args.jobs, explain=args.explain, cache=cache)
 
 
 def filter_findings(args: argparse.Namespace, result: ScanResult, setup: Setup) -> bool:

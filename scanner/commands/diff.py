@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scanner.commands.common import add_scan_options, build_engine, finish
+from scanner.commands.common import add_scan_options, build_engine, finish, scan_options
 from scanner.commands.scan import _size
 
 
@@ -33,14 +33,14 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from scanner.model import Blob, Finding, ScanResult
-    from scanner.scan import ScanOptions, scan_blobs
+    from scanner.scan import scan_blobs
     from scanner.sources import diff
     from scanner.sources.files import DEFAULT_MAX_BYTES
 
     repo = Path(args.repo)
     work = diff.plan(repo, args.base, args.head)  # a bad ref fails before rules are compiled
     setup = build_engine(args)
-    options = ScanOptions(jobs=args.jobs, explain=args.explain)
+    options = scan_options(args, setup)
     result = ScanResult(mode="diff", target=f"{args.base}...{args.head}")
     max_bytes = args.max_blob_size or setup.config.max_file_size or DEFAULT_MAX_BYTES
     skip = diff.skipper(repo, setup.is_own_file, setup.config.excludes)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from scanner.commands.common import add_scan_options, build_engine, finish
+from scanner.commands.common import add_scan_options, build_engine, finish, scan_options
 from scanner.commands.scan import _size
 
 
@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from scanner import git
     from scanner.model import ScanResult
-    from scanner.scan import ScanOptions, scan_blobs
+    from scanner.scan import scan_blobs
     from scanner.sources import history
     from scanner.sources.attribution import attribute
     from scanner.sources.diff import skipper
@@ -66,16 +66,12 @@ def run(args: argparse.Namespace) -> int:
             max_bytes=args.max_blob_size or setup.config.max_file_size or DEFAULT_MAX_BYTES,
         )
         skip = skipper(repo, setup.is_own_file, setup.config.excludes)
-        work = history.plan(repo, options, result, skip)
+        scanning = scan_options(args, setup)
+        known_clean = scanning.cache.clean_among if scanning.cache is not None else None
+        work = history.plan(repo, options, result, skip, known_clean)
         total = len(work.blobs) + work.unique_messages
         with _progress(args, total, work.total_bytes) as progress:
-            scan_blobs(
-                setup.engine,
-                history.blobs(work, result),
-                result,
-                ScanOptions(jobs=args.jobs, explain=args.explain),
-                progress,
-            )
+            scan_blobs(setup.engine, history.blobs(work, result), result, scanning, progress)
         attribute(work, result)
     return finish(args, result, setup)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scanner.commands.common import Setup, add_scan_options, build_engine, finish
+from scanner.commands.common import Setup, add_scan_options, build_engine, finish, scan_options
 from scanner.model import ScanResult
 
 
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
 def collect(args: argparse.Namespace, setup: Setup) -> ScanResult:
     """Walk args.paths and scan every file; the project config adds excludes and a size cap."""
-    from scanner.scan import ScanOptions, scan_blobs
+    from scanner.scan import scan_blobs
     from scanner.sources.files import DEFAULT_MAX_BYTES, WalkOptions, WalkReport, walk
 
     options = WalkOptions(
@@ -62,7 +62,7 @@ def collect(args: argparse.Namespace, setup: Setup) -> ScanResult:
     report = WalkReport()
     result = ScanResult(mode="scan", target=" ".join(args.paths))
     blobs = (b for b in walk(args.paths, options, report) if not setup.is_own_file(b.origin.path))
-    scan_blobs(setup.engine, blobs, result, ScanOptions(jobs=args.jobs, explain=args.explain))
+    scan_blobs(setup.engine, blobs, result, scan_options(args, setup))
     result.skipped.extend(report.skipped)
     return result
 

@@ -8,7 +8,7 @@ scan are the few blobs with findings traced to the commit that introduced them (
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,9 +66,15 @@ def pending_blob(origin: Origin) -> str | None:
     return commit.sha if commit is not None and commit.summary == _PENDING else None
 
 
-def plan(repo: Path, options: HistoryOptions, result: ScanResult, skip: PathTest = never) -> Plan:
-    """Select refs, list commits and blobs (but `skip`ped paths), size the blobs; record warnings, skips and
-    errors."""
+def plan(
+    repo: Path,
+    options: HistoryOptions,
+    result: ScanResult,
+    skip: PathTest = never,
+    known_clean: Callable[[list[str]], set[str]] | None = None,
+) -> Plan:
+    """Select refs, list commits and blobs (but `skip`ped paths and blobs `known_clean` from a result cache),
+    size the blobs; record warnings, skips and errors."""
     work = Plan(repo)
     if git.is_shallow(repo):
         result.warnings.append(
@@ -85,6 +91,9 @@ def plan(repo: Path, options: HistoryOptions, result: ScanResult, skip: PathTest
     work.total_bytes = sum(map(len, unique))
     listed, missing = git.list_blobs(repo, work.revs)
     listed = [(oid, path) for oid, path in listed if not skip(path)]
+    if known_clean is not None:  # clean in an earlier audit with the same rules: neither sized nor read
+        clean = known_clean([oid for oid, _ in listed])
+        listed = [(oid, path) for oid, path in listed if oid not in clean]
     result.errors.extend(f"object {oid} is missing or corrupt; not scanned" for oid in missing)
     paths = dict(listed)
     for info in git.ObjectReader(repo).infos([oid for oid, _ in listed]):
