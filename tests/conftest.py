@@ -41,6 +41,8 @@ def isolated_env(
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
+    # CI turns the result cache on by default: tests that count scanned blobs must not see earlier tests' blobs.
+    monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv("GIT_DIR", raising=False)
     monkeypatch.delenv("GIT_WORK_TREE", raising=False)
     monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
