@@ -251,3 +251,17 @@ def test_base64_secret() -> None:
     assert not checksums.base64_secret(base64.b64encode(b"changeme").decode()).ok
     assert not checksums.base64_secret(base64.b64encode(bytes(range(200, 216))).decode()).ok
     assert not checksums.base64_secret(base64.b64encode(b"short").decode()).ok
+
+
+def test_every_pattern_compiles_in_hyperscan_prefilter_mode(rules: list[Rule]) -> None:
+    """A pattern Hyperscan rejects silently falls back to keyword nomination: slower, so none may."""
+    hyperscan = pytest.importorskip("hyperscan")
+    flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
+    rejected = []
+    for rule in rules:
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        try:
+            database.compile(expressions=[rule.pattern.encode()], ids=[0], elements=1, flags=[flags])
+        except hyperscan.error as exc:
+            rejected.append(f"{rule.id}: {exc}")
+    assert rejected == []
