@@ -14,22 +14,23 @@ from collections.abc import Sequence
 from scanner import __version__
 from scanner.errors import SecretscanError
 
-# Subcommand modules under scanner.commands; each defines register(subparsers). Kept light: heavy imports
-# (GitPython, tqdm, report formats) happen inside the command functions, so the hook path starts fast.
-COMMANDS: tuple[str, ...] = (
-    "scan",
-    "rules_cmd",
-    "baseline",
-    "verify",
-    "history",
-    "staged",
-    "diff",
-    "install_hook",
-)
+# Subcommand name → module under scanner.commands defining register(subparsers). Only the module of the
+# command being run is imported (the pre-commit hook must start fast, issue 6 §5); --help imports them all.
+COMMANDS: dict[str, str] = {
+    "scan": "scan",
+    "rules": "rules_cmd",
+    "baseline": "baseline",
+    "verify": "verify",
+    "history": "history",
+    "staged": "staged",
+    "diff": "diff",
+    "install-hook": "install_hook",
+}
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with `only`, just that subcommand is registered (and its module imported)."""
     parser = argparse.ArgumentParser(
         prog="secretscan",
         description="Find hard-coded secrets in files, staged changes, pull requests and git history.",
@@ -37,20 +38,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"secretscan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"scanner.commands.{name}").register(sub)
+    for name, module in COMMANDS.items():
+        if only is None or name == only:
+            importlib.import_module(f"scanner.commands.{module}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     if not args_list:
-        parser.print_help(sys.stderr)
+        build_parser().print_help(sys.stderr)
         return EXIT_USAGE
-    commands = _subcommand_names(parser)
-    if args_list[0] not in commands and not args_list[0].startswith("-"):
+    if args_list[0] not in COMMANDS and not args_list[0].startswith("-"):
         args_list.insert(0, "scan")  # `secretscan PATH` is `secretscan scan PATH`
+    parser = build_parser(args_list[0] if args_list[0] in COMMANDS else None)
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exc:  # argparse: --help/--version exit 0, bad flags exit 2
@@ -70,10 +71,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         traceback.print_exc()
         print("secretscan: unexpected error (a bug): please report it with the trace above", file=sys.stderr)
         return EXIT_UNEXPECTED
-
-
-def _subcommand_names(parser: argparse.ArgumentParser) -> set[str]:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return set(action.choices)
-    return set()

@@ -53,7 +53,8 @@ class HyperscanMatcher:
         import hyperscan
 
         self._hs = hyperscan
-        self._windows = [_max_width(rule.pattern) for rule in rules]
+        self._patterns = [rule.pattern for rule in rules]
+        self._windows: dict[int, int | None] = {}  # filled on first hit: parsing 270 patterns costs ~100 ms
         self._blob = _load_or_compile(hyperscan, rules, rules_digest, cache_dir)
         self._db = self._open(self._blob)
 
@@ -64,13 +65,14 @@ class HyperscanMatcher:
 
     def __getstate__(self) -> dict[str, Any]:
         # Worker processes receive the serialized database, never recompile it (issue 6 §3).
-        return {"blob": self._blob, "windows": self._windows}
+        return {"blob": self._blob, "patterns": self._patterns, "windows": self._windows}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         import hyperscan
 
         self._hs = hyperscan
         self._blob = state["blob"]
+        self._patterns = state["patterns"]
         self._windows = state["windows"]
         self._db = self._open(self._blob)
 
@@ -83,6 +85,8 @@ class HyperscanMatcher:
         self._db.scan(data, match_event_handler=on_match)
         out: dict[int, int] = {}
         for rule, end in hits.items():
+            if rule not in self._windows:
+                self._windows[rule] = _max_width(self._patterns[rule])
             window = self._windows[rule]
             # The first true match ends at or after `end`, so it cannot start before end - max width.
             out[rule] = 0 if window is None else max(0, end - window)

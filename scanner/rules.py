@@ -15,8 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scanner import rule_cache
 from scanner.errors import RuleError
 from scanner.model import CONFIDENCES, SEVERITIES, Confidence, Severity
@@ -42,7 +40,6 @@ _RULE_KEYS = {
     "negative_examples",
 }
 _ALLOWLIST_KEYS = {"regexes", "line_regexes", "stopwords", "paths"}
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster, same safety
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 DEFAULT_REMEDIATION = (
     "Revoke the credential at its issuer, replace it with a new one kept outside the code "
@@ -162,8 +159,11 @@ def _parse_rule_file(path: Path, raw: bytes) -> list[Rule]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RuleError(f"{path}: cannot read rule file: not UTF-8 ({exc})") from exc
+    import yaml  # only on a rule-cache miss: start-up from the cache never pays for it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster, same safety
     try:
-        doc = yaml.load(text, Loader=_LOADER)
+        doc = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         raise RuleError(f"{path}: invalid YAML: {exc}") from exc
     if not isinstance(doc, dict) or set(doc) != {"rules"} or not isinstance(doc["rules"], list):

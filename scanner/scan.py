@@ -7,16 +7,19 @@ Hyperscan database travels serialized, never recompiled). In-flight batches are 
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import dataclasses
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from scanner.engine import Engine, ScanOutcome, fingerprint
 from scanner.model import Blob, Finding, Origin, ScanResult
-from scanner.result_cache import ResultCache
+
+if TYPE_CHECKING:  # imported lazily: the pre-commit path never starts a pool nor opens a cache
+    import concurrent.futures as cf
+
+    from scanner.result_cache import ResultCache
 
 INLINE_BYTES = 4 * 1024 * 1024  # scan this much in-process before starting workers
 BATCH_BYTES = 4 * 1024 * 1024
@@ -141,6 +144,9 @@ def _outcomes(
 def _parallel(
     engine: Engine, blobs: Iterator[Blob], jobs: int, explain: bool
 ) -> Iterator[tuple[Blob, ScanOutcome]]:
+    import concurrent.futures as cf
+    import multiprocessing
+
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     )

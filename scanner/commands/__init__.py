@@ -1,1 +1,1 @@
-"""Subcommands. Each module defines `register(subparsers)`; cli.COMMANDS lists them."""
+"""Subcommands. Each module defines `register(subparsers)`; cli.COMMANDS maps names to modules."""
