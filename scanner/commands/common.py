@@ -65,8 +65,11 @@ def add_scan_options(parser: argparse.ArgumentParser) -> None:
     out.add_argument(
         "--min-confidence",
         choices=CONFIDENCES,
-        default="low",
-        help="report only findings of at least this confidence (default: low, i.e. all)",
+        # medium by default (issue 7 §4): on site-packages (426 MB) low let 376 generic findings through,
+        # 362 of them 16-character hex ids; medium kept 3, with the same recall on the labelled corpus.
+        default="medium",
+        help="report only findings of at least this confidence (default: medium; 'low' adds "
+        "human-chosen-looking passwords and bare hex/UUID values for an exhaustive audit)",
     )
     out.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     out.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
