@@ -175,7 +175,9 @@ def test_native_patterns_widen_large_repeats_only(pattern: str, relaxed: str) ->
     assert relax_repeats(pattern) == relaxed
 
 
-def test_a_blob_that_breaks_the_engine_is_reported_and_the_scan_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_blob_that_breaks_the_engine_is_reported_and_the_scan_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from scanner.model import ScanResult
     from scanner.scan import ScanOptions, scan_blobs
 
@@ -188,7 +190,10 @@ def test_a_blob_that_breaks_the_engine_is_reported_and_the_scan_goes_on(monkeypa
         return real_scan(blob, explain)
 
     monkeypatch.setattr(engine, "scan", flaky)
-    blobs = [Blob.from_bytes(f"demo_token = abcd1234EFG{i}".encode(), Origin(p)) for i, p in enumerate(["a", "bad.txt", "c"])]
+    blobs = [
+        Blob.from_bytes(f"demo_token = abcd1234EFG{i}".encode(), Origin(p))
+        for i, p in enumerate(["a", "bad.txt", "c"])
+    ]
     result = ScanResult()
     scan_blobs(engine, blobs, result, ScanOptions(jobs=1))
     assert [f.path for f in result.findings] == ["a", "c"]
