@@ -57,7 +57,7 @@ class Engine:
         self.rules = list(rules)
         self.allowlist = allowlist or Allowlist()
         self.digest = rules_hash(self.rules) + ":" + repr(self.allowlist)
-        self.matcher: Matcher = make_matcher(self.rules, self.digest, backend)
+        self.matcher: Matcher = make_matcher(self.rules, backend)
         # When two rules report overlapping text, the more specific one wins: generic rules rank last.
         self._rank = {
             r.id: (("generic" in r.tags), _CONF_RANK[r.confidence], _SEV_RANK[r.severity], i)

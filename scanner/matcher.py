@@ -10,7 +10,9 @@ the Python one, which prefilter mode guarantees.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import platform
 import re
 import sys
 import tempfile
@@ -49,13 +51,13 @@ class HyperscanMatcher:
 
     name = "hyperscan"
 
-    def __init__(self, rules: Sequence[Rule], rules_digest: str, cache_dir: Path | None = None) -> None:
+    def __init__(self, rules: Sequence[Rule], cache_dir: Path | None = None) -> None:
         import hyperscan
 
         self._hs = hyperscan
         self._patterns = [rule.pattern for rule in rules]
         self._windows: dict[int, int | None] = {}  # filled on first hit: parsing 270 patterns costs ~100 ms
-        self._blob = _load_or_compile(hyperscan, rules, rules_digest, cache_dir)
+        self._blob = _load_or_compile(hyperscan, rules, cache_dir)
         self._db = self._open(self._blob)
 
     def _open(self, blob: bytes) -> Any:
@@ -93,12 +95,12 @@ class HyperscanMatcher:
         return out
 
 
-def make_matcher(rules: Sequence[Rule], rules_digest: str, backend: str = "auto") -> Matcher:
+def make_matcher(rules: Sequence[Rule], backend: str = "auto") -> Matcher:
     """Pick the backend: `hyperscan`, `python`, or `auto` (Hyperscan when importable)."""
     if backend == "python":
         return PythonMatcher(rules)
     try:
-        return HyperscanMatcher(rules, rules_digest, default_cache_dir())
+        return HyperscanMatcher(rules, default_cache_dir())
     except ImportError:
         if backend == "hyperscan":
             raise
@@ -124,9 +126,12 @@ def _max_width(pattern: str) -> int | None:
     return None if hi >= _MAX_WINDOW or hi >= sys.maxsize else int(hi)
 
 
-def _load_or_compile(hyperscan: Any, rules: Sequence[Rule], digest: str, cache_dir: Path | None) -> bytes:
-    version = getattr(hyperscan, "__version__", "0")
-    key = hashlib.sha256(f"{digest}:{version}:{sys.platform}".encode()).hexdigest()[:32]
+def _load_or_compile(hyperscan: Any, rules: Sequence[Rule], cache_dir: Path | None) -> bytes:
+    # Keyed by what the database holds (patterns and keywords in order, how they are widened) and nothing
+    # else: changing a severity or an allowlist must not cost a recompilation.
+    version = f"{getattr(hyperscan, '__version__', '0')}:widen{_MAX_REPEAT}"
+    held = json.dumps([[r.pattern, r.keywords] for r in rules])
+    key = hashlib.sha256(f"{held}:{version}:{sys.platform}:{platform.machine()}".encode()).hexdigest()[:32]
     path = cache_dir / f"hsdb-{key}.bin" if cache_dir else None
     if path is not None:
         try:
