@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from scanner import git
 from scanner.engine import fingerprint
@@ -29,10 +30,15 @@ def attribute(work: Plan, result: ScanResult) -> None:
             by_key.setdefault((finding.rule_id, finding.secret), set()).add(blob)
     wanted = {b for blobs in by_key.values() for b in blobs}
     wanted |= {b for d in result.dropped if (b := pending_blob(d.origin)) is not None}
-    intro = _introductions(work, wanted)
+    # Two independent history walks (introductions over every ref, removals along HEAD's first parents),
+    # each a git process diffing ~all commits: run side by side, they cost one walk of wall time.
+    with ThreadPoolExecutor(2) as pool:
+        intro_job = pool.submit(_introductions, work, wanted)
+        status_job = pool.submit(_status, work, by_key)
+        intro, status = intro_job.result(), status_job.result()
     placed = [_place(f, intro) for f in result.findings]
     result.dropped = [dataclasses.replace(d, origin=_origin(d.origin, intro)) for d in result.dropped]
-    result.findings = _earliest(work, placed, _status(work, by_key))
+    result.findings = _earliest(work, placed, status)
 
 
 def _introductions(work: Plan, blobs: set[str]) -> dict[str, tuple[Commit, str]]:
