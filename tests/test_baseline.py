@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 from conftest import run_cli_python as cli
+from gitrepo import AWS_CONFIG, KEY_ID_2, build, commit, key_line
 
 from scanner.baseline import Baseline, Entry, dumps, load, warn_unused
 from scanner.model import ScanResult
@@ -241,3 +242,18 @@ def test_update_of_a_subfolder_keeps_entries_outside_it(repo: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "0 new, 1 kept, 1 gone" in proc.stderr and "gone: conf/prod.ini" in proc.stderr
     assert [e.path for e in load(repo / BASELINE).entries] == ["deploy.sh"]
+
+
+def test_history_baseline_suppresses_secrets_that_live_only_in_history(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    build(repo, [({"creds.ini": AWS_CONFIG}, "oops"), ({"creds.ini": None}, "remove the key")])
+    created = run_cli("baseline", "create", "--history", str(repo))
+    assert created.returncode == 0, created.stderr
+    baseline = json.loads((repo / ".secretscan-baseline.json").read_text())
+    assert [e["rule_id"] for e in baseline["entries"]] == ["aws-access-key-id"]
+    clean = run_cli("history", str(repo), "-f", "json")
+    assert clean.returncode == 0, clean.stdout
+    commit(repo, {"new.ini": key_line(KEY_ID_2)}, "a new leak", date=3)
+    proc = run_cli("history", str(repo), "-f", "json", "--show-secrets")
+    assert proc.returncode == 1
+    assert [f["secret"] for f in json.loads(proc.stdout)["findings"]] == [KEY_ID_2]

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scanner.commands.common import add_config_option, add_rule_options
+from scanner.commands.common import Setup, add_config_option, add_rule_options
+from scanner.model import ScanResult
 
 
 def register(sub: Any) -> None:
@@ -56,6 +57,12 @@ def _add_scan_arguments(parser: argparse.ArgumentParser) -> None:
     add_walk_options(parser)
     add_rule_options(parser)
     add_config_option(parser)
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help="record the findings of a full history audit of the repository at PATH (every ref), so "
+        "secrets that live only in history can be triaged too",
+    )
     parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N", help="worker processes")
     parser.add_argument("--engine", dest="backend", choices=["auto", "hyperscan", "python"], default="auto")
 
@@ -76,7 +83,9 @@ def run_write(args: argparse.Namespace) -> int:
     from scanner.commands.scan import collect
     from scanner.errors import BaselineError
 
-    _scan_defaults(args)
+    _defaults(args, "scan")
+    if args.history:
+        _defaults(args, "history")
     # Never filtered by an existing baseline; no result cache: a baseline depends on the tree alone.
     args.paths, args.no_baseline, args.no_cache = [args.path], True, True
     setup = build_engine(args)
@@ -86,7 +95,7 @@ def run_write(args: argparse.Namespace) -> int:
             f"{target} exists: use 'secretscan baseline update' to keep its labels, or --force"
         )
     old = load(target) if not args.create and target.exists() else Baseline.new()
-    result = collect(args, setup)
+    result = _history(args, setup) if args.history else collect(args, setup)
     baseline, gone = old.updated(result.findings, path_mapper(target, setup.root), args.paths)
     save(baseline, target)
     kept = len(old.entries) - len(gone)
@@ -103,16 +112,25 @@ def run_write(args: argparse.Namespace) -> int:
     return 0
 
 
-def _scan_defaults(args: argparse.Namespace) -> None:
-    """Give `args` every option of `scan` that `baseline` does not offer, at its default value: the scan
-    steps read them, and other commands add scan options over time."""
-    from scanner.commands import scan
+def _defaults(args: argparse.Namespace, command: str) -> None:
+    """Give `args` every option of `command` (scan, history) that `baseline` does not offer, at its default
+    value: the scan steps read them, and other commands add scan options over time."""
+    import importlib
 
     parser = argparse.ArgumentParser()
-    scan.register(parser.add_subparsers())
-    for key, value in vars(parser.parse_args(["scan"])).items():
+    importlib.import_module(f"scanner.commands.{command}").register(parser.add_subparsers())
+    for key, value in vars(parser.parse_args([command])).items():
         if not hasattr(args, key):
             setattr(args, key, value)
+
+
+def _history(args: argparse.Namespace, setup: Setup) -> ScanResult:
+    from scanner import git
+    from scanner.commands import history
+
+    args.repo, args.quiet = args.path, True
+    with git.open_repository(args.repo) as repo:
+        return history.collect(args, setup, repo)
 
 
 def _target(args: argparse.Namespace, configured: Path | None, root: Path) -> Path:

@@ -6,10 +6,12 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from scanner.commands.common import add_scan_options, build_engine, finish, scan_options
+from scanner.commands.common import Setup, add_scan_options, build_engine, finish, scan_options
 from scanner.commands.scan import _size
+from scanner.model import ScanResult
 
 
 def register(sub: Any) -> None:
@@ -49,7 +51,15 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from scanner import git
-    from scanner.model import ScanResult
+
+    with git.open_repository(args.repo) as repo:
+        setup = build_engine(args)
+        result = collect(args, setup, repo)
+    return finish(args, result, setup)
+
+
+def collect(args: argparse.Namespace, setup: Setup, repo: Path) -> ScanResult:
+    """Audit the history of `repo` (already opened) and attribute each finding to its first commit."""
     from scanner.scan import scan_blobs
     from scanner.sources import history
     from scanner.sources.attribution import attribute
@@ -57,23 +67,21 @@ def run(args: argparse.Namespace) -> int:
     from scanner.sources.files import DEFAULT_MAX_BYTES
 
     result = ScanResult(mode="history", target=args.repo)
-    with git.open_repository(args.repo) as repo:
-        setup = build_engine(args)
-        options = history.HistoryOptions(
-            branches=tuple(args.branches),
-            since=args.since,
-            max_commits=args.max_commits,
-            max_bytes=args.max_blob_size or setup.config.max_file_size or DEFAULT_MAX_BYTES,
-        )
-        skip = skipper(repo, setup.is_own_file, setup.config.excludes)
-        scanning = scan_options(args, setup)
-        known_clean = scanning.cache.clean_among if scanning.cache is not None else None
-        work = history.plan(repo, options, result, skip, known_clean)
-        total = len(work.blobs) + work.unique_messages
-        with _progress(args, total, work.total_bytes) as progress:
-            scan_blobs(setup.engine, history.blobs(work, result), result, scanning, progress)
-        attribute(work, result)
-    return finish(args, result, setup)
+    options = history.HistoryOptions(
+        branches=tuple(args.branches),
+        since=args.since,
+        max_commits=args.max_commits,
+        max_bytes=args.max_blob_size or setup.config.max_file_size or DEFAULT_MAX_BYTES,
+    )
+    skip = skipper(repo, setup.is_own_file, setup.config.excludes)
+    scanning = scan_options(args, setup)
+    known_clean = scanning.cache.clean_among if scanning.cache is not None else None
+    work = history.plan(repo, options, result, skip, known_clean)
+    total = len(work.blobs) + work.unique_messages
+    with _progress(args, total, work.total_bytes) as progress:
+        scan_blobs(setup.engine, history.blobs(work, result), result, scanning, progress)
+    attribute(work, result)
+    return result
 
 
 @contextmanager
