@@ -63,6 +63,7 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("version", re.compile(r"(?i)^v?\d+(?:\.\d+){1,3}(?:[-+._]?[a-z0-9.]+)?$")),
     ("number or date", re.compile(r"(?i)^[\d\s.,:+\-/tz]+$")),
 )
+_WORD_NUMBER = re.compile(r"^[A-Za-z]{3,}(?:[-_.:][A-Za-z]{3,})*[-_.:]\d{1,8}$")
 _UUID = re.compile(r"(?i)^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$")
 # camelCase, PascalCase, snake_case and SCREAMING_CASE names: generated secrets never have this rhythm.
 _IDENTIFIER = re.compile(
@@ -193,6 +194,8 @@ def judge(value: str) -> Judgement:
         return Judgement(None, "made of dictionary words")
     if _UUID.match(value):
         return Judgement("low", "UUID: often an identifier, sometimes a key", "uuid")
+    if _WORD_NUMBER.match(value):  # handler-5757, invoice_73685: names with a counter, rarely a secret
+        return Judgement("low", "a word and a number: usually an identifier", "word-number")
     classes = char_classes(value)
     if _HEX.match(value):
         hex_conf: Confidence = "medium" if length >= 20 and entropy >= 3.3 else "low"

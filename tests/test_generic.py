@@ -158,3 +158,11 @@ def test_min_confidence_selects_generic_findings(tmp_path: Path) -> None:
     assert lines("--min-confidence", "low") == [(1, "high"), (2, "low")]
     assert lines() == [(1, "high")]  # medium by default: the human-chosen password is low
     assert lines("--min-confidence", "high") == [(1, "high")]
+
+
+@pytest.mark.parametrize("value", ["handler-5757", "invoice_73685", "metric.44914", "client-3280"])
+def test_word_and_counter_values_are_low_confidence(value: str) -> None:
+    from scanner.randomness import judge
+
+    judgement = judge(value)
+    assert (judgement.confidence, judgement.shape) == ("low", "word-number")
