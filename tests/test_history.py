@@ -362,3 +362,18 @@ def test_result_cache_skips_clean_blobs_on_a_second_audit(tmp_path: Path) -> Non
     # Only what is new (a message, a blob) and the blob with findings are read again.
     assert second["summary"]["blobs_scanned"] == 3
     assert [f["secret"] for f in second["findings"]] == [f["secret"] for f in first["findings"]]
+
+
+def test_secret_committed_alone_then_paired_is_one_finding(tmp_path: Path) -> None:
+    shas = build(
+        tmp_path,
+        [
+            ({"app.env": f"AWS_SECRET_ACCESS_KEY={SECRET_KEY}\n"}, "the secret alone"),
+            ({"app.env": f"AWS_ACCESS_KEY_ID={KEY_ID}\nAWS_SECRET_ACCESS_KEY={SECRET_KEY}\n"}, "its key id"),
+        ],
+    )
+    _, doc = history(tmp_path)
+    finding = only(doc)
+    assert finding["rule_id"] == "aws-access-key-id"
+    assert finding["commit"]["sha"] == shas[1]
+    assert finding["facts"]["secret_first_commit"] == shas[0]

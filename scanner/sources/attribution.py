@@ -119,6 +119,34 @@ def _earliest(work: Plan, findings: list[Finding], status: dict[Key, Status]) ->
             present, removed = status[key]
             finding = dataclasses.replace(finding, present_at_head=present, removed_in=removed)
         out.append(finding)
+    return _merge_lone_companions(work, out)
+
+
+def _merge_lone_companions(work: Plan, findings: list[Finding]) -> list[Finding]:
+    """A secret committed alone and later paired with its key id is one leaked credential, not two: keep
+    the pair, noting the commit where its secret first appeared when that was earlier."""
+    carriers = {value: f for f in findings for _, value in f.companions}
+    if not carriers:
+        return findings
+    first_seen: dict[int, Finding] = {}
+    kept = []
+    for finding in findings:
+        carrier = carriers.get(finding.secret) if not finding.companions else None
+        if carrier is None:
+            kept.append(finding)
+        elif finding.commit is not None and _when(work, finding) < _when(work, carrier):
+            first_seen[id(carrier)] = finding
+    out = []
+    for finding in kept:
+        lone = first_seen.get(id(finding))
+        if lone is not None and lone.commit is not None:
+            facts = (
+                *finding.facts,
+                ("secret_first_commit", lone.commit.sha),
+                ("secret_first_path", lone.path),
+            )
+            finding = dataclasses.replace(finding, facts=facts)
+        out.append(finding)
     return out
 
 
