@@ -377,3 +377,15 @@ def test_secret_committed_alone_then_paired_is_one_finding(tmp_path: Path) -> No
     assert finding["rule_id"] == "aws-access-key-id"
     assert finding["commit"]["sha"] == shas[1]
     assert finding["facts"]["secret_first_commit"] == shas[0]
+
+
+def test_secretscanignore_at_the_root_applies_to_history(tmp_path: Path) -> None:
+    build(
+        tmp_path,
+        [
+            ({"fixtures/fake.ini": key_line(KEY_ID), "app.ini": key_line(KEY_ID_2)}, "two keys"),
+            ({".secretscanignore": "fixtures/\n"}, "ignore the fixtures"),
+        ],
+    )
+    _, doc = history(tmp_path, "--show-secrets")
+    assert [f["secret"] for f in doc["findings"]] == [KEY_ID_2]

@@ -35,18 +35,27 @@ def never(path: str) -> bool:
 
 
 def skipper(root: Path, is_own_file: PathTest, excludes: Sequence[str]) -> PathTest:
-    """For repository-relative paths: True for the scanner's own config and baseline (never scanned) and for
-    the project config's exclude globs (gitignore syntax), as the file walk does."""
+    """For repository-relative paths: True for the scanner's own config and baseline (never scanned), for
+    the project config's exclude globs, and for the patterns of the `.secretscanignore` at the repository
+    root (gitignore syntax), as the file walk does."""
+    patterns = list(excludes) + _ignore_file_lines(root / ".secretscanignore")
     spec = None
-    if excludes:
+    if patterns:
         import pathspec  # only when the project excludes something
 
-        spec = pathspec.GitIgnoreSpec.from_lines(excludes)
+        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
 
     def skip(path: str) -> bool:
         return is_own_file(os.path.join(root, path)) or (spec is not None and spec.match_file(path))
 
     return skip
+
+
+def _ignore_file_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:  # absent (the usual case), or a bare repository without a work tree
+        return []
 
 
 def is_added(ranges: Ranges, line: int) -> bool:
