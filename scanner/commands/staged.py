@@ -19,7 +19,7 @@ HINTS = (
     "  - Not a secret (a test value, a placeholder)? "
     "Add the marker 'secretscan:allow' in a comment on that line.",
     "  - Known and accepted? Record it in the baseline: "
-    "secretscan baseline update -o .secretscan-baseline.json (and commit that file).",
+    "secretscan baseline update (it writes .secretscan-baseline.json at the repository root; commit it).",
     "  - A real secret? Rotate it now, remove it from the file and 'git add' again; keep it in the "
     "environment or a secrets manager instead.",
     "  - Already in an earlier commit? Rotating is what protects you; to purge it from history too: "

@@ -72,8 +72,9 @@ def _finding(finding: Finding, context: ReportContext, paint: _Paint) -> list[st
             )
         else:
             lines.append("  status  not at HEAD; still in history")
-    if finding.verification is not None:
-        v = finding.verification
+    v = finding.verification
+    # "not-checked because verification is off" is in every machine format; a person did not ask for it.
+    if v is not None and not (v.state == "not-checked" and v.reason.startswith("verification off")):
         lines.append(
             f"  verify  {paint('high' if v.state == 'active' else 'dim', v.state)}"
             + (f" ({v.reason})" if v.reason else "")
