@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scanner.errors import ConfigError, RuleError
 from scanner.rules import Allowlist, Rule, parse_allowlist
 
@@ -185,6 +183,8 @@ def is_own_file(path: str, own: frozenset[str]) -> bool:
 
 
 def _read_yaml(path: Path) -> Any:
+    import yaml  # only when a YAML config file exists: the hook path without one never pays for it
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

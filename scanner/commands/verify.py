@@ -119,10 +119,13 @@ def options_from_args(args: argparse.Namespace, pair: bool, owner: bool) -> Any:
 
 def run_verification(args: argparse.Namespace, result: Any) -> None:
     """The scanning commands' verification step, called by finish() before rendering."""
-    from scanner.verify import verify_result
-
     if "verify" not in args:  # a command without the verification options
         return
+    asked = args.verify or args.verify_owner
+    if not asked and not any(f.rule_id == "aws-access-key-id" for f in result.findings):
+        return  # nothing to mark: a clean pre-commit run never imports the verification layer
+    from scanner.verify import verify_result
+
     if args.fail_on == "active" and not (args.verify or args.verify_owner):
         raise UsageError("--fail-on active needs --verify or --verify-owner (nothing is verified otherwise)")
     verify_result(result, options_from_args(args, args.verify, args.verify_owner), _notify)
