@@ -85,11 +85,19 @@ def test_output_file(leaky: Path, tmp_path: Path) -> None:
     assert bad.returncode == 2 and "cannot write report" in bad.stderr
 
 
-def test_missing_path_is_reported_not_fatal(leaky: Path, tmp_path: Path) -> None:
+def test_missing_path_on_the_command_line_is_a_usage_error(leaky: Path, tmp_path: Path) -> None:
     proc = run_cli("scan", str(tmp_path / "nope"), str(leaky), "-f", "json")
+    assert proc.returncode == 2
+    assert f"no such file or folder: {tmp_path / 'nope'}" in proc.stderr
+    assert proc.stdout == ""
+
+
+def test_broken_symlink_inside_a_scan_is_reported_and_the_scan_goes_on(leaky: Path) -> None:
+    (leaky / "dangling").symlink_to(leaky / "missing")
+    proc = run_cli("scan", str(leaky), "-f", "json")
     assert proc.returncode == 1
     doc = json.loads(proc.stdout)
-    assert doc["skipped"][0]["reason"].startswith("cannot access")
+    assert doc["skipped"][0]["reason"].startswith("unreadable")
 
 
 def test_python_dash_m_works(leaky: Path) -> None:

@@ -44,6 +44,15 @@ def add_walk_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
+
+    from scanner.errors import UsageError
+
+    # A path typed on the command line that does not exist is a usage error, not a clean scan: a CI job
+    # with a typo must fail, not pass. Unreadable files found inside a scan are reported and skipped.
+    missing = [p for p in args.paths if p != "-" and not os.path.lexists(p)]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
     setup = build_engine(args)
     return finish(args, collect(args, setup), setup)
 
