@@ -36,6 +36,7 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"^(?:\$\{|\$\(|\{\{|\{%|%\(|<%|#\{|\$[A-Za-z_]|%[A-Za-z_]+%$|@[A-Za-z_]+@$)|\$\{[^}]*\}|\{\{.*\}\}"
             r"|\{[A-Za-z_][\w.]*\}"  # str.format and f-string fields
+            r"|\{[A-Za-z_][\w.]*(?:\[[^\]{}]{0,20}\]|\([^(){}]{0,30}\))[^{}]{0,20}\}"  # {h[:8]}, {f(x)}
         ),
     ),
     (
@@ -58,6 +59,9 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"^(?:~|\.{1,2})?/[\w.~-]|^[A-Za-z]:[\\/]|^\\\\|^[\w./-]+\.(?:pem|key|crt|cer|der|p12|pfx|"
             r"jks|json|ya?ml|txt|env|ini|cfg|conf|properties|toml|xml|secret|gpg|asc|pub)$"
+            # lower-case words between slashes (external/cwe/cwe-798, api/v1/users): generated keys that
+            # contain '/' are base64, mixed case
+            r"|^[a-z0-9._-]*[a-z][a-z0-9._-]*(?:/[a-z0-9._-]+)+/?$"
         ),
     ),
     ("version", re.compile(r"(?i)^v?\d+(?:\.\d+){1,3}(?:[-+._]?[a-z0-9.]+)?$")),

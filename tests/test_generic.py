@@ -166,3 +166,18 @@ def test_word_and_counter_values_are_low_confidence(value: str) -> None:
 
     judgement = judge(value)
     assert (judgement.confidence, judgement.shape) == ("low", "word-number")
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("amzn.mws.{h[:8]}-{h[8:12]}-{h[20:]}", "template or variable"),  # an f-string with expressions
+        ("prefix-{make_token(rng)}", "template or variable"),
+        ("external/cwe/cwe-798", "path"),  # lower-case words between slashes
+        ("api/v1/users", "path"),
+    ],
+)
+def test_templates_with_expressions_and_word_paths_are_not_secrets(value: str, reason: str) -> None:
+    from scanner.randomness import judge
+
+    assert judge(value).reason == reason
