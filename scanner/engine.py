@@ -58,6 +58,7 @@ class Engine:
         self.allowlist = allowlist or Allowlist()
         self.digest = rules_hash(self.rules) + ":" + repr(self.allowlist)
         self.matcher: Matcher = make_matcher(self.rules, backend)
+        self._keywords = [tuple(k.encode() for k in r.keywords) for r in self.rules]
         # When two rules report overlapping text, the more specific one wins: generic rules rank last.
         self._rank = {
             r.id: (("generic" in r.tags), _CONF_RANK[r.confidence], _SEV_RANK[r.severity], i)
@@ -87,7 +88,7 @@ class Engine:
         lines = LineIndex(data)
         for index in sorted(nominated):
             rule = self.rules[index]
-            if not any(k.encode() in lowered for k in rule.keywords):
+            if not any(k in lowered for k in self._keywords[index]):
                 continue
             for match in rule.regex.finditer(data, nominated[index]):
                 self._consider(rule, match, blob.origin, lines, outcome, explain)
