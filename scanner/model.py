@@ -156,5 +156,6 @@ class ScanResult:
     warnings: list[str] = field(default_factory=list)
     blobs_scanned: int = 0
     bytes_scanned: int = 0
+    below_min_confidence: int = 0  # findings hidden by --min-confidence: counted, so a person can ask
     mode: str = "scan"  # scan | history | diff | staged
     target: str = ""

@@ -181,3 +181,12 @@ def test_templates_with_expressions_and_word_paths_are_not_secrets(value: str, r
     from scanner.randomness import judge
 
     assert judge(value).reason == reason
+
+
+def test_hidden_low_confidence_candidates_are_counted(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SMTP_PASSWORD=Summer2024!\n")
+    text = run_cli("scan", str(tmp_path))
+    assert text.returncode == 0
+    assert "1 low-confidence candidate(s) not shown (--min-confidence low shows them)" in text.stdout
+    doc = json.loads(run_cli("scan", str(tmp_path), "-f", "json").stdout)
+    assert doc["summary"]["below_min_confidence"] == 1

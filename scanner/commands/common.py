@@ -186,7 +186,9 @@ def filter_findings(args: argparse.Namespace, result: ScanResult, setup: Setup) 
     for f in result.findings:
         if rank[f.confidence] <= limit:
             kept.append(f)
-        elif args.explain:
+            continue
+        result.below_min_confidence += 1
+        if args.explain:
             detail = f"confidence {f.confidence} is below --min-confidence {args.min_confidence}"
             result.dropped.append(
                 Dropped(f.rule_id, f.origin, f.line, f.column, "confidence", detail, f.secret)

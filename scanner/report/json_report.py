@@ -30,6 +30,7 @@ def document(result: ScanResult, context: ReportContext) -> dict[str, Any]:
             "blobs_scanned": result.blobs_scanned,
             "bytes_scanned": result.bytes_scanned,
             "skipped": len(result.skipped),
+            "below_min_confidence": result.below_min_confidence,
             "errors": len(result.errors),
         },
         "findings": [finding_dict(f, context.show_secrets) for f in result.findings],

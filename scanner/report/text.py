@@ -123,6 +123,11 @@ def _summary(result: ScanResult, paint: _Paint) -> str:
     if result.skipped:
         reasons = Counter(s.reason.split(" (")[0] for s in result.skipped)
         text += "; skipped " + ", ".join(f"{n} {r}" for r, n in reasons.most_common())
+    if result.below_min_confidence:
+        text += (
+            f"; {result.below_min_confidence} low-confidence candidate(s) not shown "
+            "(--min-confidence low shows them)"
+        )
     if result.errors:
         text += f"; {len(result.errors)} error(s)"
     return text
