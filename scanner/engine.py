@@ -7,6 +7,7 @@ AWS key ids are paired with nearby secret keys and session tokens (pairing.py).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Sequence
@@ -46,6 +47,14 @@ def fingerprint(rule_id: str, secret: str, path: str) -> str:
     """Stable identity of a finding: rule + hash of the secret + path; no line number, so edits keep it."""
     digest = hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()
     return hashlib.sha256(f"{rule_id}\0{digest}\0{path}".encode()).hexdigest()[:32]
+
+
+def relocate(finding: Finding, origin: Origin) -> Finding:
+    """The same finding at another place (a duplicate file, the commit that introduced it): the origin
+    changes, and with it the fingerprint, which includes the path."""
+    return dataclasses.replace(
+        finding, origin=origin, fingerprint=fingerprint(finding.rule_id, finding.secret, origin.path)
+    )
 
 
 class Engine:

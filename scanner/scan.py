@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from scanner.engine import Engine, ScanOutcome, fingerprint
-from scanner.model import Blob, Finding, Origin, ScanResult
+from scanner.engine import Engine, ScanOutcome, relocate
+from scanner.model import Blob, Origin, ScanResult
 
 if TYPE_CHECKING:  # imported lazily: the pre-commit path never starts a pool nor opens a cache
     import concurrent.futures as cf
@@ -49,35 +49,29 @@ def scan_blobs(
     progress: Progress | None = None,
 ) -> None:
     """Scan every blob (deduplicated by id) and add findings and drops to `result`."""
-    dedup = _Dedup(result)
-    cache = options.cache
-    fresh = dedup.unique(blobs)
-    if cache is not None:
-        fresh = (b for b in fresh if not (cache.is_clean(b.id) and dedup.skip(b)))
-    for blob, outcome in _outcomes(engine, fresh, options):
-        if outcome.error:
-            result.errors.append(f"{blob.origin.path}: not scanned: {outcome.error}")
-            continue
-        result.blobs_scanned += 1
-        result.bytes_scanned += len(blob.data)
+    dedup = _Dedup(result, options.cache)
+    for blob, outcome in _outcomes(engine, dedup.unique(blobs), options):
+        if not outcome.error:
+            result.blobs_scanned += 1
+            result.bytes_scanned += len(blob.data)
         if progress is not None:
             progress(1, len(blob.data))
         dedup.done(blob, outcome)
-        if cache is not None and not (outcome.findings or outcome.dropped):
-            cache.mark_clean(blob.id)
-    if cache is not None:
-        cache.flush()
+    if options.cache is not None:
+        options.cache.flush()
 
 
 class _Dedup:
-    """Each content once: later copies (same blob id, other paths) reuse the first copy's outcome.
+    """Each content once: later copies (same blob id, other paths) reuse the first copy's outcome, and
+    blobs the result cache knows clean are not scanned at all.
 
     A copy may arrive while its first copy is still in a worker; its origin waits in `pending` until then.
     """
 
-    def __init__(self, result: ScanResult) -> None:
+    def __init__(self, result: ScanResult, cache: ResultCache | None) -> None:
         self.result = result
-        self.outcomes: dict[str, ScanOutcome | None] = {}  # None: scanned, nothing to say
+        self.cache = cache
+        self.outcomes: dict[str, ScanOutcome | None] = {}  # None: scanned (or cached) clean
         self.pending: dict[str, list[Origin]] = {}
 
     def unique(self, blobs: Iterable[Blob]) -> Iterator[Blob]:
@@ -87,42 +81,39 @@ class _Dedup:
             elif blob.id in self.outcomes:
                 outcome = self.outcomes[blob.id]
                 if outcome is not None:
-                    _extend(self.result, reorigin(outcome, blob.origin))
+                    self._record(outcome, blob.origin)
+            elif self.cache is not None and self.cache.is_clean(blob.id):
+                self.outcomes[blob.id] = None
             else:
                 self.pending[blob.id] = []
                 yield blob
 
-    def skip(self, blob: Blob) -> bool:
-        """Record `blob` as known clean without scanning it (a result-cache hit)."""
-        self.pending.pop(blob.id, None)
-        self.outcomes[blob.id] = None
-        return True
-
     def done(self, blob: Blob, outcome: ScanOutcome) -> None:
-        useful = bool(outcome.findings or outcome.dropped)
-        self.outcomes[blob.id] = outcome if useful else None
-        _extend(self.result, outcome)
+        keep = bool(outcome.findings or outcome.dropped or outcome.error)
+        self.outcomes[blob.id] = outcome if keep else None
+        self._record(outcome, blob.origin)
         for origin in self.pending.pop(blob.id, []):
-            if useful:
-                _extend(self.result, reorigin(outcome, origin))
+            if keep:
+                self._record(outcome, origin)
+        if self.cache is not None and not keep:
+            self.cache.mark_clean(blob.id)
 
-
-def _extend(result: ScanResult, outcome: ScanOutcome) -> None:
-    result.findings.extend(outcome.findings)
-    result.dropped.extend(outcome.dropped)
+    def _record(self, outcome: ScanOutcome, origin: Origin) -> None:
+        if outcome.error:  # every copy of a blob that could not be scanned is named, not only the first
+            self.result.errors.append(f"{origin.path}: not scanned: {outcome.error}")
+            return
+        moved = reorigin(outcome, origin)
+        self.result.findings.extend(moved.findings)
+        self.result.dropped.extend(moved.dropped)
 
 
 def reorigin(outcome: ScanOutcome, origin: Origin) -> ScanOutcome:
     """The same content found at another place: same findings, new origin and fingerprint."""
+    if all(f.origin == origin for f in outcome.findings) and all(d.origin == origin for d in outcome.dropped):
+        return outcome  # the first copy: already in place
     return ScanOutcome(
-        findings=[_move(f, origin) for f in outcome.findings],
+        findings=[relocate(f, origin) for f in outcome.findings],
         dropped=[dataclasses.replace(d, origin=origin) for d in outcome.dropped],
-    )
-
-
-def _move(finding: Finding, origin: Origin) -> Finding:
-    return dataclasses.replace(
-        finding, origin=origin, fingerprint=fingerprint(finding.rule_id, finding.secret, origin.path)
     )
 
 

@@ -194,7 +194,12 @@ def test_a_blob_that_breaks_the_engine_is_reported_and_the_scan_goes_on(
         Blob.from_bytes(f"demo_token = abcd1234EFG{i}".encode(), Origin(p))
         for i, p in enumerate(["a", "bad.txt", "c"])
     ]
+    copy = Blob(blobs[1].id, blobs[1].data, Origin("copy-of-bad.txt"))  # the same content elsewhere
     result = ScanResult()
-    scan_blobs(engine, blobs, result, ScanOptions(jobs=1))
+    scan_blobs(engine, [*blobs, copy], result, ScanOptions(jobs=1))
     assert [f.path for f in result.findings] == ["a", "c"]
-    assert result.errors == ["bad.txt: not scanned: internal error (ValueError: odd input); please report it"]
+    assert result.errors == [
+        "bad.txt: not scanned: internal error (ValueError: odd input); please report it",
+        "copy-of-bad.txt: not scanned: internal error (ValueError: odd input); please report it",
+    ]
+    assert result.blobs_scanned == 2

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from scanner import git
-from scanner.engine import fingerprint
+from scanner.engine import relocate
 from scanner.gitparse import CommitDiff
 from scanner.model import Commit, Finding, Origin, ScanResult
 from scanner.sources.history import Plan, pending_blob
@@ -68,11 +68,7 @@ def _origin(origin: Origin, intro: dict[str, tuple[Commit, str]]) -> Origin:
 
 def _place(finding: Finding, intro: dict[str, tuple[Commit, str]]) -> Finding:
     origin = _origin(finding.origin, intro)
-    if origin is finding.origin:
-        return finding
-    return dataclasses.replace(
-        finding, origin=origin, fingerprint=fingerprint(finding.rule_id, finding.secret, origin.path)
-    )
+    return finding if origin is finding.origin else relocate(finding, origin)
 
 
 def _status(work: Plan, by_key: dict[Key, set[str]]) -> dict[Key, Status]:
