@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from scanner.errors import GitError
-from scanner.gitparse import COMMIT_FORMAT, MARK, CommitDiff, parse_commit, parse_diffs
+from scanner.gitparse import COMMIT_FORMAT, MARK, CommitDiff, filter_raw_log, parse_commit, parse_diffs
 from scanner.model import Commit
 
 GITLINK_MODE = "160000"
@@ -184,27 +184,67 @@ def range_diffs(repo: Path, revs: Sequence[str]) -> list[CommitDiff]:
     return list(parse_diffs(out))
 
 
+class BlobLog:
+    """`git log --raw` over `revs`: per commit, oldest first, which blobs its diff adds and removes (no
+    patches, so no file contents are read). Renames show as delete + add.
+
+    Started as soon as it is known to be likely needed, with its output spooled to a temporary file: the walk
+    runs on another core while this process scans, and costs no wall time of its own (issue 6). `diffs()`
+    later keeps the commits that touch the blobs asked for.
+    """
+
+    def __init__(self, repo: Path, revs: Sequence[str], *, first_parent: bool = False) -> None:
+        walk = ["--first-parent"] if first_parent else ["-m"]
+        cmd = [
+            *_BASE, "-C", str(repo),
+            "log", "--reverse", f"--format={MARK}{COMMIT_FORMAT}", "--raw", "--no-abbrev", "--no-renames",
+            *walk, *revs, "--",
+        ]  # fmt: skip
+        # Both files live as long as this object: close() closes them.
+        self._out = tempfile.TemporaryFile()  # noqa: SIM115
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            self._proc: subprocess.Popen[bytes] | None = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=self._out, stderr=self._err
+            )
+        except FileNotFoundError as exc:
+            self.close()
+            raise GitError("git is not installed or not on PATH") from exc
+
+    def diffs(self, objects: Iterable[str]) -> list[CommitDiff]:
+        """The commits whose diff adds or removes one of `objects`, each with only those changes."""
+        assert self._proc is not None, "diffs() after close()"
+        code = self._proc.wait()
+        if code != 0:
+            self._err.seek(0)
+            message = self._err.read().decode("utf-8", "replace").strip() or f"exit code {code}"
+            raise GitError(f"git log failed: {message}")
+        self._out.seek(0)
+        return list(filter_raw_log(self._out, {oid.encode() for oid in objects}))
+
+    def close(self) -> None:
+        """Stop the walk if it still runs (nothing was found to trace) and drop its output."""
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.kill()
+            self._proc.wait()
+            self._proc = None
+        self._out.close()
+        self._err.close()
+
+    def __enter__(self) -> BlobLog:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
 def blob_log(
     repo: Path, revs: Sequence[str], objects: Iterable[str], *, first_parent: bool = False
 ) -> list[CommitDiff]:
-    """Oldest first, the commits of `revs` whose diff touches one of `objects` (raw changes only, no
-    patches: this never reads file contents). Renames show as delete + add."""
-    wanted = sorted(set(objects))
-    # --find-object takes many objects; past a few hundred, filter here instead of on the command line.
-    finds = [f"--find-object={oid}" for oid in wanted] if len(wanted) <= 300 else []
-    walk = ["--first-parent"] if first_parent else ["-m"]
-    out = run(
-        repo,
-        "log", "--reverse", f"--format={MARK}{COMMIT_FORMAT}", "--raw", "--no-abbrev", "--no-renames",
-        *walk, *finds, *revs, "--",
-    )  # fmt: skip
-    found = set(wanted)
-    diffs = []
-    for diff in parse_diffs(out):
-        diff.changes = [c for c in diff.changes if c.old_oid in found or c.new_oid in found]
-        if diff.changes:
-            diffs.append(diff)
-    return diffs
+    """BlobLog, run now: oldest first, the commits of `revs` whose diff touches one of `objects`."""
+    with BlobLog(repo, revs, first_parent=first_parent) as log:
+        return log.diffs(objects)
 
 
 def grep_files(repo: Path, rev: str, needles: Sequence[str]) -> list[str]:

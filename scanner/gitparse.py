@@ -3,7 +3,7 @@ and `--raw -p -U0` diffs into the files each commit changes and the lines it add
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from scanner.model import Commit
@@ -65,6 +65,34 @@ def _raw(line: bytes) -> Change:
     meta, *paths = line[1:].split(b"\t")
     old_mode, new_mode, old_oid, new_oid, status = meta.decode().split(" ")
     return Change(old_mode, new_mode, old_oid, new_oid, status[:1], unquote(paths[-1]))
+
+
+def filter_raw_log(lines: Iterable[bytes], objects: set[bytes]) -> Iterator[CommitDiff]:
+    """From `log --raw` output (headers starting with MARK), the commits whose raw lines name one of
+    `objects` as old or new blob, with only those lines. Built for speed: the log of a whole history is
+    mostly lines about other blobs, tested here by slicing, never parsed."""
+    mark = MARK.encode()
+    header = b""
+    current: CommitDiff | None = None
+    for line in lines:
+        if line[:1] == mark:
+            if current is not None:
+                yield current
+            header, current = line, None
+        elif line[:1] == b":" and (line[15:55] in objects or line[56:96] in objects or _odd(line, objects)):
+            if current is None:
+                current = CommitDiff(parse_commit(header[1:].rstrip(b"\r\n").decode("utf-8", "replace")))
+            current.changes.append(_raw(line.rstrip(b"\n")))
+    if current is not None:
+        yield current
+
+
+def _odd(line: bytes, objects: set[bytes]) -> bool:
+    """Slow path for a raw line whose fields are not where a 6-digit mode puts them."""
+    if line[7:8] == b" " and line[14:15] == b" ":
+        return False
+    old_and_new = line.partition(b"\t")[0].split(b" ")[2:4]
+    return any(oid in objects for oid in old_and_new)
 
 
 def _patch_path(line: bytes) -> str | None:

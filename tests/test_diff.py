@@ -135,3 +135,42 @@ def test_shallow_clone_without_the_merge_base_says_to_fetch_more(tmp_path: Path)
     proc = run_cli("diff", "--base", "origin/main", "--head", "origin/pr", *ENGINE, cwd=clone)
     assert proc.returncode == 2
     assert "no common ancestor" in proc.stderr and "fetch-depth: 0" in proc.stderr
+
+
+def test_filter_raw_log_keeps_only_commits_touching_the_asked_blobs() -> None:
+    from scanner.gitparse import MARK, filter_raw_log
+
+    def header(sha: str, subject: str) -> bytes:
+        return f"{MARK}{sha * 40}\x1fAnn\x1fann@example.com\x1f2024-01-01T00:00:00+00:00\x1f{subject}\n".encode()
+
+    wanted, other = "a" * 40, "b" * 40
+    log = [
+        header("1", "adds it"),
+        b"\n",
+        f":000000 100644 {'0' * 40} {wanted} A\tsecret.env\n".encode(),
+        f":000000 100644 {'0' * 40} {other} A\tREADME\n".encode(),
+        header("2", "unrelated"),
+        f":100644 100644 {other} {'c' * 40} M\tREADME\n".encode(),
+        header("3", "removes it"),
+        f":100644 000000 {wanted} {'0' * 40} D\t\"odd\\tname.env\"\n".encode(),
+        header("4", "odd mode layout"),
+        f":40000 100644 {'d' * 40} {wanted} T\tdir\n".encode(),
+    ]
+    diffs = list(filter_raw_log(log, {wanted.encode()}))
+    assert [d.commit.summary for d in diffs if d.commit] == ["adds it", "removes it", "odd mode layout"]
+    assert [(c.status, c.path) for d in diffs for c in d.changes] == [
+        ("A", "secret.env"),
+        ("D", "odd\tname.env"),
+        ("T", "dir"),
+    ]
+
+
+def test_a_history_walk_that_fails_names_git_and_its_message(tmp_path: Path) -> None:
+    import pytest
+
+    from scanner.errors import GitError
+    from scanner.git import BlobLog
+
+    build(tmp_path, [({"a.txt": "a\n"}, "one")])
+    with BlobLog(tmp_path, ["no-such-ref"]) as log, pytest.raises(GitError, match="git log failed"):
+        log.diffs(["a" * 40])

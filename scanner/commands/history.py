@@ -62,7 +62,7 @@ def collect(args: argparse.Namespace, setup: Setup, repo: Path) -> ScanResult:
     """Audit the history of `repo` (already opened) and attribute each finding to its first commit."""
     from scanner.scan import scan_blobs
     from scanner.sources import history
-    from scanner.sources.attribution import attribute
+    from scanner.sources.attribution import attribute, start_walks
     from scanner.sources.diff import skipper
     from scanner.sources.files import DEFAULT_MAX_BYTES
 
@@ -78,9 +78,10 @@ def collect(args: argparse.Namespace, setup: Setup, repo: Path) -> ScanResult:
     known_clean = scanning.cache.clean_among if scanning.cache is not None else None
     work = history.plan(repo, options, result, skip, known_clean)
     total = len(work.blobs) + work.unique_messages
-    with _progress(args, total, work.total_bytes) as progress:
-        scan_blobs(setup.engine, history.blobs(work, result), result, scanning, progress)
-    attribute(work, result)
+    with start_walks(work) as walks:  # git walks the history for attribution while we scan
+        with _progress(args, total, work.total_bytes) as progress:
+            scan_blobs(setup.engine, history.blobs(work, result), result, scanning, progress)
+        attribute(work, result, walks)
     return result
 
 

@@ -1,15 +1,16 @@
 """After a history scan: trace each finding to the commit that introduced it, tell whether the secret is still
 at HEAD or which commit removed it, and keep each leaked secret once, at its earliest introduction.
 
-Runs only for the few blobs that have findings: two `git log --raw --find-object` walks, which read no file
-contents (PERF-NOTES §1).
+Needs two `git log --raw` walks, which read no file contents (PERF-NOTES §1): introductions over every ref,
+removals along HEAD's first parents. `start_walks` starts them before the scan, so git walks on the second
+core while this process scans; afterwards only the lines about the few blobs with findings are parsed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from scanner import git
 from scanner.engine import relocate
@@ -21,7 +22,36 @@ Key = tuple[str, str]  # (rule id, secret)
 Status = tuple[bool, "Commit | None"]  # (present at head, commit that removed it)
 
 
-def attribute(work: Plan, result: ScanResult) -> None:
+@dataclass(slots=True)
+class Walks:
+    """The two history walks attribution reads, each already running (or None: run when needed)."""
+
+    introductions: git.BlobLog | None = None
+    removals: git.BlobLog | None = None
+
+    def close(self) -> None:
+        for log in (self.introductions, self.removals):
+            if log is not None:
+                log.close()
+
+    def __enter__(self) -> Walks:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def start_walks(work: Plan) -> Walks:
+    """Start both walks now (two gits, side by side with each other and with the scan)."""
+    if not work.tips:
+        return Walks()
+    walks = Walks(git.BlobLog(work.repo, work.revs))
+    if work.head is not None:
+        walks.removals = git.BlobLog(work.repo, [work.head], first_parent=True)
+    return walks
+
+
+def attribute(work: Plan, result: ScanResult, walks: Walks | None = None) -> None:
     """Rewrite the scan's provisional origins into introducing commits, with present/removed status."""
     by_key: dict[Key, set[str]] = {}
     for finding in result.findings:
@@ -30,27 +60,27 @@ def attribute(work: Plan, result: ScanResult) -> None:
             by_key.setdefault((finding.rule_id, finding.secret), set()).add(blob)
     wanted = {b for blobs in by_key.values() for b in blobs}
     wanted |= {b for d in result.dropped if (b := pending_blob(d.origin)) is not None}
-    # Two independent history walks (introductions over every ref, removals along HEAD's first parents),
-    # each a git process diffing ~all commits: run side by side, they cost one walk of wall time.
-    with ThreadPoolExecutor(2) as pool:
-        intro_job = pool.submit(_introductions, work, wanted)
-        status_job = pool.submit(_status, work, by_key)
-        intro, status = intro_job.result(), status_job.result()
+    if walks is None:
+        walks = start_walks(work) if wanted else Walks()
+    with walks:  # stops walks nobody needs: a clean history has nothing to trace
+        intro = _introductions(work, wanted, walks.introductions)
+        status = _status(work, by_key, walks.removals)
     placed = [_place(f, intro) for f in result.findings]
     result.dropped = [dataclasses.replace(d, origin=_origin(d.origin, intro)) for d in result.dropped]
     result.findings = _earliest(work, placed, status)
 
 
-def _introductions(work: Plan, blobs: set[str]) -> dict[str, tuple[Commit, str]]:
+def _introductions(work: Plan, blobs: set[str], started: git.BlobLog | None) -> dict[str, tuple[Commit, str]]:
     """blob id -> (first commit whose diff adds it, its path there). When --since/--max-commits cut the
     walk short of a blob's first appearance, look again over the unbounded history of the same refs."""
     intro: dict[str, tuple[Commit, str]] = {}
     walks = [work.revs, work.tips] if work.limits else [work.revs]
-    for revs in walks:
+    for i, revs in enumerate(walks):
         left = blobs - intro.keys()
         if not left:
             break
-        for diff in git.blob_log(work.repo, revs, left):
+        diffs = started.diffs(left) if i == 0 and started else git.blob_log(work.repo, revs, left)
+        for diff in diffs:
             for change in diff.changes:
                 oid = change.new_oid
                 if oid in left and oid not in intro and change.status != "D" and diff.commit is not None:
@@ -71,14 +101,18 @@ def _place(finding: Finding, intro: dict[str, tuple[Commit, str]]) -> Finding:
     return finding if origin is finding.origin else relocate(finding, origin)
 
 
-def _status(work: Plan, by_key: dict[Key, set[str]]) -> dict[Key, Status]:
+def _status(work: Plan, by_key: dict[Key, set[str]], started: git.BlobLog | None) -> dict[Key, Status]:
     """Per secret: still in the head tree, or else the first-parent commit after which no file held it."""
     if work.head is None or not by_key:
         return {}
     at_head = {e.oid for e in git.tree(work.repo, work.head) if e.kind == "blob"}
     gone = {key: blobs for key, blobs in by_key.items() if not blobs & at_head}
     every = {b for blobs in gone.values() for b in blobs}
-    diffs = git.blob_log(work.repo, [work.head], every, first_parent=True) if every else []
+    diffs: list[CommitDiff] = []
+    if every:
+        log = started or git.BlobLog(work.repo, [work.head], first_parent=True)
+        with log:
+            diffs = log.diffs(every)
     status: dict[Key, Status] = {key: (True, None) for key in by_key.keys() - gone.keys()}
     for key, blobs in gone.items():
         status[key] = (False, _removal(diffs, blobs))
