@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from scanner import decode, generic
+from scanner.anchors import anchored_lines
 from scanner.lines import LineIndex
 from scanner.matcher import Matcher, make_matcher
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
@@ -99,7 +100,12 @@ class Engine:
             rule = self.rules[index]
             if not any(k in lowered for k in self._keywords[index]):
                 continue
-            for match in rule.regex.finditer(data, nominated[index]):
+            where = nominated[index]
+            if isinstance(where, int):
+                matches = rule.regex.finditer(data, where)
+            else:
+                matches = anchored_lines(rule.regex, data, where)
+            for match in matches:
                 self._consider(rule, match, blob.origin, lines, outcome, explain)
         if outcome.findings:
             outcome.findings = pair_aws_credentials(_dedupe(outcome.findings, self._rank), lines)

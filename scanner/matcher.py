@@ -26,11 +26,16 @@ from scanner.rules import Rule
 _MAX_WINDOW = 1 << 16
 
 
+# Per nominated rule index: the byte offset from which its regex must be searched to the end of the blob, or,
+# for a one-line rule, the end offsets of its anchor hits: search only those lines (anchors.py).
+Nominations = dict[int, "int | list[int]"]
+
+
 class Matcher(Protocol):
     name: str
 
-    def candidates(self, data: bytes) -> dict[int, int]:
-        """Map rule index → byte offset from which the rule's regex must be searched in `data`."""
+    def candidates(self, data: bytes) -> Nominations:
+        """The rules that may match `data`, and where to search for them."""
 
 
 class PythonMatcher:
@@ -41,7 +46,7 @@ class PythonMatcher:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self._keywords = [tuple(k.encode() for k in rule.keywords) for rule in rules]
 
-    def candidates(self, data: bytes) -> dict[int, int]:
+    def candidates(self, data: bytes) -> Nominations:
         lowered = data.lower()
         return {i: 0 for i, kws in enumerate(self._keywords) if any(k in lowered for k in kws)}
 
@@ -57,7 +62,8 @@ class HyperscanMatcher:
         self._hs = hyperscan
         self._patterns = [rule.pattern for rule in rules]
         self._windows: dict[int, int | None] = {}  # filled on first hit: parsing 270 patterns costs ~100 ms
-        self._blob = _load_or_compile(hyperscan, rules, cache_dir)
+        self._blob, self._anchored = _load_or_compile(hyperscan, rules, cache_dir)
+        self._anchor_of = {rule: i for i, rule in enumerate(self._anchored)}
         self._db = self._open(self._blob)
 
     def _open(self, blob: bytes) -> Any:
@@ -67,7 +73,12 @@ class HyperscanMatcher:
 
     def __getstate__(self) -> dict[str, Any]:
         # Worker processes receive the serialized database, never recompile it (issue 6 §3).
-        return {"blob": self._blob, "patterns": self._patterns, "windows": self._windows}
+        return {
+            "blob": self._blob,
+            "patterns": self._patterns,
+            "windows": self._windows,
+            "anchored": self._anchored,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         import hyperscan
@@ -76,17 +87,28 @@ class HyperscanMatcher:
         self._blob = state["blob"]
         self._patterns = state["patterns"]
         self._windows = state["windows"]
+        self._anchored = state["anchored"]
+        self._anchor_of = {rule: i for i, rule in enumerate(self._anchored)}
         self._db = self._open(self._blob)
 
-    def candidates(self, data: bytes) -> dict[int, int]:
+    def candidates(self, data: bytes) -> Nominations:
         hits: dict[int, int] = {}
+        anchors: dict[int, list[int]] = {}
+        rules = len(self._patterns)
 
-        def on_match(rule: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
-            hits[rule] = end
+        def on_match(pattern: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            if pattern < rules:
+                hits[pattern] = end  # single-match: once per rule
+            else:
+                anchors.setdefault(self._anchored[pattern - rules], []).append(end)
 
         self._db.scan(data, match_event_handler=on_match)
-        out: dict[int, int] = {}
+        out: Nominations = {}
         for rule, end in hits.items():
+            if rule in self._anchor_of:
+                if rule in anchors:  # no anchor hit: no line where the rule could match
+                    out[rule] = anchors[rule]
+                continue
             if rule not in self._windows:
                 self._windows[rule] = _max_width(self._patterns[rule])
             window = self._windows[rule]
@@ -126,47 +148,68 @@ def _max_width(pattern: str) -> int | None:
     return None if hi >= _MAX_WINDOW or hi >= sys.maxsize else int(hi)
 
 
-def _load_or_compile(hyperscan: Any, rules: Sequence[Rule], cache_dir: Path | None) -> bytes:
-    # Keyed by what the database holds (patterns and keywords in order, how they are widened) and nothing
-    # else: changing a severity or an allowlist must not cost a recompilation.
+def _load_or_compile(
+    hyperscan: Any, rules: Sequence[Rule], cache_dir: Path | None
+) -> tuple[bytes, list[int]]:
+    """The serialized database, and the indexes of the rules whose anchors it holds (pattern ids from
+    len(rules) on, in that order)."""
+    # Keyed by what the database holds (patterns, anchors and keywords in order, how they are widened) and
+    # nothing else: changing a severity or an allowlist must not cost a recompilation.
     version = f"{getattr(hyperscan, '__version__', '0')}:widen{_MAX_REPEAT}"
-    held = json.dumps([[r.pattern, r.keywords] for r in rules])
+    held = json.dumps([[r.pattern, r.keywords, r.anchor] for r in rules])
     key = hashlib.sha256(f"{held}:{version}:{sys.platform}:{platform.machine()}".encode()).hexdigest()[:32]
     path = cache_dir / f"hsdb-{key}.bin" if cache_dir else None
     if path is not None:
         try:
-            return path.read_bytes()
-        except OSError:
+            blob = path.read_bytes()
+            size = int.from_bytes(blob[:4], "little")
+            return blob[4 + size :], json.loads(blob[4 : 4 + size])
+        except (OSError, ValueError):
             pass
-    blob = _compile(hyperscan, rules)
+    blob, anchored = _compile(hyperscan, rules)
     if path is not None:
-        _write_atomically(path, blob)
-    return blob
+        index = json.dumps(anchored).encode()
+        _write_atomically(path, len(index).to_bytes(4, "little") + index + blob)
+    return blob, anchored
 
 
-def _compile(hyperscan: Any, rules: Sequence[Rule]) -> bytes:
-    flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
+def _compile(hyperscan: Any, rules: Sequence[Rule]) -> tuple[bytes, list[int]]:
+    single = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
+    # Anchors report every hit (no single-match), so the engine learns each line where a match can be.
+    every = hyperscan.HS_FLAG_PREFILTER
     expressions = [relax_repeats(rule.pattern).encode() for rule in rules]
+    anchored = [i for i, rule in enumerate(rules) if rule.anchor is not None]
+    anchors = {i: relax_repeats(str(rules[i].anchor)).encode() for i in anchored}
+
+    def build(kept: list[int]) -> bytes:
+        flags = [single] * len(rules) + [every] * len(kept)
+        return _build(hyperscan, expressions + [anchors[i] for i in kept], flags)
+
     try:
-        return _build(hyperscan, expressions, flags)
+        return build(anchored), anchored
     except hyperscan.error:
         pass
-    # Some construct even prefilter mode rejects: find which, and nominate those rules by keywords instead.
+    # Some construct even prefilter mode rejects: find which. Such a rule is nominated by keywords instead;
+    # such an anchor is left out (its rule is then searched to the end of each blob, as any other).
     for i, rule in enumerate(rules):
-        try:
-            _build(hyperscan, [expressions[i]], flags)
-        except hyperscan.error:
+        if _rejects(hyperscan, expressions[i], single):
             expressions[i] = b"(?i)(?:" + b"|".join(_escape(k) for k in rule.keywords) + b")"
-    return _build(hyperscan, expressions, flags)
+    anchored = [i for i in anchored if not _rejects(hyperscan, anchors[i], every)]
+    return build(anchored), anchored
 
 
-def _build(hyperscan: Any, expressions: list[bytes], flags: int) -> bytes:
+def _rejects(hyperscan: Any, expression: bytes, flags: int) -> bool:
+    try:
+        _build(hyperscan, [expression], [flags])
+    except hyperscan.error:
+        return True
+    return False
+
+
+def _build(hyperscan: Any, expressions: list[bytes], flags: list[int]) -> bytes:
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     db.compile(
-        expressions=expressions,
-        ids=list(range(len(expressions))),
-        elements=len(expressions),
-        flags=[flags] * len(expressions),
+        expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions), flags=flags
     )
     return bytes(hyperscan.dumpb(db))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ from scanner.rules import Example, Rule
 @dataclass(frozen=True, slots=True)
 class Failure:
     rule_id: str
-    kind: str  # "missed example" | "reported negative example"
+    kind: str  # "missed example" | "reported negative example" | "one_line broken"
     example: Example
     detail: str
 
@@ -35,4 +36,24 @@ def check_rules(rules: Sequence[Rule], engine: Engine, only: Sequence[Rule] | No
             outcome = engine.scan(Blob.from_bytes(example.text.encode(), Origin(example.path)))
             if any(f.rule_id == rule.id for f in outcome.findings):
                 failures.append(Failure(rule.id, "reported negative example", example, "matched"))
+        if rule.anchor is not None:
+            failures.extend(_one_line_failures(rule))
+    return failures
+
+
+def _one_line_failures(rule: Rule) -> list[Failure]:
+    """A one_line rule's promise, checked on its examples: no match crosses a line, and each match's line
+    holds a hit of the anchor (the pattern before the secret group) that the engine searches by."""
+    anchor = re.compile(str(rule.anchor).encode())
+    failures = []
+    for example in rule.examples + rule.negative_examples:
+        data = example.text.encode()
+        for match in rule.regex.finditer(data):
+            start = data.rfind(b"\n", 0, match.start()) + 1
+            end = data.find(b"\n", match.start())
+            line_end = len(data) if end < 0 else end
+            if b"\n" in match.group(0):
+                failures.append(Failure(rule.id, "one_line broken", example, "a match crosses a line"))
+            elif anchor.search(data, start, line_end) is None:
+                failures.append(Failure(rule.id, "one_line broken", example, "no anchor hit on the line"))
     return failures

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner import rule_cache
+from scanner.anchors import line_anchor
 from scanner.errors import RuleError
 from scanner.model import CONFIDENCES, SEVERITIES, Confidence, Severity
 from scanner.validators import VALIDATORS
@@ -38,6 +39,7 @@ _RULE_KEYS = {
     "tags",
     "examples",
     "negative_examples",
+    "one_line",
 }
 _ALLOWLIST_KEYS = {"regexes", "line_regexes", "stopwords", "paths"}
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
@@ -83,6 +85,9 @@ class Rule:
     examples: tuple[Example, ...] = ()
     negative_examples: tuple[Example, ...] = ()
     source: str = ""  # the file the rule came from
+    # one_line rules promise each match lies within one line; `anchor` is their pattern before the secret
+    # group, which lets the native matcher point `re` at the lines where a match can be (anchors.py).
+    anchor: str | None = None
 
     @property
     def regex(self) -> re.Pattern[bytes]:
@@ -203,6 +208,7 @@ def parse_rule(raw: Any, path: Path | str, index: int = 0) -> Rule:
     validator = raw.get("validator")
     if validator is not None and validator not in VALIDATORS:
         raise RuleError(f"{where}: unknown validator {validator!r} (known: {', '.join(sorted(VALIDATORS))})")
+    anchor = _anchor(raw.get("one_line", False), pattern, group, where)
     examples = _examples(raw["examples"], where, "examples")
     if not examples:
         raise RuleError(f"{where}: 'examples' must hold at least one example that the rule reports")
@@ -225,6 +231,7 @@ def parse_rule(raw: Any, path: Path | str, index: int = 0) -> Rule:
         examples=examples,
         negative_examples=_examples(raw.get("negative_examples", []), where, "negative_examples"),
         source=str(path),
+        anchor=anchor,
     )
 
 
@@ -272,6 +279,7 @@ def rules_hash(rules: Sequence[Rule]) -> str:
                     repr(rule.allowlist),
                     rule.severity,
                     rule.confidence,
+                    rule.anchor,
                 ]
             ).encode()
         )
@@ -295,6 +303,20 @@ def _secret_group(raw: Any, regex: re.Pattern[bytes], where: str) -> int | str:
     if isinstance(raw, str) and raw not in regex.groupindex:
         raise RuleError(f"{where}: secret_group {raw!r} is not a named group of the pattern")
     return raw
+
+
+def _anchor(one_line: Any, pattern: str, group: int | str, where: str) -> str | None:
+    if not isinstance(one_line, bool):
+        raise RuleError(f"{where}: 'one_line' must be true or false")
+    if not one_line:
+        return None
+    anchor = line_anchor(pattern, group)
+    if anchor is None:
+        raise RuleError(
+            f"{where}: one_line needs the secret group at the top level of the pattern, after a part that "
+            "every match begins with"
+        )
+    return anchor
 
 
 def _facts(value: Any, where: str) -> tuple[tuple[str, str], ...]:

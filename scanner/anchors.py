@@ -1,0 +1,78 @@
+"""Line anchors: where a one-line rule can match, so `re` runs on those lines instead of to the end of a blob.
+
+A rule declared `one_line` promises that each of its matches lies within one line. Its *anchor* is the text of
+its pattern before the secret group (the name and the assignment operator of a generic rule). Hyperscan
+reports the end of every anchor hit (prefilter mode: a superset of the true ones), and every true match
+contains an anchor hit on its own line, so searching just the lines with an anchor hit finds every match a
+search of the whole blob would (issue 6: the generic rule's search was the scan's largest Python cost).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+
+def line_anchor(pattern: str, secret_group: int | str) -> str | None:
+    """The pattern's text before its secret group, when that group stands at the top level (so the text
+    before it is a regex of its own that every match begins with); None otherwise."""
+    depth, number, i, in_class = 0, 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += 1 + _class_literals(pattern, i + 1)
+            continue
+        elif char == "(":
+            capturing = not pattern.startswith("?", i + 1) or pattern.startswith(("?P<", "?<"), i + 1)
+            capturing = capturing and not pattern.startswith(("?<=", "?<!"), i + 1)
+            if capturing:
+                number += 1
+                name = _group_name(pattern, i)
+                if (number == secret_group or name == secret_group) and depth == 0:
+                    return _valid(pattern[:i])
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        i += 1
+    return None
+
+
+def anchored_lines(regex: re.Pattern[bytes], data: bytes, ends: list[int]) -> Iterator[re.Match[bytes]]:
+    """The matches of a one-line `regex` on the lines holding an anchor hit (hit end offsets, ascending)."""
+    done = -1
+    for end in ends:
+        if end <= done:
+            continue  # this hit's line was searched already
+        start = data.rfind(b"\n", 0, max(end - 1, 0)) + 1
+        done = data.find(b"\n", end)
+        if done < 0:
+            done = len(data)
+        # endpos at the newline: `$` matches there as it would before the newline itself.
+        yield from regex.finditer(data, start, done)
+
+
+def _class_literals(pattern: str, i: int) -> int:
+    """How many characters at the start of a class are literal: a leading `^`, then a leading `]`."""
+    n = 1 if pattern.startswith("^", i) else 0
+    return n + (1 if pattern.startswith("]", i + n) else 0)
+
+
+def _group_name(pattern: str, i: int) -> str | None:
+    for opener in ("(?P<", "(?<"):
+        if pattern.startswith(opener, i):
+            return pattern[i + len(opener) : pattern.index(">", i)]
+    return None
+
+
+def _valid(prefix: str) -> str | None:
+    try:
+        re.compile(prefix.encode())
+    except re.error:
+        return None
+    return prefix if prefix else None

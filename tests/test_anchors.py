@@ -1,0 +1,101 @@
+"""One-line rules: the anchor derived from the pattern, and searching only anchored lines finds every match."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from scanner.anchors import anchored_lines, line_anchor
+from scanner.engine import Engine
+from scanner.errors import RuleError
+from scanner.model import Blob, Origin
+from scanner.rulecheck import check_rules
+from scanner.rules import Example, Rule, load_rules
+
+
+@pytest.mark.parametrize(
+    ("pattern", "group", "anchor"),
+    [
+        (r"(?i)pass(?:word)?\s*=\s*([a-z0-9]{8,})", 1, r"(?i)pass(?:word)?\s*=\s*"),
+        (r"(?<=x)token[(\]]=(?P<value>\w+)", "value", r"(?<=x)token[(\]]="),
+        (r"\(key\)=(k)(\w+)", 2, r"\(key\)=(k)"),
+        (r"[^]()]key=(\w+)", 1, r"[^]()]key="),
+        (r"(?:a|(b))=(\w+)", 2, r"(?:a|(b))="),
+    ],
+)
+def test_the_anchor_is_the_pattern_before_a_top_level_secret_group(
+    pattern: str, group: int | str, anchor: str
+) -> None:
+    assert line_anchor(pattern, group) == anchor
+
+
+@pytest.mark.parametrize(
+    ("pattern", "group"),
+    [
+        (r"(?:key=(\w+)|token=(\w+))", 1),  # the group sits inside an alternation: no common prefix
+        (r"(\w+)@example", 1),  # nothing before the group
+    ],
+)
+def test_no_anchor_where_the_group_is_nested_or_first(pattern: str, group: int) -> None:
+    assert line_anchor(pattern, group) is None
+
+
+def test_searching_anchored_lines_finds_what_a_whole_search_finds() -> None:
+    regex = re.compile(rb"(?m)(?:token|secret)[ \t]*=[ \t]*([A-Za-z0-9]{6,})[ \t]*$")
+    anchor = re.compile(rb"(?:token|secret)[ \t]*=[ \t]*")
+    data = b"\n".join(
+        [
+            b"token = abc",
+            b"x = 1",
+            b"secret=Q9zK2mXr",
+            b"token = token = ZZ9911aa",
+            b"",
+            b"a secret = 77kkLLpp",
+        ]
+    )
+    ends = [m.end() for m in anchor.finditer(data)]
+    whole = [m.span(1) for m in regex.finditer(data)]
+    assert whole and [m.span(1) for m in anchored_lines(regex, data, ends)] == whole
+    assert list(anchored_lines(regex, data, ends[:1])) == []  # only the first line was asked for
+
+
+def _rule(tmp_path: Path, extra: str, pattern: str = r"pw=([a-z0-9]{8})") -> list[Rule]:
+    path = tmp_path / "custom.yaml"
+    path.write_text(
+        "rules:\n  - id: demo-pw\n    name: Demo\n    severity: high\n"
+        f"    pattern: '{pattern}'\n    keywords: [pw]\n    examples: ['pw=abcd1234']\n{extra}"
+    )
+    return load_rules([path], builtin=False)
+
+
+def test_one_line_is_validated_at_load(tmp_path: Path) -> None:
+    assert _rule(tmp_path, "    one_line: true\n")[0].anchor == "pw="
+    with pytest.raises(RuleError, match="rule 'demo-pw': 'one_line' must be true or false"):
+        _rule(tmp_path, "    one_line: yes please\n")
+    with pytest.raises(RuleError, match="rule 'demo-pw': one_line needs the secret group at the top level"):
+        _rule(tmp_path, "    one_line: true\n", pattern=r"(?:pw=([a-z0-9]{8})|x)")
+
+
+def test_rules_check_catches_a_one_line_rule_whose_match_crosses_lines(tmp_path: Path) -> None:
+    (rule,) = _rule(tmp_path, "    one_line: true\n", pattern=r"pw=\s*([a-z0-9]{8})")
+    rule = dataclasses.replace(rule, examples=(Example("pw=\nabcd1234"),))
+    failures = check_rules([rule], Engine([rule]))
+    assert [(f.kind, f.detail) for f in failures if f.kind == "one_line broken"] == [
+        ("one_line broken", "a match crosses a line")
+    ]
+
+
+def test_both_backends_agree_on_a_blob_with_many_generic_assignments() -> None:
+    rules = load_rules()
+    assert any(r.anchor for r in rules)
+    lines = [f"token_{i} = get_token({i})" for i in range(200)]
+    lines[150] = 'db_password = "Xq7#pL2vR9mK"'
+    lines[199] = "API_KEY=R7kL2mQ9xT4vP8zN3wY6"
+    blob = Blob.from_bytes("\n".join(lines).encode(), Origin("settings.py"))
+    native, python = Engine(rules, backend="hyperscan"), Engine(rules, backend="python")
+    found = [(f.rule_id, f.line) for f in native.scan(blob).findings]
+    assert found == [(f.rule_id, f.line) for f in python.scan(blob).findings]
+    assert ("generic-secret-assignment", 151) in found and ("generic-secret-assignment", 200) in found
