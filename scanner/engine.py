@@ -94,22 +94,34 @@ class Engine:
         nominated = self.matcher.candidates(data) if data else {}
         if not nominated:
             return outcome
-        lowered = data.lower()
         lines = LineIndex(data)
         for index in sorted(nominated):
             rule = self.rules[index]
-            if not any(k in lowered for k in self._keywords[index]):
-                continue
             where = nominated[index]
             if isinstance(where, int):
                 matches = rule.regex.finditer(data, where)
             else:
                 matches = anchored_lines(rule.regex, data, where)
+            keyworded = False
             for match in matches:
+                if not keyworded:  # asked once the rule matches: most nominations never do
+                    if not self._has_keyword(index, data, lines.text(lines.line_of(match.start()))):
+                        break
+                    keyworded = True
                 self._consider(rule, match, blob.origin, lines, outcome, explain)
         if outcome.findings:
             outcome.findings = pair_aws_credentials(_dedupe(outcome.findings, self._rank), lines)
         return outcome
+
+    def _has_keyword(self, index: int, data: bytes, line: bytes) -> bool:
+        """Whether one of the rule's keywords is in the blob: in the line of its match (most often, and
+        cheap), else anywhere (an absent keyword costs a read of the whole blob per keyword)."""
+        keywords = self._keywords[index]
+        lowered = line.lower()
+        if any(k in lowered for k in keywords):
+            return True
+        lowered = data.lower()
+        return any(k in lowered for k in keywords)
 
     def _consider(
         self,
