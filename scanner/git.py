@@ -309,8 +309,10 @@ class ObjectReader:
                 stdin=requests,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
+                bufsize=_CHUNK,
             )
             assert proc.stdout is not None
+            _widen_pipe(proc.stdout)
             try:
                 for name in names:
                     header = proc.stdout.readline()
@@ -330,6 +332,17 @@ class ObjectReader:
                 proc.kill()
                 proc.wait()
                 proc.stdout.close()
+
+
+def _widen_pipe(stream: IO[bytes]) -> None:
+    """Let git write up to 1 MB ahead of us (Linux; the default is 64 kB): fewer switches between the two
+    processes, which share two cores with the scan."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, _CHUNK)
+    except (ImportError, AttributeError, OSError):
+        pass  # not Linux, or capped by /proc/sys/fs/pipe-max-size: the default pipe works, a little slower
 
 
 def _read_body(stream: IO[bytes], size: int, max_bytes: int) -> bytes | None:
