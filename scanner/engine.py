@@ -83,7 +83,8 @@ class Engine:
         outcome = self._scan_text(blob, explain=True)  # drops name the base64 values worth decoding
         if depth < decode.MAX_DEPTH:  # then what base64, percent or escapes hide (issue 7 §3)
             decode.add_decoded(self, blob, outcome, depth)
-        outcome.findings = generic.without_companion_copies(outcome.findings)
+        if outcome.findings:
+            outcome.findings = generic.without_companion_copies(outcome.findings)
         if not explain:
             outcome.dropped = []
         return outcome

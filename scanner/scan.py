@@ -89,14 +89,15 @@ class _Dedup:
                 yield blob
 
     def done(self, blob: Blob, outcome: ScanOutcome) -> None:
-        keep = bool(outcome.findings or outcome.dropped or outcome.error)
-        self.outcomes[blob.id] = outcome if keep else None
-        self._record(outcome, blob.origin)
-        for origin in self.pending.pop(blob.id, []):
-            if keep:
-                self._record(outcome, origin)
-        if self.cache is not None and not keep:
-            self.cache.mark_clean(blob.id)
+        copies = self.pending.pop(blob.id, [])
+        if not (outcome.findings or outcome.dropped or outcome.error):  # most blobs: nothing to record
+            self.outcomes[blob.id] = None
+            if self.cache is not None:
+                self.cache.mark_clean(blob.id)
+            return
+        self.outcomes[blob.id] = outcome
+        for origin in (blob.origin, *copies):
+            self._record(outcome, origin)
 
     def _record(self, outcome: ScanOutcome, origin: Origin) -> None:
         if outcome.error:  # every copy of a blob that could not be scanned is named, not only the first
