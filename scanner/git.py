@@ -1,10 +1,8 @@
-"""The only module that talks to git.
+"""With gitobjects.py (object contents), the only module that talks to git.
 
 Plain `git` subprocesses with machine-readable output for everything on the hot paths (the pre-commit hook
 must start fast, and GitPython's import alone costs ~60 ms); GitPython only for cloning a remote as a bare
-mirror. Object contents always come through one persistent `git cat-file --batch` process per pass, fed from
-a temporary file so reading is fully pipelined without a writer thread (threads and the scan's fork-based
-worker pool do not mix). Requires git >= 2.32 (`rev-list --filter=object:type=blob`).
+mirror. Requires git >= 2.32 (`rev-list --filter=object:type=blob`).
 """
 
 from __future__ import annotations
@@ -16,14 +14,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from scanner.errors import GitError
 from scanner.gitparse import COMMIT_FORMAT, MARK, CommitDiff, filter_raw_log, parse_commit, parse_diffs
 from scanner.model import Commit
 
 GITLINK_MODE = "160000"
-_CHUNK = 1 << 20
 # Quiet, machine-stable output whatever the user's config says.
 _BASE = ("git", "-c", "core.quotePath=true", "-c", "color.ui=false", "-c", "log.showSignature=false")
 _DIFF_OPTS = ("--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/")
@@ -256,102 +252,3 @@ def grep_files(repo: Path, rev: str, needles: Sequence[str]) -> list[str]:
     out = run(repo, "grep", "-F", "-l", "-z", "-I", "-f", "-", rev, "--", stdin=patterns, ok=(0, 1))
     prefix = rev.encode() + b":"
     return [p.removeprefix(prefix).decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectInfo:
-    oid: str  # the object id git answered with (the request itself when missing)
-    kind: str  # blob, tree, commit, tag; "missing" when absent or unreadable
-    size: int
-
-
-class ObjectReader:
-    """One `git cat-file --batch` (or `--batch-check`) process per pass over a known list of objects.
-
-    Requests go through a temporary file on stdin, so git streams every answer without waiting on us. If git
-    dies on a corrupt object, the objects after it are requested again from a fresh process.
-    """
-
-    def __init__(self, repo: Path) -> None:
-        self.repo = repo
-
-    def infos(self, names: Sequence[str]) -> Iterator[ObjectInfo]:
-        for info, _ in self._stream(names, contents=False, max_bytes=0):
-            yield info
-
-    def contents(self, names: Sequence[str], max_bytes: int) -> Iterator[tuple[ObjectInfo, bytes | None]]:
-        """(info, data) per name; data is None when missing or larger than `max_bytes` (not read)."""
-        yield from self._stream(names, contents=True, max_bytes=max_bytes)
-
-    def _stream(
-        self, names: Sequence[str], contents: bool, max_bytes: int
-    ) -> Iterator[tuple[ObjectInfo, bytes | None]]:
-        done = 0
-        while done < len(names):
-            answered = 0
-            for item in self._one_process(names[done:], contents, max_bytes):
-                answered += 1
-                yield item
-            if answered == 0:  # git died on the very first object: report it and move past it
-                yield ObjectInfo(names[done], "missing", 0), None
-                answered = 1
-            done += answered
-
-    def _one_process(
-        self, names: Sequence[str], contents: bool, max_bytes: int
-    ) -> Iterator[tuple[ObjectInfo, bytes | None]]:
-        with tempfile.TemporaryFile() as requests:
-            requests.write("".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape"))
-            requests.seek(0)
-            mode = "--batch" if contents else "--batch-check"
-            proc = subprocess.Popen(
-                [*_BASE, "-C", str(self.repo), "cat-file", mode],
-                stdin=requests,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                bufsize=_CHUNK,
-            )
-            assert proc.stdout is not None
-            _widen_pipe(proc.stdout)
-            try:
-                for name in names:
-                    header = proc.stdout.readline()
-                    if not header:
-                        return  # git exited early (corrupt object): the caller restarts after it
-                    parts = header.split()
-                    if len(parts) != 3:
-                        yield ObjectInfo(name, "missing", 0), None
-                        continue
-                    info = ObjectInfo(parts[0].decode(), parts[1].decode(), int(parts[2]))
-                    data = _read_body(proc.stdout, info.size, max_bytes) if contents else None
-                    if data is not None and len(data) < info.size:  # git died inside this object
-                        yield ObjectInfo(name, "missing", 0), None
-                        return
-                    yield info, data
-            finally:
-                proc.kill()
-                proc.wait()
-                proc.stdout.close()
-
-
-def _widen_pipe(stream: IO[bytes]) -> None:
-    """Let git write up to 1 MB ahead of us (Linux; the default is 64 kB): fewer switches between the two
-    processes, which share two cores with the scan."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, _CHUNK)
-    except (ImportError, AttributeError, OSError):
-        pass  # not Linux, or capped by /proc/sys/fs/pipe-max-size: the default pipe works, a little slower
-
-
-def _read_body(stream: IO[bytes], size: int, max_bytes: int) -> bytes | None:
-    read = stream.read
-    if size <= max_bytes:
-        data = read(size)
-        read(1)  # the newline after each object
-        return data
-    left = size + 1
-    while left:  # too large: drain without keeping it
-        left -= len(read(min(left, _CHUNK))) or left
-    return None

@@ -196,17 +196,23 @@ def test_submodule_is_reported_as_skipped(tmp_path: Path) -> None:
     ]
 
 
+def break_objects(repo: Path) -> tuple[str, str]:
+    """Delete the loose object of HEAD:gone.txt and garble that of HEAD:bad.txt; return both ids."""
+    gone = git(repo, "rev-parse", "HEAD:gone.txt")
+    bad = git(repo, "rev-parse", "HEAD:bad.txt")
+    (repo / ".git/objects" / gone[:2] / gone[2:]).unlink()
+    rotten = repo / ".git/objects" / bad[:2] / bad[2:]
+    rotten.chmod(0o644)
+    rotten.write_bytes(b"not zlib at all")
+    return gone, bad
+
+
 def test_missing_and_corrupt_objects_are_reported_and_the_scan_goes_on(tmp_path: Path) -> None:
     build(
         tmp_path,
         [({"gone.txt": "will vanish\n", "bad.txt": "will rot\n", "leak.txt": key_line(KEY_ID)}, "init")],
     )
-    gone = git(tmp_path, "rev-parse", "HEAD:gone.txt")
-    bad = git(tmp_path, "rev-parse", "HEAD:bad.txt")
-    (tmp_path / ".git/objects" / gone[:2] / gone[2:]).unlink()
-    rotten = tmp_path / ".git/objects" / bad[:2] / bad[2:]
-    rotten.chmod(0o644)
-    rotten.write_bytes(b"not zlib at all")
+    gone, bad = break_objects(tmp_path)
     code, doc = history(tmp_path)
     assert code == 1
     assert [f["path"] for f in doc["findings"]] == ["leak.txt"]
@@ -389,3 +395,57 @@ def test_secretscanignore_at_the_root_applies_to_history(tmp_path: Path) -> None
     )
     _, doc = history(tmp_path, "--show-secrets")
     assert [f["secret"] for f in doc["findings"]] == [KEY_ID_2]
+
+
+def _read_all(
+    repo: Path, listed: bool, max_bytes: int = 1000
+) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    from scanner.model import ScanResult
+    from scanner.sources import history as source
+
+    result = ScanResult()
+    work = source.plan(repo, source.HistoryOptions(max_bytes=max_bytes), result, listed=listed)
+    read = sorted((b.id, b.origin.path) for b in source.blobs(work, result))
+    return read, sorted(result.errors), sorted(s.path for s in result.skipped)
+
+
+def test_streamed_and_listed_audits_read_the_same_blobs_and_report_the_same_problems(tmp_path: Path) -> None:
+    build(
+        tmp_path,
+        [
+            ({"a.txt": "one\n", "img.bin": "\0\1\2", "big.txt": "x" * 5000}, "first"),
+            ({"a.txt": "two\n", "b/c.txt": key_line(KEY_ID)}, "second"),
+            ({"gone.txt": "will vanish\n", "bad.txt": "will rot\n"}, "third"),
+        ],
+    )
+    clean = _read_all(tmp_path, listed=False)
+    assert clean == _read_all(tmp_path, listed=True)
+    paths = [path for _, path in clean[0]]
+    assert "a.txt" in paths and "b/c.txt" in paths and "big.txt" not in paths and "img.bin" not in paths
+    assert any(s.startswith("big.txt@") for s in clean[2]) and any(s.startswith("img.bin@") for s in clean[2])
+
+    gone, bad = break_objects(tmp_path)
+    streamed, listed = _read_all(tmp_path, listed=False), _read_all(tmp_path, listed=True)
+    assert streamed[0] == listed[0] and len(streamed[0]) == len(clean[0]) - 2
+    for errors in (streamed[1], listed[1]):
+        assert len(errors) == 2 and any(gone in e for e in errors) and any(bad in e for e in errors)
+
+
+def test_a_stream_cut_short_is_finished_by_reading_the_rest_one_by_one(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """cat-file may die at a corrupt packed object: what it did not answer is listed and read again."""
+    from scanner.gitobjects import BlobStream
+    from scanner.sources import history as source
+
+    build(tmp_path, [({f"f{i}.txt": f"file {i}\n" for i in range(6)}, "one"), ({"f0.txt": "new\n"}, "two")])
+
+    class CutShort(BlobStream):
+        def objects(self, max_bytes: int) -> Any:
+            blobs = (item for item in super().objects(max_bytes) if item[0].kind == "blob")
+            yield from (next(blobs) for _ in range(3))  # then git "dies": complete stays False
+
+    monkeypatch.setattr(source, "BlobStream", CutShort)
+    cut = _read_all(tmp_path, listed=False)
+    monkeypatch.undo()
+    assert cut == _read_all(tmp_path, listed=True) and len(cut[0]) == 2 + 7  # two messages, seven blobs

@@ -75,7 +75,12 @@ def add_scan_options(parser: argparse.ArgumentParser) -> None:
     out.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     perf = parser.add_argument_group("performance")
     perf.add_argument(
-        "-j", "--jobs", type=int, default=0, metavar="N", help="worker processes (default: cores)"
+        "-j",
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="worker processes (default: cores; history: cores - 1, as git reads on one)",
     )
     perf.add_argument(
         "--engine",

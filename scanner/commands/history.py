@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
 def collect(args: argparse.Namespace, setup: Setup, repo: Path) -> ScanResult:
     """Audit the history of `repo` (already opened) and attribute each finding to its first commit."""
-    from scanner.scan import scan_blobs
+    from scanner.scan import default_jobs, scan_blobs
     from scanner.sources import history
     from scanner.sources.attribution import attribute, start_walks
     from scanner.sources.diff import skipper
@@ -75,20 +75,28 @@ def collect(args: argparse.Namespace, setup: Setup, repo: Path) -> ScanResult:
     )
     skip = skipper(repo, setup.is_own_file, setup.config.excludes)
     scanning = scan_options(args, setup)
+    if not args.jobs:  # git's walk and reader keep about one core busy: scan with the others
+        scanning.jobs = max(1, default_jobs() - 1)
     known_clean = scanning.cache.clean_among if scanning.cache is not None else None
-    work = history.plan(repo, options, result, skip, known_clean)
+    # A person watching gets totals and an ETA: list and size the blobs first. Otherwise stream them.
+    watched = _watched(args)
+    work = history.plan(repo, options, result, skip, known_clean, listed=watched)
     total = len(work.blobs) + work.unique_messages
     with start_walks(work) as walks:  # git walks the history for attribution while we scan
-        with _progress(args, total, work.total_bytes) as progress:
+        with _progress(watched, total, work.total_bytes) as progress:
             scan_blobs(setup.engine, history.blobs(work, result), result, scanning, progress)
         attribute(work, result, walks)
     return result
 
 
+def _watched(args: argparse.Namespace) -> bool:
+    return not args.quiet and sys.stderr.isatty()
+
+
 @contextmanager
-def _progress(args: argparse.Namespace, blobs: int, size: int) -> Iterator[Callable[[int, int], None] | None]:
+def _progress(watched: bool, blobs: int, size: int) -> Iterator[Callable[[int, int], None] | None]:
     """Two tqdm bars on stderr (blobs, bytes) with rate and ETA; only for a person watching a terminal."""
-    if args.quiet or not sys.stderr.isatty():
+    if not watched:
         yield None
         return
     from tqdm import tqdm  # lazily: only interactive history scans pay for it

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from scanner import git
 from scanner.errors import GitError
+from scanner.gitobjects import ObjectReader
 from scanner.gitparse import Change, CommitDiff
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin, ScanResult, Skipped
 
@@ -110,7 +111,7 @@ def read_changes(
                 wanted.append((diff, change))
     unique = list(dict.fromkeys(change.new_oid for _, change in wanted))
     found: dict[str, tuple[str, bytes | None]] = {}
-    for name, (info, data) in zip(unique, git.ObjectReader(repo).contents(unique, max_bytes), strict=True):
+    for name, (info, data) in zip(unique, ObjectReader(repo).contents(unique, max_bytes), strict=True):
         found[name] = (info.kind, data)
         if info.kind == "missing":
             result.errors.append(f"blob {name} is missing or corrupt; not scanned")
@@ -167,7 +168,7 @@ def drop_preexisting(work: RangeScan, result: ScanResult, scan: ScanFn, explain:
     if not paths:
         return
     names = [f"{work.merge_base}:{path}" for path in paths]
-    reader = git.ObjectReader(work.repo)
+    reader = ObjectReader(work.repo)
     blobs = (
         Blob(info.oid, data, Origin(path, None, "blob"))
         for path, (info, data) in zip(paths, reader.contents(names, 1 << 62), strict=True)

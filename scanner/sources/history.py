@@ -1,9 +1,11 @@
 """Full-history audit source: every blob reachable from the requested refs, read once and scanned once.
 
-Enumeration never diff-walks history (PERF-NOTES §1): `rev-list --objects` names the blobs, one
-`cat-file --batch-check` pass sizes them (so oversized blobs are never read, and the progress bar knows the
-total), one `cat-file --batch` pass streams their contents. Commit messages are scanned too. Only after the
-scan are the few blobs with findings traced to the commit that introduced them (attribution.py).
+Enumeration never diff-walks history (PERF-NOTES §1). By default `rev-list --objects` is piped straight into
+`cat-file --batch` (gitobjects.BlobStream): contents flow from the first moment, with no wait for a full
+listing. When a person watches a progress bar, the plan instead lists the blobs and sizes them first (one
+`cat-file --batch-check` pass), so the bar knows the totals; the same listing reads what a stream left when
+git stopped at a corrupt object. Commit messages are scanned too. Only after the scan are the few blobs with
+findings traced to the commit that introduced them (attribution.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from scanner import git
 from scanner.errors import GitError
+from scanner.gitobjects import BlobStream, ObjectReader
 from scanner.model import Blob, Commit, Origin, ScanResult, Skipped
 from scanner.sources.diff import PathTest, is_binary, never
 from scanner.sources.files import DEFAULT_MAX_BYTES
@@ -42,9 +45,12 @@ class Plan:
     limits: list[str] = field(default_factory=list)  # --since / ^REV / --max-count
     head: str | None = None  # where "still present" is judged: HEAD, or the first --branch
     messages: list[tuple[Commit, bytes]] = field(default_factory=list)  # oldest first
+    listed: bool = False  # blobs listed and sized up front; else streamed (and `blobs` stays empty)
     blobs: list[tuple[str, str]] = field(default_factory=list)  # (blob id, path) to read
     unique_messages: int = 0  # distinct non-empty messages: what the scan will read besides blobs
-    total_bytes: int = 0  # of the unique messages and blobs to read
+    total_bytes: int = 0  # of the unique messages and listed blobs
+    max_bytes: int = DEFAULT_MAX_BYTES
+    skip: PathTest = never
 
     ages: dict[str, int] = field(default_factory=dict)  # commit sha -> position, oldest first
 
@@ -73,10 +79,12 @@ def plan(
     result: ScanResult,
     skip: PathTest = never,
     known_clean: Callable[[list[str]], set[str]] | None = None,
+    *,
+    listed: bool = False,
 ) -> Plan:
-    """Select refs, list commits and blobs (but `skip`ped paths and blobs `known_clean` from a result cache),
-    size the blobs; record warnings, skips and errors."""
-    work = Plan(repo)
+    """Select refs and list commits; with `listed`, also list and size the blobs (but `skip`ped paths and
+    blobs `known_clean` from a result cache). Records warnings, skips and errors."""
+    work = Plan(repo, max_bytes=options.max_bytes, skip=skip)
     if git.is_shallow(repo):
         result.warnings.append(
             "shallow clone: history is incomplete; commits before the shallow boundary were not scanned "
@@ -87,31 +95,45 @@ def plan(
         return work  # an empty repository: nothing to scan is a clean scan
     # Listing commits and listing blobs are independent walks: run them side by side (2 cores, 2 gits).
     with ThreadPoolExecutor(2) as pool:
-        blobs_job = pool.submit(git.list_blobs, repo, work.revs)
+        blobs_job = pool.submit(git.list_blobs, repo, work.revs) if listed else None
         work.messages = list(reversed(list(git.commit_messages(repo, work.revs))))
-        listed, missing = blobs_job.result()
+        if blobs_job is not None:
+            _size(work, result, *blobs_job.result(), known_clean)
     work.ages = {commit.sha: i for i, (commit, _) in enumerate(work.messages)}
     unique = {message for _, message in work.messages if message.strip()}
     work.unique_messages = len(unique)
-    work.total_bytes = sum(map(len, unique))
-    listed = [(oid, path) for oid, path in listed if not skip(path)]
+    work.total_bytes += sum(map(len, unique))
+    _submodules(work, result)
+    return work
+
+
+def _size(
+    work: Plan,
+    result: ScanResult,
+    listed: list[tuple[str, str]],
+    missing: list[str],
+    known_clean: Callable[[list[str]], set[str]] | None = None,
+) -> None:
+    """Keep the listed blobs to read: not skipped, not known clean, present, not oversized."""
+    work.listed = True
+    listed = [(oid, path) for oid, path in listed if not work.skip(path)]
     if known_clean is not None:  # clean in an earlier audit with the same rules: neither sized nor read
         clean = known_clean([oid for oid, _ in listed])
         listed = [(oid, path) for oid, path in listed if oid not in clean]
     result.errors.extend(f"object {oid} is missing or corrupt; not scanned" for oid in missing)
     paths = dict(listed)
-    for info in git.ObjectReader(repo).infos([oid for oid, _ in listed]):
+    for info in ObjectReader(work.repo).infos([oid for oid, _ in listed]):
         if info.kind == "missing":
             result.errors.append(f"blob {info.oid} ({paths[info.oid]}) is missing or corrupt; not scanned")
-        elif info.size > options.max_bytes:
-            result.skipped.append(
-                Skipped(f"{paths[info.oid]}@{info.oid[:12]}", f"larger than {options.max_bytes} bytes")
-            )
+        elif info.size > work.max_bytes:
+            result.skipped.append(_oversized(paths[info.oid], info.oid, work.max_bytes))
         else:
             work.blobs.append((info.oid, paths[info.oid]))
             work.total_bytes += info.size
-    _submodules(work, result)
-    return work
+
+
+def _oversized(path: str, oid: str, max_bytes: int) -> Skipped:
+    return Skipped(f"{path}@{oid[:12]}", f"larger than {max_bytes} bytes")
 
 
 def _select(work: Plan, options: HistoryOptions) -> None:
@@ -146,21 +168,59 @@ def _submodules(work: Plan, result: ScanResult) -> None:
 
 
 def blobs(work: Plan, result: ScanResult) -> Iterator[Blob]:
-    """Commit messages, then every listed blob: each unique content yielded once."""
+    """Commit messages, then every blob: each unique content yielded once."""
     seen: set[str] = set()
     for commit, message in work.messages:
         blob = Blob.from_bytes(message, Origin(MESSAGE_PATH, commit, "commit-message"))
         if message.strip() and blob.id not in seen:
             seen.add(blob.id)
             yield blob
+    if not work.tips:
+        return
+    if not work.listed:
+        with BlobStream(work.repo, work.revs) as stream:
+            yield from _streamed(work, result, stream, seen)
+        if stream.complete:
+            return
+        # git stopped at a corrupt object: list everything, and read what the stream did not answer
+        listed, missing = git.list_blobs(work.repo, work.revs)
+        _size(
+            work, result, [(o, p) for o, p in listed if o not in seen], [o for o in missing if o not in seen]
+        )
+    yield from _listed(work, result, seen)
+
+
+def _streamed(work: Plan, result: ScanResult, stream: BlobStream, seen: set[str]) -> Iterator[Blob]:
+    for obj, data in stream.objects(work.max_bytes):
+        if obj.kind == "missing":
+            seen.add(obj.oid)  # reported here; the listing after a failed stream must not report it again
+            result.errors.append(f"object {obj.oid} is missing or corrupt; not scanned")
+        elif obj.kind != "blob" or obj.oid in seen:
+            continue
+        elif work.skip(obj.path):
+            seen.add(obj.oid)
+        elif data is None:
+            seen.add(obj.oid)
+            result.skipped.append(_oversized(obj.path, obj.oid, work.max_bytes))
+        else:
+            seen.add(obj.oid)
+            yield from _blob(obj.oid, obj.path, data, result)
+
+
+def _listed(work: Plan, result: ScanResult, seen: set[str]) -> Iterator[Blob]:
     paths = dict(work.blobs)
-    reader = git.ObjectReader(work.repo)
+    reader = ObjectReader(work.repo)
     for info, data in reader.contents([oid for oid, _ in work.blobs], max_bytes=1 << 62):
         path = paths[info.oid]
         if data is None or info.kind != "blob":
             result.errors.append(f"blob {info.oid} ({path}) could not be read; not scanned")
-        elif is_binary(data):
-            result.skipped.append(Skipped(f"{path}@{info.oid[:12]}", "binary"))
         elif info.oid not in seen:
             seen.add(info.oid)
-            yield Blob(info.oid, data, Origin(path, pending_commit(info.oid), "blob"))
+            yield from _blob(info.oid, path, data, result)
+
+
+def _blob(oid: str, path: str, data: bytes, result: ScanResult) -> Iterator[Blob]:
+    if is_binary(data):
+        result.skipped.append(Skipped(f"{path}@{oid[:12]}", "binary"))
+    else:
+        yield Blob(oid, data, Origin(path, pending_commit(oid), "blob"))
