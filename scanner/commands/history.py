@@ -78,9 +78,11 @@ def collect(args: argparse.Namespace, setup: Setup, repo: Path) -> ScanResult:
     if not args.jobs:  # git's walk and reader keep about one core busy: scan with the others
         scanning.jobs = max(1, default_jobs() - 1)
     known_clean = scanning.cache.clean_among if scanning.cache is not None else None
-    # A person watching gets totals and an ETA: list and size the blobs first. Otherwise stream them.
+    # Blobs stream from git unless listing them first pays: a person watching gets totals and an ETA, and a
+    # warm result cache spares reading every blob it knows clean.
     watched = _watched(args)
-    work = history.plan(repo, options, result, skip, known_clean, listed=watched)
+    warm = scanning.cache is not None and scanning.cache.warm
+    work = history.plan(repo, options, result, skip, known_clean, listed=watched or warm)
     total = len(work.blobs) + work.unique_messages
     with start_walks(work) as walks:  # git walks the history for attribution while we scan
         with _progress(watched, total, work.total_bytes) as progress:
