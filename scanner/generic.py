@@ -8,15 +8,24 @@ so `--min-confidence` separates generated keys (high) from human-chosen password
 
 from __future__ import annotations
 
+import re
+
 from scanner.model import Finding
 from scanner.randomness import judge
 from scanner.verdict import Verdict
 
 _EXAMPLE_REASONS = frozenset({"placeholder", "template or variable", "environment lookup"})
+# Two or three base64url parts joined by dots, one of them JSON ("eyJ"): a JWS or JWT. The jwt rules judge
+# those (header, claims, documentation tokens); reporting here what they rejected would undo their work
+# (python-jose's tests hold a dozen deliberately broken tokens assigned to `token`).
+_JWS_SHAPE = re.compile(r"^[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]*){1,2}$")
+JWS_REASON = "JWS/JWT shape: left to the jwt rules"
 
 
 def generic_secret(secret: str) -> Verdict:
     """Judge a value found next to a secret-like name."""
+    if "eyJ" in secret and _JWS_SHAPE.match(secret):
+        return Verdict(False, JWS_REASON)
     judgement = judge(secret)
     if judgement.confidence is None:
         return Verdict(False, judgement.reason, example=judgement.reason in _EXAMPLE_REASONS)

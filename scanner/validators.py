@@ -5,6 +5,9 @@ A registry of plain functions rather than discovery: a rule names its validator,
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from collections.abc import Callable
 
 from scanner import aws, checksums, generic, keyblocks
@@ -63,6 +66,96 @@ def not_example(secret: str) -> Verdict:
     return Verdict(True)
 
 
+def private_key_pem(secret: str) -> Verdict:
+    """keyblocks' structure check; for a block inside a patch (`git diff`, a recorded review), again with the
+    diff marker every line of it carries ('+' added, '-' removed, ' ' context) taken off: the marker is not
+    base64, so the body would not decode and a leaked key would pass as truncated."""
+    verdict = keyblocks.private_key_pem(secret)
+    if verdict.ok or verdict.example:
+        return verdict
+    unmarked = _without_diff_markers(secret)
+    return keyblocks.private_key_pem(unmarked) if unmarked is not None else verdict
+
+
+def _without_diff_markers(block: str) -> str | None:
+    first, _, rest = block.partition("\n")
+    lines = rest.split("\n")
+    markers = {line[:1] for line in lines if line}
+    if len(markers) != 1 or not markers <= {"+", "-", " "} or not lines[-1][1:].startswith("-----END"):
+        return None
+    return "\n".join([first, *(line[1:] for line in lines)])
+
+
+# A DER private key: SEQUENCE (long-form length), INTEGER version 0, then the RSA modulus (PKCS#1) or the
+# AlgorithmIdentifier of rsaEncryption / id-ecPublicKey (PKCS#8). Public keys and certificates differ there.
+_DER_PRIVATE_KEY = re.compile(
+    rb"^\x30(?:\x81.|\x82..)\x02\x01\x00(\x02\x81|\x02\x82"
+    rb"|\x30\x0d\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01|\x30\x13\x06\x07\x2a\x86\x48\xce\x3d\x02\x01)",
+    re.S,
+)
+
+
+def der_private_key(secret: str) -> Verdict:
+    """Base64 of a PKCS#1 or PKCS#8 private key without its PEM armour (a key pasted into code or config):
+    the DER must begin like a private key and hold all the bytes its outer length declares."""
+    cleaned = re.sub(r"\\n|[\s\"'\\]+", "", secret)
+    cleaned = re.match(r"[A-Za-z0-9+/]*", cleaned).group()  # type: ignore[union-attr]  # always matches
+    cleaned = cleaned[: len(cleaned) - 1] if len(cleaned) % 4 == 1 else cleaned
+    try:
+        data = base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return Verdict(False, "not base64")
+    match = _DER_PRIVATE_KEY.match(data)
+    if match is None:
+        return Verdict(False, "not the DER of a private key (PKCS#1 or PKCS#8)")
+    width = data[1] & 0x7F
+    if len(data) < 2 + width + int.from_bytes(data[2 : 2 + width], "big"):
+        return Verdict(False, "DER shorter than its declared length (truncated)")
+    kind = "PKCS#1 RSA" if match.group(1).startswith(b"\x02") else "PKCS#8"
+    return Verdict(True, facts=(("key_type", f"{kind} private key (DER, base64)"),), confidence="high")
+
+
+_JWK_MEMBER = re.compile(r"[\x22\x27](kty|kid|d|k)[\x22\x27]\s*:\s*[\x22\x27]([^\x22\x27]{1,2000})[\x22\x27]")
+# Private members of the keys published in RFC 7520 (the JOSE cookbook, copied into many JOSE libraries'
+# tests): documentation examples, like AWS's AKIAIOSFODNN7EXAMPLE. The first 16 characters suffice.
+_PUBLISHED_JWK = frozenset(
+    {
+        "AAhRON2r9cqXX1hg",
+        "bWUC9B-EFRIo8kpG",
+        "hJtXIZ2uSN5kbQfb",
+        "qC57l_uxcm7Nm3K-",
+        "GZy6sIZ6wl9NJOKB",
+        "XctOhJAkA-pD9Lh7",
+        "AAPapAv4LbFbiVaw",
+        "1DKHfTv-PiifVw2V",
+        "AtH35vJsQ9SGjYfO",
+        "D5H4Y_5PSKZvhfVF",
+        "Kn9tgoHfiTVi8uPu",
+        "ZLe_TIxpE9-W_n2V",
+        "iTx2pk7wW-GqJkHc",
+        "n7fzJc3_WG59VEOB",
+        "r_kHyZ-a06rmxM3y",
+    }
+)
+
+
+def jwk_private_key(secret: str) -> Verdict:
+    """A JSON Web Key with its private member: `d` (RSA, EC, OKP) or `k` (oct, a shared secret) decoding to
+    at least 16 bytes. Keys of the JOSE RFCs' examples are documentation."""
+    members = dict(_JWK_MEMBER.findall(secret.replace("\\n", "")))
+    private = members.get("d") or members.get("k")
+    if private is None:
+        return Verdict(False, "public JWK (no d or k member)")
+    private = re.sub(r"[\s#]+", "", private)
+    if private[:16] in _PUBLISHED_JWK:
+        return Verdict(False, "key of a JOSE RFC example", example=True)
+    if not re.fullmatch(r"[A-Za-z0-9_-]{22,}", private) or checksums.is_placeholder(private):
+        return Verdict(False, "private member is not base64url of 16 bytes or more")
+    return Verdict(
+        True, facts=(("key_type", f"JWK {members.get('kty', '?')} private key"),), confidence="high"
+    )
+
+
 VALIDATORS: dict[str, Validator] = {
     "aws_key_id": aws_key_id,
     "aws_secret_key": aws_secret_key,
@@ -83,7 +176,9 @@ VALIDATORS: dict[str, Validator] = {
     "not_placeholder": checksums.not_placeholder,
     "age_secret_key": checksums.age_secret_key,
     "base64_secret": checksums.base64_secret,
-    "private_key_pem": keyblocks.private_key_pem,
+    "private_key_pem": private_key_pem,
+    "der_private_key": der_private_key,
+    "jwk_private_key": jwk_private_key,
     "pgp_private_key": keyblocks.pgp_private_key,
     "putty_private_key": keyblocks.putty_private_key,
     "base64_pem_private_key": keyblocks.base64_pem_private_key,

@@ -131,6 +131,9 @@ def test_generic_rules_read_every_common_syntax(engine: Engine, text: str) -> No
         '"NextContinuationToken": "1w41l63U0xa8q7smH50vCxyTQqdxo69O3EmK28Bi"',
         '"ClientToken": "q8Zt3Lm9Rv2XkP7wN4bY"',
         "password: !vault |",
+        # broken JWTs (python-jose's tests): the jwt rules reject them; generic must not report them instead
+        'token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.dGVzdA.jiMyrsmD8AoHWeQgmxZ5yq8z0lXS67_QGs52AzC8Ru8"',
+        'bad_token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.iOJ5SiNfaNO_pa2J4Umtb3b3zmk5C18-mhTCVNsjnck"',
     ],
 )
 def test_generic_rules_ignore_non_secrets(engine: Engine, text: str) -> None:
@@ -190,3 +193,13 @@ def test_hidden_low_confidence_candidates_are_counted(tmp_path: Path) -> None:
     assert "1 low-confidence candidate(s) not shown (--min-confidence low shows them)" in text.stdout
     doc = json.loads(run_cli("scan", str(tmp_path), "-f", "json").stdout)
     assert doc["summary"]["below_min_confidence"] == 1
+
+
+def test_jws_shaped_values_are_left_to_the_jwt_rules() -> None:
+    for value in (
+        "dGVzdA.eyJhIjoiYiJ9.jiMyrsmD8AoHWeQgmxZ5yq8z0lXS67_QGs52AzC8Ru8",
+        "eyJhIjoiYiJ9.jiMyrsmD8Ao",
+    ):
+        verdict = generic_secret(value)
+        assert not verdict.ok and verdict.reason.startswith("JWS/JWT shape")
+    assert generic_secret("q8Zt3LeyJm9Rv2XkP7wN4bYc6Ts").ok  # 'eyJ' inside a random value is no JWT
