@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from scanner.errors import GitError
-from scanner.git import _BASE
+from scanner.git import _BASE, WALK_MEMORY
 
 _CHUNK = 1 << 20
 
@@ -137,22 +137,9 @@ class BlobStream:
     """
 
     def __init__(self, repo: Path, revs: Sequence[str]) -> None:
-        walk = [
-            *_BASE,
-            "-C",
-            str(repo),
-            "rev-list",
-            "--objects",
-            "--filter=object:type=blob",
-            "--missing=print",
-        ]
-        read = [
-            *_BASE,
-            "-C",
-            str(repo),
-            "cat-file",
-            "--batch=%(objectname) %(objecttype) %(objectsize) %(rest)",
-        ]
+        git = [*_BASE, "-C", str(repo)]
+        walk = [*git, *WALK_MEMORY, "rev-list", "--objects", "--filter=object:type=blob", "--missing=print"]
+        read = [*git, "cat-file", "--batch=%(objectname) %(objecttype) %(objectsize) %(rest)"]
         self.complete = False
         self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._walk = subprocess.Popen([*walk, *revs, "--"], stdout=subprocess.PIPE, stderr=self._err)
