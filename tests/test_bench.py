@@ -153,3 +153,43 @@ def test_bench_runs_end_to_end_quick(tmp_path: Path) -> None:
     # Measured when `secretscan history` exists, else a note says why not; never a silent gap.
     assert (history["wall"] or 0) > 0 or "does not exist" in history["note"]
     assert all(r["kind"] != "peer" for r in doc["rows"])  # --no-peers
+
+
+def test_evolve_builds_a_reproducible_history_from_a_real_folder(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    for i in range(30):
+        (source / f"pkg{i % 3}").mkdir(parents=True, exist_ok=True)
+        (source / f"pkg{i % 3}" / f"mod{i}.py").write_text(
+            "".join(f"value_{n} = {n * i}\n" for n in range(40))
+        )
+    (source / "logo.png").write_bytes(b"\x89PNG\0\0binary")
+
+    def evolve(name: str, seed: int) -> Path:
+        out = tmp_path / name
+        subprocess.run(
+            [
+                sys.executable,
+                str(BENCH / "evolve.py"),
+                str(source),
+                str(out),
+                "--commits",
+                "40",
+                "--seed",
+                str(seed),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        return out
+
+    first, again, other = evolve("a", 1), evolve("b", 1), evolve("c", 2)
+    assert git(first, "rev-list", "--count", "main").strip() == "41"
+    assert (
+        git(first, "rev-parse", "main") == git(again, "rev-parse", "main") != git(other, "rev-parse", "main")
+    )
+    files = git(first, "ls-files").split()
+    assert "pkg0/mod0.py" in files and "logo.png" not in files  # text files only
+    # Edits touch a line or two: most of a file survives from one version to the next.
+    changed = git(first, "log", "--format=", "--numstat", "main~40..main").split("\n")
+    added = [int(line.split()[0]) for line in changed if line.strip() and line.split()[0].isdigit()]
+    assert added and max(added) <= 41 and sum(added) / len(added) < 5

@@ -1,0 +1,148 @@
+"""Build a history from a real folder: its files as the first commit, then commits that edit them as work does.
+
+    python bench/evolve.py SOURCE_FOLDER OUT_DIR --commits 5000 --seed 1
+
+Where bench/synth.py writes small generated files, this keeps the texture of a real project: real source files
+of real sizes, most commits touching one to four of them, a few files edited far more often than the rest,
+now and then a file added, copied or deleted. Each edit changes a line or two of a file, so a file's
+versions share almost all their content, as in real histories (and as `git log -p` tools like it). The
+credentials are whatever the folder holds (real projects' test keys, documentation examples); nothing is
+planted. Commits stream into one `git fast-import`, with fixed identities and dates: a seed gives the same
+commit ids.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+START_TIME = 1_546_300_800  # 2019-01-01T00:00:00Z
+AUTHORS = ("Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov", "Ken Thompson")
+VERBS = ("Fix", "Refactor", "Add", "Update", "Remove", "Document", "Test", "Tidy")
+MAX_FILE = 512 * 1024
+
+
+def read_folder(root: Path) -> dict[str, list[bytes]]:
+    """Text files under `root` (no .git, no binaries, none over 512 kB): path -> lines with endings."""
+    files: dict[str, list[bytes]] = {}
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != ".git")
+        for name in sorted(names):
+            path = Path(folder, name)
+            try:
+                if path.is_symlink() or path.stat().st_size > MAX_FILE:
+                    continue
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if b"\0" not in data[:8192]:
+                files[path.relative_to(root).as_posix()] = data.splitlines(keepends=True) or [b"\n"]
+    return files
+
+
+class Evolver:
+    def __init__(self, files: dict[str, list[bytes]], seed: int) -> None:
+        self.files = files
+        self.random = random.Random(seed)
+        paths = sorted(files)
+        # Real histories are skewed: a few files take most edits.
+        self.hot = self.random.sample(paths, max(1, len(paths) // 50))
+
+    def pick(self) -> str:
+        if self.random.random() < 0.6:
+            return self.random.choice(self.hot)
+        return self.random.choice(sorted(self.files))
+
+    def edit(self, path: str, index: int) -> None:
+        lines = self.files[path]
+        at = self.random.randrange(len(lines))
+        donor = lines[self.random.randrange(len(lines))]
+        roll = self.random.random()
+        if roll < 0.45:  # change a line
+            lines[at] = lines[at].rstrip(b"\r\n") + f"  # r{index}\n".encode()
+        elif roll < 0.85 or len(lines) < 3:  # add a line like another one
+            lines.insert(at, donor if donor.strip() else f"# note {index}\n".encode())
+        else:  # drop a line
+            del lines[at]
+
+    def step(self, index: int) -> dict[str, list[bytes] | None]:
+        """One commit's changes: path -> new lines, or None for a deletion."""
+        roll = self.random.random()
+        changed: dict[str, list[bytes] | None] = {}
+        if roll < 0.02 and len(self.files) > 10:
+            victim = self.random.choice(sorted(self.files))
+            if victim not in self.hot:
+                del self.files[victim]
+                changed[victim] = None
+        elif roll < 0.06:
+            source = self.pick()
+            copy = f"{Path(source).parent.as_posix()}/copy_{index}_{Path(source).name}".lstrip("./")
+            self.files[copy] = list(self.files[source])
+            changed[copy] = self.files[copy]
+        for _ in range(self.random.choice((1, 1, 1, 2, 2, 3, 4))):
+            path = self.pick()
+            if path in self.files:
+                self.edit(path, index)
+                changed[path] = self.files[path]
+        return changed
+
+
+def build(source: Path, repo: Path, commits: int, seed: int) -> int:
+    files = read_folder(source)
+    if not files:
+        raise SystemExit(f"evolve: no text files under {source}")
+    repo.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=repo, stdin=subprocess.PIPE)
+    assert proc.stdin is not None
+    evolver = Evolver(files, seed)
+    out = proc.stdin
+    for index in range(commits + 1):
+        changed = dict(files) if index == 0 else evolver.step(index)
+        author = AUTHORS[index % len(AUTHORS)]
+        email = author.split()[0].lower() + "@example.com"
+        when = START_TIME + index * 3600
+        message = "Import the project\n" if index == 0 else f"{evolver.random.choice(VERBS)} change {index}\n"
+        out.write(f"commit refs/heads/main\nmark :{index + 1}\n".encode())
+        out.write(f"committer {author} <{email}> {when} +0000\n".encode())
+        out.write(f"data {len(message.encode())}\n{message}".encode())
+        if index:
+            out.write(f"from :{index}\n".encode())
+        for path, lines in sorted(changed.items()):
+            quoted = '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            if lines is None:
+                out.write(f"D {quoted}\n".encode())
+                continue
+            data = b"".join(lines)
+            out.write(f"M 100644 inline {quoted}\ndata {len(data)}\n".encode() + data + b"\n")
+    out.write(b"done\n")
+    out.close()
+    if proc.wait() != 0:
+        raise SystemExit("evolve: git fast-import failed")
+    subprocess.run(["git", "-C", str(repo), "checkout", "-q", "-f", "main"], check=True)
+    subprocess.run(["git", "-C", str(repo), "gc", "-q", "--aggressive", "--prune=now"], check=True)
+    return len(files)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("source", type=Path, help="a folder of real files (a project's source tree)")
+    parser.add_argument("out", type=Path, help="where to create the repository (must not exist)")
+    parser.add_argument("--commits", type=int, default=5000, help="commits after the first (default 5000)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    if args.out.exists():
+        parser.error(f"{args.out} exists")
+    count = build(args.source, args.out, args.commits, args.seed)
+    print(f"evolve: {args.out}: {count} files, {args.commits + 1} commits", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
