@@ -36,7 +36,7 @@ from bench.external_score import Hit, Label, label_from_yaml, label_to_yaml, poo
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "external-labels.yaml"
 DEFAULT_CACHE = Path.home() / ".cache" / "secretscan-bench" / "external"
-GITGUARDIAN = "GitGuardian API (recorded)"
+GITGUARDIAN = "GitGuardian API (recorded; ggshield/cassettes only)"
 
 
 def _json(path: Path) -> Any:
@@ -115,6 +115,7 @@ def run_tools(tree: Path, out: Path, secretscan_cmd: list[str]) -> dict[str, Pat
     out.mkdir(parents=True, exist_ok=True)
     target = tools.Target(tree, None, None, "", out, {})
     reports: dict[str, Path] = {}
+    versions: dict[str, str] = {}
     for tool in [tools.secretscan(secretscan_cmd, [])[0], *tools.peers()]:
         job = tool.works["tree"](target)
         if isinstance(job, str) or job.report is None:
@@ -127,7 +128,9 @@ def run_tools(tree: Path, out: Path, secretscan_cmd: list[str]) -> dict[str, Pat
             print(f"{tool.name} failed ({done.returncode}): {done.stderr[-500:]!r}", file=sys.stderr)
             continue
         reports[tool.name] = job.report
-        (out / "versions.json").open("a").write(json.dumps({tool.name: tool.version}) + "\n")
+        versions[tool.name] = tool.version
+    (out / "versions.json").write_text(json.dumps(versions), encoding="utf-8")
+    print("versions: " + ", ".join(f"{name} {version}" for name, version in versions.items()))
     return reports
 
 
@@ -188,7 +191,7 @@ def render(tallies: dict[str, dict[str, Any]], markdown: bool) -> str:
         cells = []
         for per in tallies.values():
             t = per.get(source)
-            cells.append(f"{len(t.found)}/{t.secrets}, {len(t.false)} FA" if t else "-")
+            cells.append(f"{len(t.found)}/{t.secrets}, {len(t.false)} FA" if t else "0/0, 0 FA")
         detail.append([source, *cells])
     out.append(_table(detail, markdown))
     return "\n".join(out)
