@@ -141,7 +141,9 @@ def test_filter_raw_log_keeps_only_commits_touching_the_asked_blobs() -> None:
     from scanner.gitparse import MARK, filter_raw_log
 
     def header(sha: str, subject: str) -> bytes:
-        return f"{MARK}{sha * 40}\x1fAnn\x1fann@example.com\x1f2024-01-01T00:00:00+00:00\x1f{subject}\n".encode()
+        return (
+            f"{MARK}{sha * 40}\x1fAnn\x1fann@example.com\x1f2024-01-01T00:00:00+00:00\x1f{subject}\n".encode()
+        )
 
     wanted, other = "a" * 40, "b" * 40
     log = [
@@ -152,7 +154,7 @@ def test_filter_raw_log_keeps_only_commits_touching_the_asked_blobs() -> None:
         header("2", "unrelated"),
         f":100644 100644 {other} {'c' * 40} M\tREADME\n".encode(),
         header("3", "removes it"),
-        f":100644 000000 {wanted} {'0' * 40} D\t\"odd\\tname.env\"\n".encode(),
+        f':100644 000000 {wanted} {"0" * 40} D\t"odd\\tname.env"\n'.encode(),
         header("4", "odd mode layout"),
         f":40000 100644 {'d' * 40} {wanted} T\tdir\n".encode(),
     ]
