@@ -20,12 +20,22 @@ _EXAMPLE_REASONS = frozenset({"placeholder", "template or variable", "environmen
 # (python-jose's tests hold a dozen deliberately broken tokens assigned to `token`).
 _JWS_SHAPE = re.compile(r"^[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]*){1,2}$")
 JWS_REASON = "JWS/JWT shape: left to the jwt rules"
+# Prefixes that name a provider whose rule checks the token's length, alphabet or checksum. A value carrying
+# one that the generic rule sees was either reported by that rule (and deduplicated) or rejected by it as a
+# look-alike (`glpat-abc123`, a Stripe key cut short): reporting it here would undo the check (issue 7 §2).
+_PROVIDER_PREFIX = re.compile(
+    r"^(?:gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft)-|xox[abpsr]-|xapp-|[sr]k_(?:live|test)_|npm_|pypi-|"
+    r"hf_|sk-ant-|shp(?:at|ca|pa|ss)_|dop_v1_|SG\.)"
+)
+PREFIX_REASON = "provider token prefix: left to that provider's rule"
 
 
 def generic_secret(secret: str) -> Verdict:
     """Judge a value found next to a secret-like name."""
     if "eyJ" in secret and _JWS_SHAPE.match(secret):
         return Verdict(False, JWS_REASON)
+    if _PROVIDER_PREFIX.match(secret):
+        return Verdict(False, PREFIX_REASON)
     judgement = judge(secret)
     if judgement.confidence is None:
         return Verdict(False, judgement.reason, example=judgement.reason in _EXAMPLE_REASONS)

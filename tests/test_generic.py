@@ -203,3 +203,10 @@ def test_jws_shaped_values_are_left_to_the_jwt_rules() -> None:
         verdict = generic_secret(value)
         assert not verdict.ok and verdict.reason.startswith("JWS/JWT shape")
     assert generic_secret("q8Zt3LeyJm9Rv2XkP7wN4bYc6Ts").ok  # 'eyJ' inside a random value is no JWT
+
+
+def test_provider_prefixed_values_are_left_to_the_provider_rules(engine: Engine) -> None:
+    # python-gitlab's tests: a GitLab token prefix on a body far too short for the format
+    assert generic_findings(engine, 'PRIVATE_TOKEN = "glpat-abc123"') == []
+    assert not generic_secret("sk_live_axwITqZSgTUXSN").ok
+    assert generic_secret("glpatXq7kpL2vR9mKz4Tw").ok  # the letters alone are no prefix
