@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.errors import GitError
-from scanner.gitparse import COMMIT_FORMAT, MARK, CommitDiff, filter_raw_log, parse_commit, parse_diffs
+from scanner.gitparse import (
+    COMMIT_FORMAT,
+    MARK,
+    Change,
+    CommitDiff,
+    filter_raw_log,
+    parse_commit,
+    parse_diffs,
+    raw_changes,
+)
 from scanner.model import Commit
 
 GITLINK_MODE = "160000"
@@ -260,6 +269,19 @@ def blob_log(
     """BlobLog, run now: oldest first, the commits of `revs` whose diff touches one of `objects`."""
     with BlobLog(repo, revs, first_parent=first_parent) as log:
         return log.diffs(objects)
+
+
+def first_parent_chain(repo: Path, head: str) -> dict[str, tuple[int, bool]]:
+    """HEAD's first-parent chain: commit -> (position, oldest first; whether it is a merge)."""
+    out = run(repo, "rev-list", "--first-parent", "--parents", "--reverse", head, "--")
+    lines = out.decode().splitlines()
+    return {line[:40]: (i, line.count(" ") > 1) for i, line in enumerate(lines)}
+
+
+def first_parent_changes(repo: Path, commit: str) -> list[Change]:
+    """What a merge changed against its first parent (raw, no renames: delete + add)."""
+    out = run(repo, "diff-tree", "-r", "--raw", "--no-abbrev", "--no-renames", f"{commit}^1", commit, "--")
+    return raw_changes(out)
 
 
 def grep_files(repo: Path, rev: str, needles: Sequence[str]) -> list[str]:

@@ -298,6 +298,21 @@ def test_merged_branch_is_attributed_to_its_own_commit_and_removal_on_main(tmp_p
     assert finding["present_at_head"] is False
 
 
+def test_a_merge_that_brings_a_deletion_is_where_main_lost_the_secret(tmp_path: Path) -> None:
+    build(tmp_path, [({"README.md": "hello\n"}, "init")])
+    leak = commit(tmp_path, {"leak.cfg": AWS_CONFIG}, "leak on main", 1)
+    git(tmp_path, "checkout", "-q", "-b", "cleanup")
+    commit(tmp_path, {"leak.cfg": None}, "delete it on a branch", 2)
+    git(tmp_path, "checkout", "-q", "main")
+    commit(tmp_path, {"main.txt": "main work\n"}, "main work", 3)
+    git(tmp_path, "merge", "-q", "--no-ff", "-m", "merge cleanup", "cleanup", date=4)
+    merge = git(tmp_path, "rev-parse", "HEAD")
+    finding = only(history(tmp_path)[1])
+    # On main's first-parent chain the secret left with the merge, not with the branch's own commit.
+    assert (finding["commit"]["sha"], finding["removed_in"]["sha"]) == (leak, merge)
+    assert finding["present_at_head"] is False
+
+
 def test_ctrl_c_removes_the_temporary_mirror(tmp_path: Path) -> None:
     origin = init(tmp_path / "origin")
     stream = "".join(

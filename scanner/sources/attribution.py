@@ -1,9 +1,12 @@
 """After a history scan: trace each finding to the commit that introduced it, tell whether the secret is still
 at HEAD or which commit removed it, and keep each leaked secret once, at its earliest introduction.
 
-Needs two `git log --raw` walks, which read no file contents (PERF-NOTES §1): introductions over every ref,
-removals along HEAD's first parents. `start_walks` starts them before the scan, so git walks on the second
-core while this process scans; afterwards only the lines about the few blobs with findings are parsed.
+Reads one `git log --raw -m` walk over the audited refs, which reads no file contents (PERF-NOTES §1):
+introductions come from it, and so do removals, from the diffs of the commits on HEAD's first-parent chain
+(a merge's diff against its first parent is asked of git separately: few merges touch a leaked blob).
+`start_walks` starts it before the scan, so git walks on the second core while this process scans; after
+the scan only the lines about the few blobs with findings are parsed. When --since or --max-commits cut
+the walk short, removals get a first-parent walk of their own.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ Status = tuple[bool, "Commit | None"]  # (present at head, commit that removed i
 
 @dataclass(slots=True)
 class Walks:
-    """The two history walks attribution reads, each already running (or None: run when needed)."""
+    """The history walks attribution reads, already running (or None: run when needed)."""
 
     introductions: git.BlobLog | None = None
     removals: git.BlobLog | None = None
@@ -42,11 +45,11 @@ class Walks:
 
 
 def start_walks(work: Plan) -> Walks:
-    """Start both walks now (two gits, side by side with each other and with the scan)."""
+    """Start the walks now, side by side with the scan."""
     if not work.tips:
         return Walks()
     walks = Walks(git.BlobLog(work.repo, work.revs))
-    if work.head is not None:
+    if work.head is not None and work.limits:  # the limited walk may not hold HEAD's whole chain
         walks.removals = git.BlobLog(work.repo, [work.head], first_parent=True)
     return walks
 
@@ -63,14 +66,17 @@ def attribute(work: Plan, result: ScanResult, walks: Walks | None = None) -> Non
     if walks is None:
         walks = start_walks(work) if wanted else Walks()
     with walks:  # stops walks nobody needs: a clean history has nothing to trace
-        intro = _introductions(work, wanted, walks.introductions)
-        status = _status(work, by_key, walks.removals)
+        first = walks.introductions.diffs(wanted) if walks.introductions and wanted else None
+        intro = _introductions(work, wanted, first)
+        status = _status(work, by_key, first if not work.limits else None, walks.removals)
     placed = [_place(f, intro) for f in result.findings]
     result.dropped = [dataclasses.replace(d, origin=_origin(d.origin, intro)) for d in result.dropped]
     result.findings = _earliest(work, placed, status)
 
 
-def _introductions(work: Plan, blobs: set[str], started: git.BlobLog | None) -> dict[str, tuple[Commit, str]]:
+def _introductions(
+    work: Plan, blobs: set[str], first: list[CommitDiff] | None
+) -> dict[str, tuple[Commit, str]]:
     """blob id -> (first commit whose diff adds it, its path there). When --since/--max-commits cut the
     walk short of a blob's first appearance, look again over the unbounded history of the same refs."""
     intro: dict[str, tuple[Commit, str]] = {}
@@ -79,7 +85,7 @@ def _introductions(work: Plan, blobs: set[str], started: git.BlobLog | None) -> 
         left = blobs - intro.keys()
         if not left:
             break
-        diffs = started.diffs(left) if i == 0 and started else git.blob_log(work.repo, revs, left)
+        diffs = first if i == 0 and first is not None else git.blob_log(work.repo, revs, left)
         for diff in diffs:
             for change in diff.changes:
                 oid = change.new_oid
@@ -101,15 +107,20 @@ def _place(finding: Finding, intro: dict[str, tuple[Commit, str]]) -> Finding:
     return finding if origin is finding.origin else relocate(finding, origin)
 
 
-def _status(work: Plan, by_key: dict[Key, set[str]], started: git.BlobLog | None) -> dict[Key, Status]:
-    """Per secret: still in the head tree, or else the first-parent commit after which no file held it."""
+def _status(
+    work: Plan, by_key: dict[Key, set[str]], walked: list[CommitDiff] | None, started: git.BlobLog | None
+) -> dict[Key, Status]:
+    """Per secret: still in the head tree, or else the first-parent commit after which no file held it.
+    `walked`: the full walk's diffs (their chain commits give the removals); else a first-parent walk."""
     if work.head is None or not by_key:
         return {}
     at_head = {e.oid for e in git.tree(work.repo, work.head) if e.kind == "blob"}
     gone = {key: blobs for key, blobs in by_key.items() if not blobs & at_head}
     every = {b for blobs in gone.values() for b in blobs}
     diffs: list[CommitDiff] = []
-    if every:
+    if every and walked is not None and started is None:
+        diffs = _along_first_parents(work, work.head, walked, every)
+    elif every:
         log = started or git.BlobLog(work.repo, [work.head], first_parent=True)
         with log:
             diffs = log.diffs(every)
@@ -117,6 +128,26 @@ def _status(work: Plan, by_key: dict[Key, set[str]], started: git.BlobLog | None
     for key, blobs in gone.items():
         status[key] = (False, _removal(diffs, blobs))
     return status
+
+
+def _along_first_parents(
+    work: Plan, head: str, walked: list[CommitDiff], blobs: set[str]
+) -> list[CommitDiff]:
+    """From the full walk's diffs, the commits of HEAD's first-parent chain that touch `blobs`, oldest first,
+    each with its changes against its first parent (what `log --first-parent` would show)."""
+    chain = git.first_parent_chain(work.repo, head)
+    picked: dict[str, CommitDiff] = {}
+    for diff in walked:
+        if diff.commit is not None and diff.commit.sha in chain:
+            picked.setdefault(diff.commit.sha, diff)
+    out = []
+    for sha in sorted(picked, key=lambda c: chain[c][0]):
+        merge = chain[sha][1]
+        changes = git.first_parent_changes(work.repo, sha) if merge else picked[sha].changes
+        touching = [c for c in changes if c.old_oid in blobs or c.new_oid in blobs]
+        if touching:
+            out.append(CommitDiff(picked[sha].commit, touching))
+    return out
 
 
 def _removal(diffs: Iterable[CommitDiff], blobs: set[str]) -> Commit | None:
