@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 import re
 import sys
 import tempfile
@@ -157,7 +156,7 @@ def _load_or_compile(
     # nothing else: changing a severity or an allowlist must not cost a recompilation.
     version = f"{getattr(hyperscan, '__version__', '0')}:widen{_MAX_REPEAT}"
     held = json.dumps([[r.pattern, r.keywords, r.anchor] for r in rules])
-    key = hashlib.sha256(f"{held}:{version}:{sys.platform}:{platform.machine()}".encode()).hexdigest()[:32]
+    key = hashlib.sha256(f"{held}:{version}:{sys.platform}:{_machine()}".encode()).hexdigest()[:32]
     path = cache_dir / f"hsdb-{key}.bin" if cache_dir else None
     if path is not None:
         try:
@@ -171,6 +170,16 @@ def _load_or_compile(
         index = json.dumps(anchored).encode()
         _write_atomically(path, len(index).to_bytes(4, "little") + index + blob)
     return blob, anchored
+
+
+def _machine() -> str:
+    """The CPU architecture, part of the database cache key."""
+    uname = getattr(os, "uname", None)
+    if uname is not None:  # not `platform`: importing it costs ~3 ms at every hook start
+        return str(uname().machine)
+    import platform  # pragma: no cover - Windows
+
+    return platform.machine()  # pragma: no cover
 
 
 def _compile(hyperscan: Any, rules: Sequence[Rule]) -> tuple[bytes, list[int]]:

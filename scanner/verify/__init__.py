@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from scanner.model import Finding, ScanResult, Verification
 from scanner.pairing import KEY_ID_RULE
 from scanner.redact import redact
 from scanner.verify.aws import AwsChecks, OwnerUnavailable, Settings, load_botocore
 from scanner.verify.canary import canary_issuer
+
+if TYPE_CHECKING:  # the thread pool only when verifying: the offline canary check runs in every scan
+    from concurrent.futures import ThreadPoolExecutor
 
 Notify = Callable[[str], None]
 _SIGNABLE = ("AKIA", "ASIA", "A3T")  # SigV4 access key ids; ABIA bearer tokens and ACCA keys are not signable
@@ -167,6 +170,8 @@ def _list(notify: Notify, options: VerifyOptions, service: str, key_ids: Iterabl
 def _run_online(
     plan: Plan, options: VerifyOptions, checks: AwsChecks, warnings: list[str]
 ) -> dict[int, Verification]:
+    from concurrent.futures import ThreadPoolExecutor
+
     workers = max(1, options.concurrency)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="verify") as pool:
         pair_list = list(plan.pairs)
