@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -147,10 +148,14 @@ def gitguardian_hits(cache_dir: Path) -> list[Hit]:
     return hits
 
 
-def load_labels(path: Path = LABELS) -> tuple[list[Label], frozenset[str]]:
-    """The labels, and the sources whose every hit was judged (unlisted hits there are false alarms)."""
+def load_labels(path: Path = LABELS, every_signed_jwt: bool = False) -> tuple[list[Label], frozenset[str]]:
+    """The labels, and the sources whose every hit was judged (unlisted hits there are false alarms).
+    `every_signed_jwt`: count signed JWTs without a registered claim (kind jwt-unclaimed) as secrets, the
+    other side of the one labelling call that decides the ranking."""
     doc = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None) or {}
     labels = [label_from_yaml(entry) for entry in doc.get("labels", [])]
+    if every_signed_jwt:
+        labels = [replace(x, verdict="secret") if x.kind == "jwt-unclaimed" else x for x in labels]
     return labels, frozenset(doc.get("judged_sources", []))
 
 
@@ -212,6 +217,11 @@ def main(argv: list[str] | None = None) -> int:
         "--cache", type=Path, default=DEFAULT_CACHE, help=f"download folder (default {DEFAULT_CACHE})"
     )
     parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument(
+        "--every-signed-jwt",
+        action="store_true",
+        help='count signed JWTs without registered claims ({"foo": "bar"}) as secrets too',
+    )
     parser.add_argument("--reuse-reports", action="store_true", help="score the last run's reports again")
     parser.add_argument("--pool", type=Path, help="write the hits that no label covers to this YAML file")
     parser.add_argument("--markdown", action="store_true")
@@ -229,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         reports = run_tools(tree, out, [args.secretscan])
     hits = [hit for name, report in reports.items() for hit in PARSERS[name](report, tree)]
     hits += gitguardian_hits(args.cache)
-    (labels, judged), line_text = load_labels(args.labels), line_reader(tree)
+    (labels, judged), line_text = load_labels(args.labels, args.every_signed_jwt), line_reader(tree)
     if args.pool:
         new = [x for x in pool(hits, labels, line_text) if x.source not in judged]
         args.pool.write_text(

@@ -123,10 +123,6 @@ def jwt(secret: str) -> Verdict:
         return Verdict(False, "header is not base64url JSON with an 'alg'")
     if payload is None:
         return Verdict(False, "payload is not base64url JSON")
-    if not _JWT_CLAIMS & set(payload):
-        return Verdict(
-            False, "payload carries no registered claims: a documentation or test token", example=True
-        )
     if payload.get("sub") == "1234567890" and payload.get("name") == "John Doe":
         return Verdict(False, "the jwt.io documentation token", example=True)
     facts: list[tuple[str, str]] = [("alg", str(header["alg"]))]
@@ -135,6 +131,11 @@ def jwt(secret: str) -> Verdict:
             facts.append((claim, payload[claim][:80]))
     if str(header["alg"]).lower() != "none" and len(parts[2]) < 16:
         return Verdict(False, "signature too short for its algorithm")
+    if not _JWT_CLAIMS & set(payload):
+        # {"some": "payload"}: a library's test vector far more often than a live token, but an app may
+        # issue tokens without registered claims: reported, at low confidence (hidden by default).
+        facts.append(("claims", "no registered claim (iss, sub, exp, ...): likely a test token"))
+        return Verdict(True, facts=tuple(facts), confidence="low")
     return Verdict(True, facts=tuple(facts))
 
 

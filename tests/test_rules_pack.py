@@ -148,6 +148,16 @@ def test_jwt_structure() -> None:
     assert not checksums.jwt(f"{b64url({'typ': 'JWT'})}.{b64url({'sub': 'x'})}.{'s' * 43}").ok
     assert not checksums.jwt(f"{b64url({'alg': 'HS256'})}.bm90IGpzb24.{'s' * 43}").ok
     assert not checksums.jwt(token.rsplit(".", 1)[0] + ".abc").ok
+    # A signed token that names no one and never expires is most often a library's test vector: reported,
+    # but at low confidence, so the default --min-confidence medium hides it.
+    bare = checksums.jwt(f"{b64url({'alg': 'HS256', 'typ': 'JWT'})}.{b64url({'some': 'payload'})}.{'s' * 43}")
+    assert bare.ok and bare.confidence == "low"
+
+
+def test_a_jwt_without_registered_claims_is_a_low_confidence_finding(engine: Engine) -> None:
+    text = b'token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzb21lIjoicGF5bG9hZCJ9.4twFt5NiznN84AWoo1d7KO1T_yoc0Z6XOpOVswacPZg"'
+    findings = engine.scan(Blob.from_bytes(text, Origin("test_tokens.py"))).findings
+    assert [(f.rule_id, f.confidence) for f in findings] == [("jwt-assigned", "low")]
 
 
 def test_discord_bot_token_structure() -> None:
