@@ -65,6 +65,12 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("version", re.compile(r"(?i)^v?\d+(?:\.\d+){1,3}(?:[-+._]?[a-z0-9.]+)?$")),
+    # A pinned dependency: requirements (name==1.2.3, name>=2.0), npm specifiers (name@1.2.3; with @, a
+    # dotted version only: Summer@2024 has a password's shape)
+    (
+        "package version pin",
+        re.compile(r"^[A-Za-z][\w.-]*(?:(?:==|>=|<=|~=|!=)v?\d+|@[\^~]?v?\d+\.\d+)(?:\.\d+){0,2}[\w.+-]*$"),
+    ),
     ("number or date", re.compile(r"(?i)^[\d\s.,:+\-/tz]+$")),
 )
 _WORD_NUMBER = re.compile(r"^[A-Za-z]{3,}(?:[-_.:][A-Za-z]{3,})*[-_.:]\d{1,8}$")

@@ -40,6 +40,8 @@ def generic_findings(engine: Engine, text: str, path: str = "app/config.txt") ->
         ("https://api.internal/oauth/token", "URL"),
         ("/etc/ssl/private/server.key", "path"),
         ("1.24.3-rc.1", "version"),
+        ("credsweeper==1.19.5", "package version pin"),
+        ("left-pad@^1.3.0", "package version pin"),
         ("2024-01-01T00:00:00Z", "number or date"),
         ("userPasswordField", "identifier (camelCase or snake_case name)"),
         ("models.CharField(max_length=128)", "function call or expression"),
@@ -210,3 +212,8 @@ def test_provider_prefixed_values_are_left_to_the_provider_rules(engine: Engine)
     assert generic_findings(engine, 'PRIVATE_TOKEN = "glpat-abc123"') == []
     assert not generic_secret("sk_live_axwITqZSgTUXSN").ok
     assert generic_secret("glpatXq7kpL2vR9mKz4Tw").ok  # the letters alone are no prefix
+
+
+def test_a_password_with_an_at_and_a_year_is_not_a_version_pin() -> None:
+    assert judge("Summer@2024").reason != "package version pin"
+    assert judge("requests==2.32.3").reason == "package version pin"
