@@ -240,11 +240,19 @@ def jfrog_reference_token(secret: str) -> Verdict:
 
 
 def not_placeholder(secret: str) -> Verdict:
-    """For formats without a checksum: drop placeholders, redactions and documentation values."""
+    """For formats without a checksum: drop placeholders, redactions, documentation values and code; grade
+    a value made of dictionary words (a documentation or default password: somepassword) low."""
+    from scanner.randomness import code_shape, dictionary_made  # randomness is heavier; most rules never ask
+
     if is_placeholder(secret) or "EXAMPLE" in secret.upper():
         return Verdict(False, "placeholder or documentation value", example=True)
     if len(set(secret)) < 6:
         return Verdict(False, "too few distinct characters for a generated credential")
+    code = code_shape(secret)
+    if code is not None:
+        return Verdict(False, f"{code}, not a value")
+    if dictionary_made(secret):
+        return Verdict(True, facts=(("randomness", "made of dictionary words"),), confidence="low")
     return Verdict(True)
 
 

@@ -28,7 +28,7 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "placeholder",
         re.compile(
             r"(?i)x{4,}|\*{3,}|\.{3}|<[^>]*>|^\[.*\]$|change_?me|example|dummy|placeholder|redacted|sample|"
-            r"^your|your[_-]|not_?a?_?real|fake|foobar|lorem|replace|insert|^todo|^tbd$|^none$|^null$|^undefined$|test|mock"
+            r"^your|your[_-]|^my[_-]|not_?a?_?real|fake|foobar|lorem|replace|insert|^todo|^tbd$|^none$|^null$|^undefined$|test|mock"
         ),
     ),
     (
@@ -48,11 +48,16 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "function call or expression",
-        re.compile(r"^[\w.$:\[\]'\"-]+\(.*\)[\w.]*$|^\w+\[|\w\[[^\]]*\](?:\.|$)|[(\[{]$"),
+        re.compile(
+            r"^[+!~-]?[\w.$:\[\]'\"-]+\(.*\)[\w.]*$|^\w+\[|\w\[[^\]]*\](?:\.|$)|[(\[{]$"
+            r"|^[A-Za-z_$][\w.$]{3,}\((?:/\*|\)|$)"  # _asyncToGenerator(/* ...: a call cut at a space
+            r"|[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*=[A-Za-z_$]"  # s.host=r.host: code, not a value
+        ),
     ),
     ("regular expression", re.compile(r"^\(\?[:=!<P]|\[\^|\\[dswbDSWB]|\[(?:\w-\w)+|\{\d+,\d*\}")),
     ("integrity or digest", re.compile(r"(?i)^(?:sha(?:1|224|256|384|512)|md5)[-:]")),
-    ("URL", re.compile(r"(?i)^[a-z][a-z0-9+.-]*://|^www\.")),
+    ("URL", re.compile(r"(?i)^[a-z][a-z0-9+.-]*://|^www\.|\]\(https?://|\bhttps?://")),
+    ("query string", re.compile(r"^[\w.-]+=[^&=\s]*(?:&[\w.-]+=[^&=\s]*)+$")),
     ("e-mail address", re.compile(r"^[^@\s]+@[\w-]+(?:\.[\w-]+)+$")),
     (
         "path",
@@ -64,6 +69,9 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|^[a-z0-9._-]*[a-z][a-z0-9._-]*(?:/[a-z0-9._-]+)+/?$"
         ),
     ),
+    # A type or class name (TypeScript `apiKey: SensitiveString2048;`, generated `Resource$Projects$Keys`):
+    # capitalised words, digits and $ joints
+    ("type or class name", re.compile(r"^(?:[A-Z][a-z]{2,}\d*|[A-Z]{1,4}\d*(?=[A-Z][a-z])|\$){2,}$")),
     ("version", re.compile(r"(?i)^v?\d+(?:\.\d+){1,3}(?:[-+._]?[a-z0-9.]+)?$")),
     # A pinned dependency: requirements (name==1.2.3, name>=2.0), npm specifiers (name@1.2.3; with @, a
     # dotted version only: Summer@2024 has a password's shape)
@@ -177,6 +185,21 @@ def rejected_shape(value: str) -> str | None:
     return None
 
 
+def code_shape(value: str) -> str | None:
+    """ "function call or expression" when `value` is code (`r.password,s.host=r.host`), else None: the one
+    shape that rules out a credential of any format (a `$` or a dot can belong to a token's own prefix)."""
+    for name, pattern in _REJECT_SHAPES:
+        if name == "function call or expression" and pattern.search(value):
+            return name
+    return None
+
+
+def dictionary_made(value: str) -> bool:
+    """Whether `value` is words (l33t undone) with at most three other characters: somepassword, foobared."""
+    uncovered, covered = uncovered_chars(value)
+    return uncovered <= 3 and covered >= len(value) / 2
+
+
 def _is_base64_text(value: str) -> bool:
     if not _BASE64.match(value) or len(value) % 4:
         return False
@@ -199,9 +222,9 @@ def judge(value: str) -> Judgement:
     entropy = shannon_entropy(value)
     if entropy < min(3.0, 0.8 * math.log2(length)):
         return Judgement(None, f"entropy {entropy:.2f} too low for a generated secret")
-    uncovered, covered = uncovered_chars(value)
-    if uncovered <= 3 and covered >= length / 2:
+    if dictionary_made(value):
         return Judgement(None, "made of dictionary words")
+    uncovered, covered = uncovered_chars(value)
     if _UUID.match(value):
         return Judgement("low", "UUID: often an identifier, sometimes a key", "uuid")
     if _WORD_NUMBER.match(value):  # handler-5757, invoice_73685: names with a counter, rarely a secret

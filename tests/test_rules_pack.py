@@ -290,3 +290,18 @@ def test_every_pattern_compiles_in_hyperscan_prefilter_mode(rules: list[Rule]) -
             except hyperscan.error as exc:
                 rejected.append(f"{rule.id}: {exc}")
         assert rejected == []
+
+
+def test_database_passwords_made_of_words_are_low_and_code_is_not_a_password(engine: Engine) -> None:
+    def found(text: str) -> list[tuple[str, str]]:
+        outcome = engine.scan(Blob.from_bytes(text.encode(), Origin("config.js")))
+        return [(f.rule_id, f.confidence) for f in outcome.findings]
+
+    assert found("parse('postgres://someuser:somepassword@somehost:381/db')") == [
+        ("postgres-url-password", "low")
+    ]
+    assert found("DB = 'postgres://app:Xq7kpL2vR9mKw3@db.internal:5432/app'") == [
+        ("postgres-url-password", "high")
+    ]
+    minified = "s.username=r.username,s.password=r.password,s.host=r.host,s.port=r.port,s.path=vo(r.path);"
+    assert found(f"Server=x;{minified}") == []
