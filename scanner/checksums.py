@@ -24,6 +24,11 @@ _PLACEHOLDER_RE = re.compile(
     r"|\$\{|\{\{|\$\(|%\(|^\$\w+$"  # templated: ${VAR}, {{ var }}, $(cmd), %(name)s, $VAR
     r"|^\{[A-Za-z_][\w.]*\}"  # str.format / f-string fields: {auth_token}
 )
+# A value that is the start of a query string (mongodb://user:?authSource=a@host): the URL has no password.
+_QUERY_START = re.compile(r"^[?&][\w.-]+=")
+# Lower-case words joined by - or _ (localhost-match-with-port, oplog_reader_password): a name or a passphrase
+# typed by a person, never a generated token; kept, at low confidence.
+_JOINED_WORDS = re.compile(r"^[a-z]{2,}(?:[-_][a-z]{2,}){2,}$")
 # Registered claims (RFC 7519 §4.1) plus the common identity ones: a token carrying none is a toy.
 _JWT_CLAIMS = {"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "role", "email", "scope", "azp", "client_id"}
 
@@ -251,6 +256,10 @@ def not_placeholder(secret: str) -> Verdict:
     code = code_shape(secret)
     if code is not None:
         return Verdict(False, f"{code}, not a value")
+    if _QUERY_START.match(secret):
+        return Verdict(False, "query string, not a value")
+    if _JOINED_WORDS.match(secret):
+        return Verdict(True, facts=(("randomness", "words joined by - or _"),), confidence="low")
     if dictionary_made(secret):
         return Verdict(True, facts=(("randomness", "made of dictionary words"),), confidence="low")
     return Verdict(True)

@@ -27,7 +27,7 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "placeholder",
         re.compile(
-            r"(?i)x{4,}|\*{3,}|\.{3}|<[^>]*>|^\[.*\]$|change_?me|example|dummy|placeholder|redacted|sample|"
+            r"(?i)x{4,}|\*{3,}|\.{3}|…|<[^>]*>|^\[.*\]$|change_?me|example|dummy|placeholder|redacted|sample|"
             r"^your|your[_-]|^my[_-]|not_?a?_?real|fake|foobar|lorem|replace|insert|^todo|^tbd$|^none$|^null$|^undefined$|test|mock"
         ),
     ),
@@ -35,7 +35,8 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "template or variable",
         re.compile(
             r"^(?:\$\{|\$\(|\{\{|\{%|%\(|<%|#\{|\$[A-Za-z_]|%[A-Za-z_]+%$|@[A-Za-z_]+@$)|\$\{[^}]*\}|\{\{.*\}\}"
-            r"|\{[A-Za-z_][\w.]*\}"  # str.format and f-string fields
+            r"|\{[A-Za-z_][\w.]*\}|\{\d+\}"  # str.format, f-string and positional ({0}, String.Format) fields
+            r"|^\{\.\w"  # a kubectl / JSONPath template: {.users[?(@.name=="e2e")].user.password}
             r"|\{[A-Za-z_][\w.]*(?:\[[^\]{}]{0,20}\]|\([^(){}]{0,30}\))[^{}]{0,20}\}"  # {h[:8]}, {f(x)}
         ),
     ),
@@ -49,20 +50,38 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "function call or expression",
         re.compile(
-            r"^[+!~-]?[\w.$:\[\]'\"-]+\(.*\)[\w.]*$|^\w+\[|\w\[[^\]]*\](?:\.|$)|[(\[{]$"
-            r"|^[A-Za-z_$][\w.$]{3,}\((?:/\*|\)|$)"  # _asyncToGenerator(/* ...: a call cut at a space
+            r"^[+!~-]?[\w.$:\[\]'\"-]+\(.*\)(?:\[[^\]]*\]|[\w.])*[?!;]*$|^\w+\[|\w\[[^\]]*\](?:\.|$)|[(\[{]$"
+            # _asyncToGenerator(/* ... or get_dict(to_ipa=to_ipa, ...: a call cut at a space or a comma
+            r"|^[A-Za-z_$][\w.$]{3,}\((?:/\*|\)|[\w.$]+=[\w.$]*$|$)"
+            r"|\)\.[A-Za-z_]\w*\("  # a method called on a call's result: f(x).join(sep)
+            r"|^[A-Za-z_]\w*!\s*[(\[{]"  # a Rust macro: quote!(#x), Token![struct]
+            # Go and Rust composite literals, casts, references: &pkg.Type{}, []v1.Secret{}, (*T)(p), &Config
+            r"|^(?:&|\[\]|\*?\(\*(?:\[\])?)[A-Za-z_][\w.]*(?:\)|\{.*\}|$)"
             r"|[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*=[A-Za-z_$]"  # s.host=r.host: code, not a value
         ),
     ),
-    ("regular expression", re.compile(r"^\(\?[:=!<P]|\[\^|\\[dswbDSWB]|\[(?:\w-\w)+|\{\d+,\d*\}")),
+    (
+        "regular expression",
+        re.compile(r"^\(\?[:=!<P]|\[\^|\\[dswbDSWB]|\[(?:\w-\w)+|\{\d+,\d*\}|\[\[:[a-z]+:\]\]|\(\.[*+]\??\)"),
+    ),
     ("integrity or digest", re.compile(r"(?i)^(?:sha(?:1|224|256|384|512)|md5)[-:]")),
     ("URL", re.compile(r"(?i)^[a-z][a-z0-9+.-]*://|^www\.|\]\(https?://|\bhttps?://")),
-    ("query string", re.compile(r"^[\w.-]+=[^&=\s]*(?:&[\w.-]+=[^&=\s]*)+$")),
+    (
+        "query string",
+        # name=value pairs; a value that ran on into the next parameter (abc&oauth_token_secret=...); an
+        # option list (jwt,pub-key=app.rsa.pub,sign-method=RS512)
+        re.compile(
+            r"^[\w.-]+=[^&=\s]*(?:&[\w.-]+=[^&=\s]*)+$|&[a-z_]{3,}=|^[\w.-]+(?:,[\w.-]+=[^,=\s]*){2,}$"
+        ),
+    ),
+    ("HTML-escaped markup", re.compile(r"&(?:lt|gt|amp|quot|#\d{2,4});")),
+    ("route (controller#action)", re.compile(r"^[a-z][a-z_/]*#[a-z_]+$")),
+    ("AWS SigV4 credential scope", re.compile(r"/\d{8}/(?:[\w-]+/){1,2}aws4_request$")),
     ("e-mail address", re.compile(r"^[^@\s]+@[\w-]+(?:\.[\w-]+)+$")),
     (
         "path",
         re.compile(
-            r"^(?:~|\.{1,2})?/[\w.~-]|^[A-Za-z]:[\\/]|^\\\\|^[\w./-]+\.(?:pem|key|crt|cer|der|p12|pfx|"
+            r"^(?:~|\.{1,2})?/[\w.~?-]|^[A-Za-z]:[\\/]|^\\\\|^[\w./-]+\.(?:pem|key|crt|cer|der|p12|pfx|"
             r"jks|json|ya?ml|txt|env|ini|cfg|conf|properties|toml|xml|secret|gpg|asc|pub)$"
             # lower-case words between slashes (external/cwe/cwe-798, api/v1/users): generated keys that
             # contain '/' are base64, mixed case
@@ -86,6 +105,17 @@ _UUID = re.compile(r"(?i)^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 # camelCase, PascalCase, snake_case and SCREAMING_CASE names: generated secrets never have this rhythm.
 _IDENTIFIER = re.compile(
     r"^(?:[a-z]{2,}|[A-Z][a-z]{2,})(?:[A-Z][a-z]{2,})+$|^[a-z]+(?:_[a-z]+)+$|^[A-Z]+(?:_[A-Z]+)+$"
+)
+# snake_case and SCREAMING_CASE names with digits (DOT11_DIALOG_TOKEN, kubernetes_secret_v1, SASL_SCRAM_256)
+# are names when two parts are letters only: a generated value in one letter case with underscores between
+# words is not a shape any token format has.
+_NAME_WITH_DIGITS = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_LETTERS_PART = re.compile(r"(?:^|_)[A-Za-z]{3,}(?=_|$)")
+# Password hashes (crypt(3) $id$salt$hash, bcrypt, argon2, MySQL's *<40 hex>, PostgreSQL's md5<32 hex>): not
+# a working credential but a target for cracking, so reported at low confidence. Juniper $9$ and Jetty OBF:
+# are reversible encodings of the password itself and stay out of this shape.
+_PASSWORD_HASH = re.compile(
+    r"^\$(?:1|2[abxy]?|5|6|y|gy|7|sha1|md5|argon2(?:id|i|d))\$[\w./$=,+-]{8,}$|^\*[0-9A-F]{40}$|^md5[0-9a-f]{32}$"
 )
 _HEX = re.compile(r"^(?:[0-9a-f]+|[0-9A-F]+)$")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]{12,}={0,2}$")
@@ -173,11 +203,13 @@ def rejected_shape(value: str) -> str | None:
     for name, pattern in _REJECT_SHAPES:
         if pattern.search(value):
             return name
-    if _IDENTIFIER.match(value):
+    if _IDENTIFIER.match(value) or (
+        _NAME_WITH_DIGITS.match(value) and len(_LETTERS_PART.findall(value)) >= 2
+    ):
         return "identifier (camelCase or snake_case name)"
     if _DOTTED_NAME.match(value) and (
         uncovered_chars(value)[1] >= 0.6 * sum(c.isalpha() for c in value)
-        or any(_MODULE_PART.match(part) for part in value.split("."))
+        or any(_MODULE_PART.match(part) or _IDENTIFIER.match(part) for part in value.split("."))
     ):
         return "reference to another name"
     if _is_base64_text(value):
@@ -192,6 +224,16 @@ def code_shape(value: str) -> str | None:
         if name == "function call or expression" and pattern.search(value):
             return name
     return None
+
+
+def period(value: str) -> int:
+    """The length of the shortest unit whose repetition spells `value`, letter case aside (ABC123abc123ab:
+    6); len(value) when nothing repeats."""
+    text = value.lower()
+    for size in range(1, len(text) // 2 + 1):
+        if all(text[i] == text[i - size] for i in range(size, len(text))):
+            return size
+    return len(text)
 
 
 def dictionary_made(value: str) -> bool:
@@ -219,12 +261,16 @@ def judge(value: str) -> Judgement:
     run = longest_run(value)
     if run >= max(4, length // 3):
         return Judgement(None, f"repeated or sequential run of {run} characters")
+    if length >= 8 and period(value) * 2 <= length:
+        return Judgement(None, f"a pattern of {period(value)} characters repeated")
     entropy = shannon_entropy(value)
     if entropy < min(3.0, 0.8 * math.log2(length)):
         return Judgement(None, f"entropy {entropy:.2f} too low for a generated secret")
     if dictionary_made(value):
         return Judgement(None, "made of dictionary words")
     uncovered, covered = uncovered_chars(value)
+    if _PASSWORD_HASH.match(value):
+        return Judgement("low", "password hash (crypt, bcrypt, MySQL or PostgreSQL format)", "password-hash")
     if _UUID.match(value):
         return Judgement("low", "UUID: often an identifier, sometimes a key", "uuid")
     if _WORD_NUMBER.match(value):  # handler-5757, invoice_73685: names with a counter, rarely a secret

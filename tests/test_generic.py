@@ -227,3 +227,70 @@ def test_provider_prefixed_values_are_left_to_the_provider_rules(engine: Engine)
 def test_a_password_with_an_at_and_a_year_is_not_a_version_pin() -> None:
     assert judge("Summer@2024").reason != "package version pin"
     assert judge("requests==2.32.3").reason == "package version pin"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        # code in other languages: Rust macros, Go composite literals, casts and references, method chains
+        ("Token![struct]", "function call or expression"),
+        ("quote!(#ident)", "function call or expression"),
+        ("EcKey::generate(&group)?", "function call or expression"),
+        ("&kubeadm.BootstrapTokenDiscovery{}", "function call or expression"),
+        ("[]v1.Secret{}", "function call or expression"),
+        ("(*v1.SecretVolumeSource)(unsafe.Pointer(in.Secret))", "function call or expression"),
+        ("*(*[]core.ObjectReference)(unsafe.Pointer(&in.Secrets))", "function call or expression"),
+        ("&RegistryConfig", "function call or expression"),
+        ("list(kwargs.items())[0]", "function call or expression"),
+        ("get_token_dict(to_ipa=to_ipa", "function call or expression"),
+        ("b1bc3b3cd352f68d79d7).join(sep)", "function call or expression"),
+        ("v1.FinalizerKubernetes", "reference to another name"),
+        ("DOT11_DIALOG_TOKEN", "identifier (camelCase or snake_case name)"),
+        ("kubernetes_secret_v1", "identifier (camelCase or snake_case name)"),
+        ("Ansible-Alicloud-{0}-{1}", "template or variable"),
+        ('{.users[?(@.name=="e2e")].user.password}', "template or variable"),
+        ("/[[:alnum:]]{10}/", "template or variable"),
+        ("(.*)$/)[1].strip", "regular expression"),
+        ("accd36&oauth_token_secret=aa47da&oauth_expires_at=2013", "query string"),
+        ("jwt,pub-key=app.rsa.pub,priv-key=app.rsa,sign-method=RS512", "query string"),
+        ("/?page=2", "path"),
+        ("&lt;b&gt;token&lt;/b&gt;", "HTML-escaped markup"),
+        ("admin#show_api_key", "route (controller#action)"),
+        ("AKIAI44QH8DHBF3KP2XY/20150830/us-east-1/iam/aws4_request", "AWS SigV4 credential scope"),
+        ("00112233445566778899aabbccddeeff…", "placeholder"),
+        ("ABC123abc123ABC123abc123ABC123ab", "a pattern of 6 characters repeated"),
+        ("0123456789abcdef0123456789abcdef01234567", "a pattern of 16 characters repeated"),
+    ],
+)
+def test_judge_rejects_code_markup_and_patterns_from_other_ecosystems(value: str, reason: str) -> None:
+    assert judge(value).confidence is None
+    assert judge(value).reason == reason
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "$1$avs$uSTOEMh65ADDqzvpb9yBMpzd/",  # md5crypt
+        "$2a$10$I3iddh1D..EIOXXQtsra4u8AjOtgEa2ERxVvYGfXFBJDo1omXwP.q",  # bcrypt
+        "*EE0D72C1085C46C5278932678FBE2C6A782821B4",  # MySQL native password
+        "md59543f1d82624df2b31672ec0f7050460",  # PostgreSQL md5
+    ],
+)
+def test_password_hashes_are_low_confidence(value: str) -> None:
+    assert (judge(value).confidence, judge(value).shape) == ("low", "password-hash")
+
+
+def test_random_values_with_underscores_or_repeats_stay_secrets() -> None:
+    assert judge("q8Zt3_Lm9Rv2XkP7wN4bY").confidence == "high"  # one letter case is not a name
+    assert judge("A7F_9KQ2_ZPX").confidence == "medium"  # no two word-like parts
+    assert judge("$9$kq5Ftu1cSe").confidence == "medium"  # Juniper $9$ is reversible: the password itself
+    assert judge("s.jRHAoqElnJDx6J5ExYelCDYR").confidence == "high"
+
+
+def test_url_passwords_that_are_query_strings_or_joined_words(engine: Engine) -> None:
+    from scanner.checksums import not_placeholder
+
+    assert not not_placeholder("?authSource=admin").ok
+    assert not_placeholder("oplog_reader_password").confidence == "low"
+    assert not_placeholder("correct-horse-battery-staple").confidence == "low"
+    assert not_placeholder("Xq7pL2vR9mKz").confidence is None
