@@ -25,7 +25,7 @@ JWS_REASON = "JWS/JWT shape: left to the jwt rules"
 # look-alike (`glpat-abc123`, a Stripe key cut short): reporting it here would undo the check (issue 7 §2).
 _PROVIDER_PREFIX = re.compile(
     r"^(?:gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft)-|xox[abpsr]-|xapp-|[sr]k_(?:live|test)_|npm_|pypi-|"
-    r"hf_|sk-ant-|shp(?:at|ca|pa|ss)_|dop_v1_|SG\.)"
+    r"hf_|sk-ant-|shp(?:at|ca|pa|ss)_|dop_v1_|SG\.|SWM(?:TKN|KEY)-1-)"
 )
 PREFIX_REASON = "provider token prefix: left to that provider's rule"
 

@@ -27,7 +27,7 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "placeholder",
         re.compile(
-            r"(?i)x{4,}|\*{3,}|\.{3}|…|<[^>]*>|^\[.*\]$|change_?me|example|dummy|placeholder|redacted|sample|"
+            r"(?i)x{4,}|\*{3,}|#{3,}|\.{3}|…|<[^>]*>|^\[.*\]$|change_?me|example|dummy|placeholder|redacted|sample|"
             r"^your|your[_-]|^my[_-]|not_?a?_?real|fake|foobar|lorem|replace|insert|^todo|^tbd$|^none$|^null$|^undefined$|test|mock"
         ),
     ),
@@ -50,13 +50,14 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "function call or expression",
         re.compile(
-            r"^[+!~-]?[\w.$:\[\]'\"-]+\(.*\)(?:\[[^\]]*\]|[\w.])*[?!;]*$|^\w+\[|\w\[[^\]]*\](?:\.|$)|[(\[{]$"
+            r"^[+!~-]?[\w.$:\[\]'\"-]+\(.*\)(?:\[[^\]]*\]|[\w.])*[?!;]*$|^\w+\[|\w\[[^\]]*\](?:\.|->|$)|[(\[{]$"
             # _asyncToGenerator(/* ... or get_dict(to_ipa=to_ipa, ...: a call cut at a space or a comma
             r"|^[A-Za-z_$][\w.$]{3,}\((?:/\*|\)|[\w.$]+=[\w.$]*$|$)"
             r"|\)\.[A-Za-z_]\w*\("  # a method called on a call's result: f(x).join(sep)
             r"|^[A-Za-z_]\w*!\s*[(\[{]"  # a Rust macro: quote!(#x), Token![struct]
             # Go and Rust composite literals, casts, references: &pkg.Type{}, []v1.Secret{}, (*T)(p), &Config
-            r"|^(?:&|\[\]|\*?\(\*(?:\[\])?)[A-Za-z_][\w.]*(?:\)|\{.*\}|$)"
+            r"|^(?:&|\[\]\*?|\*?\(\*(?:\[\])?)[A-Za-z_][\w.]*(?:\)|\{.*\}|$)"
+            r"|^!+[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$.]*$"  # a negated member: !this.anonymous
             r"|[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*=[A-Za-z_$]"  # s.host=r.host: code, not a value
         ),
     ),
@@ -71,7 +72,7 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         # name=value pairs; a value that ran on into the next parameter (abc&oauth_token_secret=...); an
         # option list (jwt,pub-key=app.rsa.pub,sign-method=RS512)
         re.compile(
-            r"^[\w.-]+=[^&=\s]*(?:&[\w.-]+=[^&=\s]*)+$|&[a-z_]{3,}=|^[\w.-]+(?:,[\w.-]+=[^,=\s]*){2,}$"
+            r"^[\w.-]+=[^&=\s]*(?:&[\w.-]+=[^&=\s]*)+$|&[a-z_]{3,}=|^[\w.-]+(?:=[^,=\s]*)?(?:,[\w.-]+=[^,=\s]*){2,}$"
         ),
     ),
     ("HTML-escaped markup", re.compile(r"&(?:lt|gt|amp|quot|#\d{2,4});")),
@@ -109,14 +110,18 @@ _IDENTIFIER = re.compile(
 # snake_case and SCREAMING_CASE names with digits (DOT11_DIALOG_TOKEN, kubernetes_secret_v1, SASL_SCRAM_256)
 # are names when two parts are letters only: a generated value in one letter case with underscores between
 # words is not a shape any token format has.
-_NAME_WITH_DIGITS = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_NAME_WITH_DIGITS = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$|^[A-Z0-9]+(?:_[A-Z0-9]+)+$")
 _LETTERS_PART = re.compile(r"(?:^|_)[A-Za-z]{3,}(?=_|$)")
 # Password hashes (crypt(3) $id$salt$hash, bcrypt, argon2, MySQL's *<40 hex>, PostgreSQL's md5<32 hex>): not
 # a working credential but a target for cracking, so reported at low confidence. Juniper $9$ and Jetty OBF:
 # are reversible encodings of the password itself and stay out of this shape.
 _PASSWORD_HASH = re.compile(
     r"^\$(?:1|2[abxy]?|5|6|y|gy|7|sha1|md5|argon2(?:id|i|d))\$[\w./$=,+-]{8,}$|^\*[0-9A-F]{40}$|^md5[0-9a-f]{32}$"
+    r"|^(?:pbkdf2_sha(?:1|256)|bcrypt(?:_sha256)?|argon2|scrypt)\$[\w./$=,+-]{8,}$"  # Django's algorithm$...
 )
+# Letters outside ASCII (CJK, Cyrillic, accented Latin): translated prose such as MediaWiki's messages, or a
+# password a person typed; token generators emit ASCII only.
+_NON_ASCII_LETTERS = 3
 _HEX = re.compile(r"^(?:[0-9a-f]+|[0-9A-F]+)$")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]{12,}={0,2}$")
 # The reason the judge gives for base64 of readable text; scanner/decode.py decodes such drops and scans them.
@@ -269,8 +274,10 @@ def judge(value: str) -> Judgement:
     if dictionary_made(value):
         return Judgement(None, "made of dictionary words")
     uncovered, covered = uncovered_chars(value)
+    if sum(c.isalpha() and not c.isascii() for c in value) >= _NON_ASCII_LETTERS:
+        return Judgement("low", "letters outside ASCII: prose or a human-chosen password", "non-ascii")
     if _PASSWORD_HASH.match(value):
-        return Judgement("low", "password hash (crypt, bcrypt, MySQL or PostgreSQL format)", "password-hash")
+        return Judgement("low", "password hash (crypt, bcrypt, Django, MySQL, PostgreSQL)", "password-hash")
     if _UUID.match(value):
         return Judgement("low", "UUID: often an identifier, sometimes a key", "uuid")
     if _WORD_NUMBER.match(value):  # handler-5757, invoice_73685: names with a counter, rarely a secret

@@ -260,6 +260,12 @@ def test_a_password_with_an_at_and_a_year_is_not_a_version_pin() -> None:
         ("00112233445566778899aabbccddeeff…", "placeholder"),
         ("ABC123abc123ABC123abc123ABC123ab", "a pattern of 6 characters repeated"),
         ("0123456789abcdef0123456789abcdef01234567", "a pattern of 16 characters repeated"),
+        ("0002_alter_permission_name_max_length", "identifier (camelCase or snake_case name)"),
+        ("####_migration_name", "placeholder"),
+        ("!this.anonymous", "function call or expression"),
+        ("c->argv[++j]->ptr", "function call or expression"),
+        ("[]*swarmtypes.SecretReference{}", "function call or expression"),
+        ("source=app-key,target=app,uid=1000,mode=0400", "query string"),
     ],
 )
 def test_judge_rejects_code_markup_and_patterns_from_other_ecosystems(value: str, reason: str) -> None:
@@ -274,6 +280,7 @@ def test_judge_rejects_code_markup_and_patterns_from_other_ecosystems(value: str
         "$2a$10$I3iddh1D..EIOXXQtsra4u8AjOtgEa2ERxVvYGfXFBJDo1omXwP.q",  # bcrypt
         "*EE0D72C1085C46C5278932678FBE2C6A782821B4",  # MySQL native password
         "md59543f1d82624df2b31672ec0f7050460",  # PostgreSQL md5
+        "pbkdf2_sha256$30000$Vo0VlMnkR4Bk$qEvtdyZRWTcOsCnI/oQ7fVOu1XAUR",  # Django
     ],
 )
 def test_password_hashes_are_low_confidence(value: str) -> None:
@@ -294,3 +301,10 @@ def test_url_passwords_that_are_query_strings_or_joined_words(engine: Engine) ->
     assert not_placeholder("oplog_reader_password").confidence == "low"
     assert not_placeholder("correct-horse-battery-staple").confidence == "low"
     assert not_placeholder("Xq7pL2vR9mKz").confidence is None
+
+
+def test_text_in_other_scripts_is_low_confidence() -> None:
+    # MediaWiki's translated messages assigned to *-token / *-password keys; a Cyrillic password alike
+    for value in ("$1文字目に認識できないトークン「$2」があります。", "пароль123Xy"):
+        assert (judge(value).confidence, judge(value).shape) == ("low", "non-ascii")
+    assert judge("Xq7#pL2vR9mKé").confidence == "medium"  # one accented letter does not make prose
