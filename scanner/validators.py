@@ -67,23 +67,30 @@ def not_example(secret: str) -> Verdict:
 
 
 def private_key_pem(secret: str) -> Verdict:
-    """keyblocks' structure check; for a block inside a patch (`git diff`, a recorded review), again with the
-    diff marker every line of it carries ('+' added, '-' removed, ' ' context) taken off: the marker is not
-    base64, so the body would not decode and a leaked key would pass as truncated."""
+    """keyblocks' structure check; for a block every line of which carries the same prefix, again with the
+    prefix taken off: a diff marker of a patch (`git diff`, a recorded review: '+', '-', ' ') or a comment
+    marker of a key commented out in a config example ('# ', '// ', '; ', ' * '). The prefix is not base64,
+    so the body would not decode and a leaked key would pass as truncated."""
     verdict = keyblocks.private_key_pem(secret)
     if verdict.ok or verdict.example:
         return verdict
-    unmarked = _without_diff_markers(secret)
+    unmarked = _without_line_prefix(secret)
     return keyblocks.private_key_pem(unmarked) if unmarked is not None else verdict
 
 
-def _without_diff_markers(block: str) -> str | None:
+_LINE_PREFIX = re.compile(r"^[+\- ]$|^[ \t]*(?:#|//|;|\*)[ \t]?$")
+
+
+def _without_line_prefix(block: str) -> str | None:
     first, _, rest = block.partition("\n")
     lines = rest.split("\n")
-    markers = {line[:1] for line in lines if line}
-    if len(markers) != 1 or not markers <= {"+", "-", " "} or not lines[-1][1:].startswith("-----END"):
+    prefix = lines[-1].partition("-----END")[0]
+    if not prefix or not _LINE_PREFIX.match(prefix):
         return None
-    return "\n".join([first, *(line[1:] for line in lines)])
+    bare = prefix.rstrip()
+    if not all(line.startswith(prefix) or line.rstrip() == bare for line in lines):
+        return None
+    return "\n".join([first, *(line[len(prefix) :] for line in lines)])
 
 
 # A DER private key: SEQUENCE (long-form length), INTEGER version 0, then the RSA modulus (PKCS#1) or the
@@ -156,11 +163,25 @@ def jwk_private_key(secret: str) -> Verdict:
     )
 
 
+def ceph_secret(secret: str) -> Verdict:
+    """A Ceph keyring key: base64 of CryptoKey::encode, 28 bytes: type (u16, 1 = AES), creation time (u32
+    seconds, u32 nanoseconds), key length (u16, 16), the key. Type and length make the check; a value
+    edited by hand to look fake (AQASGFDFUHBHDG9S...) no longer decodes to them."""
+    try:
+        raw = base64.b64decode(secret, validate=True)
+    except (binascii.Error, ValueError):
+        return Verdict(False, "not base64")
+    if len(raw) != 28 or raw[:2] != b"\x01\x00" or raw[10:12] != b"\x10\x00":
+        return Verdict(False, "not a Ceph key (type 1, 16-byte AES key expected)")
+    return Verdict(True, facts=(("key_type", "Ceph AES key"),))
+
+
 VALIDATORS: dict[str, Validator] = {
     "aws_key_id": aws_key_id,
     "aws_secret_key": aws_secret_key,
     "not_example": not_example,
     "bedrock_key": bedrock_key,
+    "ceph_secret": ceph_secret,
     # Token checksums and structure (issue 7 §2).
     "github_token": checksums.github_token,
     "github_fine_grained_pat": checksums.github_fine_grained_pat,
