@@ -222,6 +222,7 @@ def test_provider_prefixed_values_are_left_to_the_provider_rules(engine: Engine)
     assert generic_findings(engine, 'PRIVATE_TOKEN = "glpat-abc123"') == []
     assert not generic_secret("sk_live_axwITqZSgTUXSN").ok
     assert generic_secret("glpatXq7kpL2vR9mKz4Tw").ok  # the letters alone are no prefix
+    assert not generic_secret("SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is").ok  # a swarm token cut short
 
 
 def test_a_password_with_an_at_and_a_year_is_not_a_version_pin() -> None:
