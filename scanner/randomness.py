@@ -223,12 +223,13 @@ def rejected_shape(value: str) -> str | None:
 
 
 def code_shape(value: str) -> str | None:
-    """ "function call or expression" when `value` is code (`r.password,s.host=r.host`), else None: the one
-    shape that rules out a credential of any format (a `$` or a dot can belong to a token's own prefix)."""
-    for name, pattern in _REJECT_SHAPES:
-        if name == "function call or expression" and pattern.search(value):
-            return name
-    return None
+    """The shape name when `value` is code, a call or an expression (`r.password,s.host=r.host`), else None:
+    the one shape that rules out a credential of any format (a `$` or a dot can be part of a token)."""
+    return _EXPRESSION_SHAPE if _EXPRESSION.search(value) else None
+
+
+_EXPRESSION_SHAPE = "function call or expression"
+_EXPRESSION = dict(_REJECT_SHAPES)[_EXPRESSION_SHAPE]
 
 
 def period(value: str) -> int:
@@ -243,8 +244,11 @@ def period(value: str) -> int:
 
 def dictionary_made(value: str) -> bool:
     """Whether `value` is words (l33t undone) with at most three other characters: somepassword, foobared."""
-    uncovered, covered = uncovered_chars(value)
-    return uncovered <= 3 and covered >= len(value) / 2
+    return _words_only(*uncovered_chars(value), len(value))
+
+
+def _words_only(uncovered: int, covered: int, length: int) -> bool:
+    return uncovered <= 3 and covered >= length / 2
 
 
 def _is_base64_text(value: str) -> bool:
@@ -266,14 +270,15 @@ def judge(value: str) -> Judgement:
     run = longest_run(value)
     if run >= max(4, length // 3):
         return Judgement(None, f"repeated or sequential run of {run} characters")
-    if length >= 8 and period(value) * 2 <= length:
-        return Judgement(None, f"a pattern of {period(value)} characters repeated")
+    unit = period(value) if length >= 8 else length
+    if unit * 2 <= length:
+        return Judgement(None, f"a pattern of {unit} characters repeated")
     entropy = shannon_entropy(value)
     if entropy < min(3.0, 0.8 * math.log2(length)):
         return Judgement(None, f"entropy {entropy:.2f} too low for a generated secret")
-    if dictionary_made(value):
-        return Judgement(None, "made of dictionary words")
     uncovered, covered = uncovered_chars(value)
+    if _words_only(uncovered, covered, length):
+        return Judgement(None, "made of dictionary words")
     if sum(c.isalpha() and not c.isascii() for c in value) >= _NON_ASCII_LETTERS:
         return Judgement("low", "letters outside ASCII: prose or a human-chosen password", "non-ascii")
     if _PASSWORD_HASH.match(value):
