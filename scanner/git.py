@@ -7,6 +7,8 @@ mirror. Requires git >= 2.32 (`rev-list --filter=object:type=blob`).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import subprocess
 import tempfile
@@ -14,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from scanner.errors import GitError
 from scanner.gitparse import (
@@ -35,6 +38,7 @@ _BASE = ("git", "-c", "core.quotePath=true", "-c", "color.ui=false", "-c", "log.
 # walk of a 10,000-commit history hold ~150 MB, and an audit runs three walks beside cat-file: with 16 MB,
 # ~60 MB each, at the same speed.
 WALK_MEMORY = ("-c", "core.deltaBaseCacheLimit=16m")
+_CHUNK = 1 << 16
 _DIFF_OPTS = ("--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
 
@@ -214,34 +218,67 @@ class BlobLog:
 
     Started as soon as it is known to be likely needed, with its output spooled to a temporary file: the walk
     runs on another core while this process scans, and costs no wall time of its own (issue 6). `diffs()`
-    later keeps the commits that touch the blobs asked for.
+    later keeps the commits that touch the blobs asked for. A `piped` walk is also read as it runs
+    (`chunks()`): the history audit learns from it which blobs to read, so one walk serves both.
     """
 
-    def __init__(self, repo: Path, revs: Sequence[str], *, first_parent: bool = False) -> None:
+    def __init__(
+        self, repo: Path, revs: Sequence[str], *, first_parent: bool = False, piped: bool = False
+    ) -> None:
         walk = ["--first-parent"] if first_parent else ["-m"]
         cmd = [
             *_BASE, *WALK_MEMORY, "-C", str(repo),
             "log", "--reverse", f"--format={MARK}{COMMIT_FORMAT}", "--raw", "--no-abbrev", "--no-renames",
-            *walk, *revs, "--",
+            "--root", "--no-relative", *walk, *revs, "--",
         ]  # fmt: skip
         # Both files live as long as this object: close() closes them.
         self._out = tempfile.TemporaryFile()  # noqa: SIM115
         self._err = tempfile.TemporaryFile()  # noqa: SIM115
+        self._unread = piped  # piped output not yet copied to the spool
         try:
             self._proc: subprocess.Popen[bytes] | None = subprocess.Popen(
-                cmd, stdin=subprocess.DEVNULL, stdout=self._out, stderr=self._err
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE if piped else self._out,
+                stderr=self._err,
             )
         except FileNotFoundError as exc:
             self.close()
             raise GitError("git is not installed or not on PATH") from exc
 
+    def chunks(self) -> Iterator[bytes]:
+        """A piped walk's output as git writes it, in chunks of whole lines, each kept for diffs(). Read it
+        once, to the end, before diffs()."""
+        assert self._proc is not None and self._proc.stdout is not None, "chunks() of a walk not piped"
+        pipe, spool, rest = cast(io.BufferedReader, self._proc.stdout), self._out, b""
+        while chunk := pipe.read1(_CHUNK):
+            spool.write(chunk)
+            cut = chunk.rfind(b"\n") + 1
+            if cut:
+                yield rest + chunk[:cut]
+                rest = chunk[cut:]
+            else:
+                rest += chunk
+        if rest:
+            yield rest
+        self._unread = False
+
+    def failure(self) -> str | None:
+        """Once the walk has ended: git's message if it failed, else None."""
+        assert self._proc is not None, "failure() after close()"
+        if self._unread:
+            for _ in self.chunks():
+                pass
+        code = self._proc.wait()
+        if code == 0:
+            return None
+        self._err.seek(0)
+        return self._err.read().decode("utf-8", "replace").strip() or f"exit code {code}"
+
     def diffs(self, objects: Iterable[str]) -> list[CommitDiff]:
         """The commits whose diff adds or removes one of `objects`, each with only those changes."""
-        assert self._proc is not None, "diffs() after close()"
-        code = self._proc.wait()
-        if code != 0:
-            self._err.seek(0)
-            message = self._err.read().decode("utf-8", "replace").strip() or f"exit code {code}"
+        message = self.failure()
+        if message is not None:
             raise GitError(f"git log failed: {message}")
         self._out.seek(0)
         return list(filter_raw_log(self._out, {oid.encode() for oid in objects}))
@@ -249,9 +286,7 @@ class BlobLog:
     def close(self) -> None:
         """Stop the walk if it still runs (nothing was found to trace) and drop its output."""
         if self._proc is not None:
-            if self._proc.poll() is None:
-                self._proc.kill()
-            self._proc.wait()
+            stop(self._proc)
             self._proc = None
         self._out.close()
         self._err.close()
@@ -261,6 +296,17 @@ class BlobLog:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """End a git process we started (killed if it still runs) and close our ends of its pipes."""
+    for pipe in (proc.stdin, proc.stdout):
+        if pipe is not None:
+            with contextlib.suppress(OSError):  # git died: nothing left to tell it
+                pipe.close()
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
 
 
 def blob_log(

@@ -1,8 +1,8 @@
 """Object contents from git: one persistent `git cat-file --batch` process per pass, never one per object.
 
 `ObjectReader` reads a known list of objects, fed from a temporary file so reading is fully pipelined without
-a writer thread (threads and the scan's fork-based worker pool do not mix). `BlobStream` pipes `rev-list
---objects` straight into `cat-file`, so contents flow while git is still walking the history.
+a writer thread. `BatchReader` reads objects asked for in batches as a history walk names them, so contents
+flow while git is still walking the history.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from scanner.errors import GitError
-from scanner.git import _BASE, WALK_MEMORY
+from scanner.git import _BASE, stop
 
 _CHUNK = 1 << 20
 
@@ -119,75 +118,92 @@ def _read_body(stream: IO[bytes], size: int, max_bytes: int) -> bytes | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class Streamed:
-    oid: str
-    kind: str  # blob, commit, ...; "missing" when absent or unreadable
-    size: int
-    path: str  # the first path the walk met the blob at; "" for commits and missing objects
+class BatchReader:
+    """One persistent `git cat-file --batch` for objects asked for in batches as they become known (the
+    history audit learns blob ids from a walk while it scans).
 
-
-class BlobStream:
-    """Every blob reachable from `revs`, with a path it had: `rev-list --objects` piped straight into
-    `cat-file --batch` (two gits and an OS pipe, no thread of ours), so reading starts at once instead of
-    after a full listing. The walk also names commits (read and dropped) and missing objects.
-
-    `complete` tells, after the stream ends, whether every listed object was answered: cat-file stops at
-    a corrupt object, and the caller then reads the rest one by one with ObjectReader.
+    `ask()` queues a batch and `answers()` reads the oldest queued batch back, so a caller that asks for the
+    next batch before reading the current one keeps git reading while it scans. A batch's requests must fit
+    in a pipe (64 kB, about 1,500 ids) with one more batch queued: git may be blocked writing answers nobody
+    reads yet, and must still be able to take the next requests. If git dies on a corrupt object, that
+    object is answered as missing and the rest are asked of a fresh process.
     """
 
-    def __init__(self, repo: Path, revs: Sequence[str]) -> None:
-        git = [*_BASE, "-C", str(repo)]
-        walk = [*git, *WALK_MEMORY, "rev-list", "--objects", "--filter=object:type=blob", "--missing=print"]
-        read = [*git, "cat-file", "--batch=%(objectname) %(objecttype) %(objectsize) %(rest)"]
-        self.complete = False
-        self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        self._walk = subprocess.Popen([*walk, *revs, "--"], stdout=subprocess.PIPE, stderr=self._err)
-        assert self._walk.stdout is not None
-        self._read = subprocess.Popen(
-            read, stdin=self._walk.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=_CHUNK
-        )
-        self._walk.stdout.close()  # cat-file holds the read end now
-        assert self._read.stdout is not None
-        _widen_pipe(self._read.stdout)
+    MAX_BATCH = 512
 
-    def objects(self, max_bytes: int) -> Iterator[tuple[Streamed, bytes | None]]:
-        """(object, data) in walk order; data is None when missing or larger than `max_bytes` (drained)."""
-        stream = self._read.stdout
-        assert stream is not None
-        while header := stream.readline():
-            fields = header.rstrip(b"\n").split(b" ", 3)
-            if len(fields) == 2 and fields[1] == b"missing":
-                yield Streamed(fields[0].decode().lstrip("?"), "missing", 0, ""), None
+    def __init__(self, repo: Path, max_bytes: int) -> None:
+        self.repo = repo
+        self.max_bytes = max_bytes
+        self._queued: list[list[str]] = []
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def ask(self, oids: list[str]) -> None:
+        assert len(oids) <= self.MAX_BATCH
+        self._queued.append(oids)
+        self._send(oids)
+
+    def answers(self) -> Iterator[tuple[ObjectInfo, bytes | None]]:
+        """(info, data) for each object of the oldest batch; data is None when missing or larger than
+        `max_bytes` (not kept)."""
+        oids = self._queued.pop(0)
+        done = 0
+        while done < len(oids):
+            proc = self._process()
+            assert proc.stdout is not None
+            header = proc.stdout.readline()
+            parts = header.split()
+            if len(parts) == 2 and parts[1] == b"missing":
+                yield ObjectInfo(oids[done], "missing", 0), None
+                done += 1
                 continue
-            oid, kind, size = fields[0].decode(), fields[1].decode(), int(fields[2])
-            path = fields[3].decode("utf-8", "surrogateescape") if len(fields) > 3 else ""
-            data = _read_body(stream, size, max_bytes if kind == "blob" else 0)
-            if data is not None and len(data) < size:
-                return  # cat-file died inside this object: incomplete
-            yield Streamed(oid, kind, size, path), data
-        self._finish()
-
-    def _finish(self) -> None:
-        if self._read.wait() != 0:
-            return  # cat-file stopped at a corrupt object: incomplete
-        if self._walk.wait() != 0:
-            self._err.seek(0)
-            message = self._err.read().decode("utf-8", "replace").strip()
-            raise GitError(f"git rev-list failed: {message or f'exit code {self._walk.returncode}'}")
-        self.complete = True
+            data = None
+            if len(parts) == 3:
+                info = ObjectInfo(parts[0].decode(), parts[1].decode(), int(parts[2]))
+                data = _read_body(proc.stdout, info.size, self.max_bytes if info.kind == "blob" else 0)
+                if data is None or len(data) == info.size:
+                    yield info, data
+                    done += 1
+                    continue
+            # git died at this object (no header, or a body cut short): a fresh git takes the rest
+            yield ObjectInfo(oids[done], "missing", 0), None
+            done += 1
+            self._restart([oids[done:], *self._queued])
 
     def close(self) -> None:
-        for proc in (self._read, self._walk):
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-        if self._read.stdout is not None:
-            self._read.stdout.close()
-        self._err.close()
+        if self._proc is not None:
+            stop(self._proc)
+            self._proc = None
 
-    def __enter__(self) -> BlobStream:
+    def __enter__(self) -> BatchReader:
         return self
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+    def _process(self) -> subprocess.Popen[bytes]:
+        if self._proc is None:
+            self._proc = subprocess.Popen(
+                [*_BASE, "-C", str(self.repo), "cat-file", "--batch"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                bufsize=_CHUNK,
+            )
+            assert self._proc.stdout is not None
+            _widen_pipe(self._proc.stdout)
+        return self._proc
+
+    def _send(self, oids: list[str]) -> None:
+        stdin = self._process().stdin
+        assert stdin is not None
+        try:
+            stdin.write("".join(f"{oid}\n" for oid in oids).encode())
+            stdin.flush()
+        except OSError:  # git died: the read side notices, and restarts it
+            pass
+
+    def _restart(self, pending: list[list[str]]) -> None:
+        self.close()
+        for oids in pending:
+            if oids:
+                self._send(oids)

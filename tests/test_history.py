@@ -11,6 +11,7 @@ import struct
 import subprocess
 import termios
 import time
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -413,15 +414,30 @@ def test_secretscanignore_at_the_root_applies_to_history(tmp_path: Path) -> None
 
 
 def _read_all(
-    repo: Path, listed: bool, max_bytes: int = 1000
-) -> tuple[list[tuple[str, str]], list[str], list[str]]:
-    from scanner.model import ScanResult
+    repo: Path, listed: bool, max_bytes: int = 1000, jobs: int = 1
+) -> tuple[list[tuple[str, str]], list[str], list[str], int]:
+    """(blob id, path) of every blob and message the audit scans in this process, its errors and skips,
+    and how many blobs and messages it scanned in all (worker processes included)."""
+    from scanner.engine import Engine
+    from scanner.model import Blob, ScanResult
+    from scanner.rules import load_rules
+    from scanner.scan import ScanOptions
     from scanner.sources import history as source
+    from scanner.sources.stream import scan_history
+
+    read: list[tuple[str, str]] = []
+
+    class Recording(Engine):
+        def scan(self, blob: Blob, explain: bool = False, depth: int = 0) -> Any:
+            if depth == 0:
+                read.append((blob.id, blob.origin.path))
+            return super().scan(blob, explain, depth)
 
     result = ScanResult()
     work = source.plan(repo, source.HistoryOptions(max_bytes=max_bytes), result, listed=listed)
-    read = sorted((b.id, b.origin.path) for b in source.blobs(work, result))
-    return read, sorted(result.errors), sorted(s.path for s in result.skipped)
+    scan_history(Recording(load_rules(), backend="python"), work, result, ScanOptions(jobs=jobs))
+    assert jobs > 1 or len(read) == result.blobs_scanned
+    return sorted(read), sorted(result.errors), sorted(s.path for s in result.skipped), result.blobs_scanned
 
 
 def test_streamed_and_listed_audits_read_the_same_blobs_and_report_the_same_problems(tmp_path: Path) -> None:
@@ -446,21 +462,37 @@ def test_streamed_and_listed_audits_read_the_same_blobs_and_report_the_same_prob
         assert len(errors) == 2 and any(gone in e for e in errors) and any(bad in e for e in errors)
 
 
-def test_a_stream_cut_short_is_finished_by_reading_the_rest_one_by_one(
+def _corrupt_in_pack(repo: Path, rev: str) -> str:
+    """Repack, then garble the compressed data of `rev`'s blob inside the pack (git dies reading it)."""
+    git(repo, "repack", "-adq")
+    oid = git(repo, "rev-parse", rev)
+    pack = next((repo / ".git/objects/pack").glob("*.pack"))
+    listing = git(repo, "verify-pack", "-v", str(pack.with_suffix(".idx")))
+    offset = int(next(line for line in listing.splitlines() if line.startswith(oid)).split()[4])
+    data = bytearray(pack.read_bytes())
+    for i in range(offset + 10, offset + 40):
+        data[i] ^= 0xFF
+    pack.chmod(0o644)
+    pack.write_bytes(bytes(data))
+    return oid
+
+
+def test_a_corrupt_packed_blob_is_reported_and_every_other_blob_is_still_read(
     tmp_path: Path, monkeypatch: Any
 ) -> None:
-    """cat-file may die at a corrupt packed object: what it did not answer is listed and read again."""
-    from scanner.gitobjects import BlobStream
-    from scanner.sources import history as source
+    """cat-file dies at a corrupt packed object: the reader names it and a fresh git reads the rest, in this
+    process and in worker processes alike."""
+    from scanner.sources import stream
 
-    build(tmp_path, [({f"f{i}.txt": f"file {i}\n" for i in range(6)}, "one"), ({"f0.txt": "new\n"}, "two")])
-
-    class CutShort(BlobStream):
-        def objects(self, max_bytes: int) -> Any:
-            blobs = (item for item in super().objects(max_bytes) if item[0].kind == "blob")
-            yield from (next(blobs) for _ in range(3))  # then git "dies": complete stays False
-
-    monkeypatch.setattr(source, "BlobStream", CutShort)
-    cut = _read_all(tmp_path, listed=False)
-    monkeypatch.undo()
-    assert cut == _read_all(tmp_path, listed=True) and len(cut[0]) == 2 + 7  # two messages, seven blobs
+    monkeypatch.setattr(stream, "INLINE_BYTES", 0)  # hand batches to workers from the first one
+    # Unrelated contents, so no blob is stored as a delta of the corrupt one (which would be lost with it).
+    files = {
+        f"f{i}.txt": "".join(sha256(f"{i}.{j}".encode()).hexdigest() for j in range(50)) for i in range(6)
+    }
+    build(tmp_path, [(files, "one"), ({"f0.txt": "new\n"}, "two")])
+    bad = _corrupt_in_pack(tmp_path, "HEAD:f3.txt")
+    for listed in (False, True):
+        for jobs in (1, 2):
+            _, errors, _, scanned = _read_all(tmp_path, listed=listed, max_bytes=100_000, jobs=jobs)
+            assert scanned == 2 + 6, (listed, jobs)  # two messages, seven blobs less the corrupt one
+            assert len(errors) == 1 and bad in errors[0], (listed, jobs)

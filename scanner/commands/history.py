@@ -60,11 +60,12 @@ def run(args: argparse.Namespace) -> int:
 
 def collect(args: argparse.Namespace, setup: Setup, repo: Path) -> ScanResult:
     """Audit the history of `repo` (already opened) and attribute each finding to its first commit."""
-    from scanner.scan import default_jobs, scan_blobs
+    from scanner.scan import default_jobs
     from scanner.sources import history
     from scanner.sources.attribution import attribute, start_walks
     from scanner.sources.diff import skipper
     from scanner.sources.files import DEFAULT_MAX_BYTES
+    from scanner.sources.stream import scan_history
 
     result = ScanResult(mode="history", target=args.repo)
     options = history.HistoryOptions(
@@ -86,7 +87,7 @@ def collect(args: argparse.Namespace, setup: Setup, repo: Path) -> ScanResult:
     total = len(work.blobs) + work.unique_messages
     with start_walks(work) as walks:  # git walks the history for attribution while we scan
         with _progress(watched, total, work.total_bytes) as progress:
-            scan_blobs(setup.engine, history.blobs(work, result), result, scanning, progress)
+            scan_history(setup.engine, work, result, scanning, walks.introductions, progress)
         attribute(work, result, walks)
     return result
 

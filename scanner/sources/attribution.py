@@ -48,7 +48,7 @@ def start_walks(work: Plan) -> Walks:
     """Start the walks now, side by side with the scan."""
     if not work.tips:
         return Walks()
-    walks = Walks(git.BlobLog(work.repo, work.revs))
+    walks = Walks(git.BlobLog(work.repo, work.revs, piped=not work.listed))  # a stream reads it as it runs
     if work.head is not None and work.limits:  # the limited walk may not hold HEAD's whole chain
         walks.removals = git.BlobLog(work.repo, [work.head], first_parent=True)
     return walks

@@ -1,11 +1,12 @@
 """Full-history audit source: every blob reachable from the requested refs, read once and scanned once.
 
-Enumeration never diff-walks history (PERF-NOTES §1). By default `rev-list --objects` is piped straight into
-`cat-file --batch` (gitobjects.BlobStream): contents flow from the first moment, with no wait for a full
-listing. When a person watches a progress bar, the plan instead lists the blobs and sizes them first (one
-`cat-file --batch-check` pass), so the bar knows the totals; the same listing reads what a stream left when
-git stopped at a corrupt object. Commit messages are scanned too. Only after the scan are the few blobs with
-findings traced to the commit that introduced them (attribution.py).
+Enumeration never reads a diff's contents (PERF-NOTES §1). By default, the one `git log --raw` walk that
+attribution needs anyway names each blob as the commit that adds it goes by, and `cat-file --batch` reads it
+at once (stream.py): contents flow from the first moment, with no wait for a full listing. When a person
+watches a progress bar, or --since/--max-commits cut the history, the plan instead lists the blobs
+(`rev-list --objects`) and sizes them first (one `cat-file --batch-check` pass), so the bar knows the totals.
+Commit messages are scanned too. Only after the scan are the few blobs with findings traced to the commit
+that introduced them (attribution.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from scanner import git
 from scanner.errors import GitError
-from scanner.gitobjects import BlobStream, ObjectReader
+from scanner.gitobjects import ObjectReader
 from scanner.model import Blob, Commit, Origin, ScanResult, Skipped
 from scanner.sources.diff import PathTest, is_binary, never
 from scanner.sources.files import DEFAULT_MAX_BYTES
@@ -91,6 +92,9 @@ def plan(
             "(run 'git fetch --unshallow' for a full audit)"
         )
     _select(work, options)
+    # A walk cut by --since/--max-commits names only what its commits change, while the audit reads all
+    # they hold: such plans list their blobs (rev-list --objects) instead of streaming the walk's.
+    listed = listed or bool(work.limits)
     if not work.tips:
         return work  # an empty repository: nothing to scan is a clean scan
     # Listing commits and listing blobs are independent walks: run them side by side (2 cores, 2 gits).
@@ -126,13 +130,13 @@ def _size(
         if info.kind == "missing":
             result.errors.append(f"blob {info.oid} ({paths[info.oid]}) is missing or corrupt; not scanned")
         elif info.size > work.max_bytes:
-            result.skipped.append(_oversized(paths[info.oid], info.oid, work.max_bytes))
+            result.skipped.append(oversized(paths[info.oid], info.oid, work.max_bytes))
         else:
             work.blobs.append((info.oid, paths[info.oid]))
             work.total_bytes += info.size
 
 
-def _oversized(path: str, oid: str, max_bytes: int) -> Skipped:
+def oversized(path: str, oid: str, max_bytes: int) -> Skipped:
     return Skipped(f"{path}@{oid[:12]}", f"larger than {max_bytes} bytes")
 
 
@@ -167,44 +171,27 @@ def _submodules(work: Plan, result: ScanResult) -> None:
             )
 
 
-def blobs(work: Plan, result: ScanResult) -> Iterator[Blob]:
-    """Commit messages, then every blob: each unique content yielded once."""
-    seen: set[str] = set()
+def messages(work: Plan, seen: set[str]) -> Iterator[Blob]:
+    """Each distinct commit message once (ids added to `seen`)."""
     for commit, message in work.messages:
         blob = Blob.from_bytes(message, Origin(MESSAGE_PATH, commit, "commit-message"))
         if message.strip() and blob.id not in seen:
             seen.add(blob.id)
             yield blob
-    if not work.tips:
-        return
-    if not work.listed:
-        with BlobStream(work.repo, work.revs) as stream:
-            yield from _streamed(work, result, stream, seen)
-        if stream.complete:
-            return
-        # git stopped at a corrupt object: list everything, and read what the stream did not answer
-        listed, missing = git.list_blobs(work.repo, work.revs)
-        _size(
-            work, result, [(o, p) for o, p in listed if o not in seen], [o for o in missing if o not in seen]
-        )
+
+
+def blobs(work: Plan, result: ScanResult) -> Iterator[Blob]:
+    """A listed plan's commit messages, then its blobs: each unique content yielded once."""
+    seen: set[str] = set()
+    yield from messages(work, seen)
     yield from _listed(work, result, seen)
 
 
-def _streamed(work: Plan, result: ScanResult, stream: BlobStream, seen: set[str]) -> Iterator[Blob]:
-    for obj, data in stream.objects(work.max_bytes):
-        if obj.kind == "missing":
-            seen.add(obj.oid)  # reported here; the listing after a failed stream must not report it again
-            result.errors.append(f"object {obj.oid} is missing or corrupt; not scanned")
-        elif obj.kind != "blob" or obj.oid in seen:
-            continue
-        elif work.skip(obj.path):
-            seen.add(obj.oid)
-        elif data is None:
-            seen.add(obj.oid)
-            result.skipped.append(_oversized(obj.path, obj.oid, work.max_bytes))
-        else:
-            seen.add(obj.oid)
-            yield from _blob(obj.oid, obj.path, data, result)
+def unread(work: Plan, result: ScanResult, seen: set[str]) -> Iterator[Blob]:
+    """After a walk that failed part way: the blobs a listing finds that were not read yet."""
+    listed, missing = git.list_blobs(work.repo, work.revs)
+    _size(work, result, [(o, p) for o, p in listed if o not in seen], [o for o in missing if o not in seen])
+    yield from _listed(work, result, seen)
 
 
 def _listed(work: Plan, result: ScanResult, seen: set[str]) -> Iterator[Blob]:

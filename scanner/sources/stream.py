@@ -1,0 +1,231 @@
+"""The history audit's blobs, read and scanned where they are scanned (issue 6).
+
+The walk (a piped `git log --raw`) names each blob as the commit that adds it goes by; this process parses it
+and hands out batches of blob ids. Whoever scans a batch reads it from a `git cat-file --batch` of its own:
+this process when scanning alone, else each worker process. So blob contents cross one pipe, from git to the
+process that scans them, and are never pickled between processes (a pool fed with contents spent 0.6 s of
+CPU in pickling on a 110 MB history). Alone, this process asks for the next batch before scanning the current
+one, so git reads while Python scans.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from scanner import git
+from scanner.engine import Engine, ScanOutcome
+from scanner.gitobjects import BatchReader, ObjectInfo
+from scanner.gitparse import unquote
+from scanner.model import Blob, Origin, ScanResult, Skipped
+from scanner.scan import INLINE_BYTES, Progress, ScanOptions, default_jobs, safe_scan, scan_blobs
+from scanner.sources import history
+from scanner.sources.diff import is_binary
+from scanner.sources.history import Plan, oversized, pending_commit
+
+if TYPE_CHECKING:
+    import concurrent.futures as cf
+
+Named = tuple[str, str]  # (blob id, path)
+_GITLINK = git.GITLINK_MODE.encode()  # a submodule's commit: not a blob of this repository
+_DELETED = b"D"
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """What became of one named blob: scanned (outcome None when clean), or why not."""
+
+    oid: str
+    path: str
+    status: Literal["scanned", "missing", "oversized", "binary"]
+    size: int
+    outcome: ScanOutcome | None = None
+
+
+def scan_history(
+    engine: Engine,
+    work: Plan,
+    result: ScanResult,
+    options: ScanOptions,
+    walk: git.BlobLog | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Scan a plan's commit messages and blobs. A streamed plan reads the blobs `walk` names (attribution's
+    piped walk over `work.revs`; else a walk of its own)."""
+    if work.listed or not work.tips:
+        scan_blobs(engine, history.blobs(work, result), result, options, progress)
+        return
+    seen: set[str] = set()
+    scan_blobs(engine, history.messages(work, seen), result, options)
+    with ExitStack() as own:
+        log = walk or own.enter_context(git.BlobLog(work.repo, work.revs, piped=True))
+        scan_named(engine, work, named_blobs(work, log, seen), result, options)
+        failure = log.failure()
+    if failure is not None:
+        result.errors.append(f"git log stopped part way ({failure}); the blobs it did not name were listed")
+        scan_blobs(engine, history.unread(work, result, seen), result, options)
+
+
+def named_blobs(work: Plan, walk: git.BlobLog, seen: set[str]) -> Iterator[list[Named]]:
+    """Batches of the blobs `walk` adds, in walk order: each blob once (ids in `seen` and blobs at skipped
+    paths left out; a blob skipped at one path is still read when it comes again at another)."""
+    batch: list[Named] = []
+    for chunk in walk.chunks():
+        for line in chunk.split(b"\n"):
+            if line[:1] != b":":
+                continue
+            meta, _, quoted = line.partition(b"\t")
+            fields = meta.split(b" ")
+            if len(fields) < 5 or fields[4][:1] == _DELETED or fields[1] == _GITLINK:
+                continue
+            oid = fields[3].decode()
+            if oid in seen:
+                continue
+            path = unquote(quoted)
+            if work.skip(path):
+                continue
+            seen.add(oid)
+            batch.append((oid, path))
+            if len(batch) == BatchReader.MAX_BATCH:
+                yield batch
+                batch = []
+        if batch:  # a batch per chunk of the walk: git never waits for a batch to fill
+            yield batch
+            batch = []
+
+
+def scan_named(
+    engine: Engine, work: Plan, batches: Iterator[list[Named]], result: ScanResult, options: ScanOptions
+) -> None:
+    """Read and scan every named blob; record findings, drops, skips and errors in `result`."""
+    jobs = options.jobs or default_jobs()
+    reads = _shared(engine, work, batches, jobs, options)
+    for read in reads:
+        _record(result, options, work, read)
+    if options.cache is not None:
+        options.cache.flush()
+
+
+def _record(result: ScanResult, options: ScanOptions, work: Plan, read: Read) -> None:
+    if read.status == "missing":
+        result.errors.append(f"blob {read.oid} ({read.path}) is missing or corrupt; not scanned")
+    elif read.status == "oversized":
+        result.skipped.append(oversized(read.path, read.oid, work.max_bytes))
+    elif read.status == "binary":
+        result.skipped.append(Skipped(f"{read.path}@{read.oid[:12]}", "binary"))
+    elif read.outcome is None:
+        result.blobs_scanned += 1
+        result.bytes_scanned += read.size
+        if options.cache is not None:
+            options.cache.mark_clean(read.oid)
+    elif read.outcome.error:
+        result.errors.append(f"{read.path}: not scanned: {read.outcome.error}")
+    else:
+        result.blobs_scanned += 1
+        result.bytes_scanned += read.size
+        result.findings.extend(read.outcome.findings)
+        result.dropped.extend(read.outcome.dropped)
+
+
+def _scan_batch(
+    engine: Engine, explain: bool, batch: list[Named], answers: Iterator[tuple[ObjectInfo, bytes | None]]
+) -> Iterator[Read]:
+    for (oid, path), (info, data) in zip(batch, answers, strict=True):
+        if info.kind != "blob":
+            yield Read(oid, path, "missing", 0)
+        elif data is None:
+            yield Read(oid, path, "oversized", info.size)
+        elif is_binary(data):
+            yield Read(oid, path, "binary", info.size)
+        else:
+            outcome = safe_scan(engine, Blob(oid, data, Origin(path, pending_commit(oid), "blob")), explain)
+            kept = outcome if outcome.findings or outcome.dropped or outcome.error else None
+            yield Read(oid, path, "scanned", info.size, kept)
+
+
+class _Local:
+    """A batch this process scans: its place in the order of results, filled once scanned."""
+
+    __slots__ = ("batch", "reads")
+
+    def __init__(self, batch: list[Named]) -> None:
+        self.batch = batch
+        self.reads: list[Read] | None = None
+
+
+def _shared(
+    engine: Engine, work: Plan, batches: Iterator[list[Named]], jobs: int, options: ScanOptions
+) -> Iterator[Read]:
+    """This process scans batches itself and, once the stream proves large, hands batches to `jobs - 1`
+    worker processes whenever one has room: the work balances itself, whatever share of the cores git
+    takes. Each batch is asked of our git before the one before it is scanned, so git reads while Python
+    scans. Results come in batch order."""
+    with BatchReader(work.repo, work.max_bytes) as reader, ExitStack() as stack:
+        pool: cf.ProcessPoolExecutor | None = None
+        slots: deque[_Local | cf.Future[list[Read]]] = deque()  # every batch not yet reported, in order
+        asked: _Local | None = None  # asked of our git, not scanned yet
+        running: list[cf.Future[list[Read]]] = []  # batches in workers
+        scanned = 0
+
+        def scan(local: _Local) -> None:
+            nonlocal scanned
+            local.reads = list(_scan_batch(engine, options.explain, local.batch, reader.answers()))
+            scanned += sum(read.size for read in local.reads)
+
+        for batch in batches:
+            if pool is None and jobs > 1 and scanned >= INLINE_BYTES:
+                pool = stack.enter_context(_pool(engine, work, jobs - 1, options))
+            running = [future for future in running if not future.done()]
+            if pool is not None and len(running) < 2 * (jobs - 1):
+                running.append(pool.submit(_worker_scan, batch))
+                slots.append(running[-1])
+            else:
+                reader.ask([oid for oid, _ in batch])
+                if asked is not None:
+                    scan(asked)
+                asked = _Local(batch)
+                slots.append(asked)
+            while slots and (slots[0].reads is not None if isinstance(slots[0], _Local) else slots[0].done()):
+                yield from _reads(slots.popleft())
+        if asked is not None:
+            scan(asked)
+        while slots:
+            yield from _reads(slots.popleft())
+
+
+def _reads(slot: _Local | cf.Future[list[Read]]) -> list[Read]:
+    if isinstance(slot, _Local):
+        assert slot.reads is not None
+        return slot.reads
+    return slot.result()
+
+
+def _pool(engine: Engine, work: Plan, workers: int, options: ScanOptions) -> cf.ProcessPoolExecutor:
+    import concurrent.futures as cf
+    import multiprocessing
+
+    context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+    setup = (engine, options.explain, work.repo, work.max_bytes)
+    return cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=setup)
+
+
+# Per worker process: the engine and a cat-file of its own, set once by the pool initializer.
+_worker: tuple[Engine, bool, BatchReader] | None = None
+
+
+def _init_worker(engine: Engine, explain: bool, repo: Path, max_bytes: int) -> None:
+    global _worker
+    _worker = (engine, explain, BatchReader(repo, max_bytes))
+
+
+def _worker_scan(batch: list[Named]) -> list[Read]:
+    assert _worker is not None
+    engine, explain, reader = _worker
+    reader.ask([oid for oid, _ in batch])
+    return list(_scan_batch(engine, explain, batch, reader.answers()))
