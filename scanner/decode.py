@@ -31,7 +31,6 @@ MAX_LINE = 64 * 1024  # longer lines (minified bundles, inline images) are not r
 # Base64 values are decoded when the generic judge dropped them as base64 of text (a secret-like name holds
 # them) and, in Kubernetes Secrets, under `data:` whatever the key. Each gate has a literal prefix, so `re`
 # finds it with memchr speed.
-_KIND_SECRET = re.compile(rb"kind[\"']?:[ \t]*[\"']?Secret\b")
 _B64_VALUE = re.compile(rb"(?m):[ \t]*[\"']?([A-Za-z0-9+/]{8,}={0,2})[\"']?,?[ \t]*\r?$")
 _PERCENT = re.compile(rb"%[2-7][0-9A-Fa-f]")
 # Escaped quotes (`\"`) are common in source code and read by the generic rules directly; decode the
@@ -44,6 +43,7 @@ _TEXT_ENCODINGS = (
     (b"%", _PERCENT, _PERCENT_PIECE, "percent", 2),
     (b"\\", _ESCAPE, _ESCAPE_PIECE, "escape", 1),
 )
+_BACKSLASH = 92
 _MANIFEST_SUFFIXES = (".yaml", ".yml", ".json", "-")  # "-": standard input
 
 
@@ -62,7 +62,8 @@ def add_decoded(engine: Engine, blob: Blob, outcome: ScanOutcome, depth: int) ->
     """Scan the decoded form of encoded text in `blob` and add what it hides to `outcome`."""
     data = blob.data
     raw_lines = LineIndex(data)
-    spans = _encoded_spans(data, blob.origin.path, _dropped_base64(outcome.dropped, raw_lines))
+    base64_spans = _dropped_base64(outcome.dropped, raw_lines)
+    spans = _encoded_spans(data, blob.origin.path, base64_spans, outcome.kube_secret)
     if not spans:
         return
     text, pieces = _rewrite(data, spans)
@@ -105,9 +106,12 @@ def _dropped_base64(dropped: list[Dropped], lines: LineIndex) -> list[tuple[int,
 Span = tuple[int, int, bytes, str]
 
 
-def _encoded_spans(data: bytes, path: str, base64_spans: list[tuple[int, int]]) -> list[Span]:
-    """(start, end, decoded bytes, encoding) for each encoded stretch worth decoding, by offset."""
-    if path.endswith(_MANIFEST_SUFFIXES) and b"Secret" in data and _KIND_SECRET.search(data) is not None:
+def _encoded_spans(
+    data: bytes, path: str, base64_spans: list[tuple[int, int]], kube_secret: bool
+) -> list[Span]:
+    """(start, end, decoded bytes, encoding) for each encoded stretch worth decoding, by offset.
+    `kube_secret`: the matcher saw `kind: Secret` in `data`."""
+    if kube_secret and path.endswith(_MANIFEST_SUFFIXES):
         base64_spans = base64_spans + [m.span(1) for m in _B64_VALUE.finditer(data)]
     spans: list[Span] = []
     budget = MAX_DECODED
@@ -161,10 +165,26 @@ def _lines_with(pattern: re.Pattern[bytes], data: bytes, position: int, least: i
         start = data.rfind(b"\n", 0, match.start()) + 1
         end = data.find(b"\n", match.end())
         end = len(data) if end < 0 else end
-        if end - start <= MAX_LINE and len(pattern.findall(data, start, end)) >= least:
+        if end - start <= MAX_LINE and _count(pattern, data, start, end) >= least:
             found.append((start, end))
         position = end + 1
     return found
+
+
+def _count(pattern: re.Pattern[bytes], data: bytes, start: int, end: int) -> int:
+    """Matches of `pattern` in data[start:end], leaving out escapes that are not: the `\\/` of `\\\\/` (an
+    escaped backslash, then a slash) is how JSON writes a regex, common in schemas, and hides nothing."""
+    count = 0
+    for match in pattern.finditer(data, start, end):
+        at = match.start()
+        if data[at] == _BACKSLASH:
+            before = at
+            while before > start and data[before - 1] == _BACKSLASH:
+                before -= 1
+            if (at - before) % 2:
+                continue
+        count += 1
+    return count
 
 
 def _unescape(match: re.Match[bytes]) -> bytes:

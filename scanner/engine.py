@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from scanner import decode, generic
 from scanner.anchors import anchored_lines
 from scanner.lines import LineIndex
-from scanner.matcher import Matcher, make_matcher
+from scanner.matcher import KUBE_SECRET, Matcher, make_matcher
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
 from scanner.pairing import pair_aws_credentials
 from scanner.randomness import shannon_entropy
@@ -27,6 +27,7 @@ from scanner.validators import VALIDATORS, Verdict
 ALLOW_MARKERS = (b"secretscan:allow", b"gitleaks:allow", b"pragma: allowlist secret")
 NEXT_LINE_MARKER = b"pragma: allowlist nextline secret"
 _MAX_LINE_TEXT = 400
+_VERDICTS_KEPT = 100_000  # values remembered by the judge memo (a few MB at most), then it starts afresh
 _CONF_RANK = {"high": 0, "medium": 1, "low": 2}
 _SEV_RANK = {
     "critical": 0,
@@ -42,6 +43,7 @@ class ScanOutcome:
     findings: list[Finding] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
     error: str = ""  # set when scanning this blob failed: reported, and the scan goes on
+    kube_secret: bool = False  # the text says `kind: Secret` (its base64 values are decoded)
 
 
 def fingerprint(rule_id: str, secret: str, path: str) -> str:
@@ -67,6 +69,9 @@ class Engine:
         self.rules = list(rules)
         self.allowlist = allowlist or Allowlist()
         self.digest = rules_hash(self.rules) + ":" + repr(self.allowlist)
+        # (rule, value) -> what the value alone says. A history holds each file in many versions, so the same
+        # candidates come again and again: the generic judge, the costliest check, then runs once per value.
+        self._verdicts: dict[tuple[str, str], tuple[tuple[DropReason, str] | None, Verdict | None]] = {}
         self.matcher: Matcher = make_matcher(self.rules, backend)
         self._keywords = [tuple(k.encode() for k in r.keywords) for r in self.rules]
         # When two rules report overlapping text, the more specific one wins: generic rules rank last.
@@ -74,6 +79,9 @@ class Engine:
             r.id: (("generic" in r.tags), _CONF_RANK[r.confidence], _SEV_RANK[r.severity], i)
             for i, r in enumerate(self.rules)
         }
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_verdicts": {}}  # workers start with an empty memo
 
     @property
     def backend(self) -> str:
@@ -95,6 +103,7 @@ class Engine:
         nominated = self.matcher.candidates(data) if data else {}
         if not nominated:
             return outcome
+        outcome.kube_secret = nominated.pop(KUBE_SECRET, None) is not None
         lines = LineIndex(data)
         for index in sorted(nominated):
             rule = self.rules[index]
@@ -167,13 +176,15 @@ class Engine:
         self, rule: Rule, secret: str, raw: bytes, line: bytes, lines: LineIndex, line_no: int, path: str
     ) -> tuple[tuple[DropReason, str] | None, Verdict | None]:
         """Why a candidate is dropped (or None to report it), and the validator's verdict."""
-        if rule.entropy is not None:
-            entropy = shannon_entropy(secret)
-            if entropy < rule.entropy:
-                return ("entropy", f"entropy {entropy:.2f} below the rule's minimum {rule.entropy:g}"), None
-        verdict = VALIDATORS[rule.validator](secret) if rule.validator else None
-        if verdict is not None and not verdict.ok:
-            return (("example-credential" if verdict.example else "validator"), verdict.reason), verdict
+        key = (rule.id, secret)
+        known = self._verdicts.get(key)
+        if known is None:
+            if len(self._verdicts) >= _VERDICTS_KEPT:
+                self._verdicts.clear()
+            known = self._verdicts[key] = _measure(rule, secret)
+        drop, verdict = known
+        if drop is not None:
+            return drop, verdict
         for allow, scope in ((rule.allowlist, "rule"), (self.allowlist, "global")):
             reason = _allowlisted(allow, raw, secret, line, path)
             if reason is not None:
@@ -183,6 +194,18 @@ class Engine:
         if line_no > 1 and NEXT_LINE_MARKER in lines.text(line_no - 1):
             return ("inline-marker", "allow marker on the line above"), verdict
         return None, verdict
+
+
+def _measure(rule: Rule, secret: str) -> tuple[tuple[DropReason, str] | None, Verdict | None]:
+    """What the value alone says: the rule's entropy floor, then its validator."""
+    if rule.entropy is not None:
+        entropy = shannon_entropy(secret)
+        if entropy < rule.entropy:
+            return ("entropy", f"entropy {entropy:.2f} below the rule's minimum {rule.entropy:g}"), None
+    verdict = VALIDATORS[rule.validator](secret) if rule.validator else None
+    if verdict is not None and not verdict.ok:
+        return (("example-credential" if verdict.example else "validator"), verdict.reason), verdict
+    return None, verdict
 
 
 def _dedupe(findings: list[Finding], rank: dict[str, tuple[bool, int, int, int]]) -> list[Finding]:

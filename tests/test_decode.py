@@ -18,9 +18,12 @@ SECRET = "q8Zt3Lm9Rv2XkP7wN4bY"
 AWS_SECRET = "v5ZJr3J1TWDtkwtDDb/xHKas1VOqg6YYZYn9Zhyi"
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(load_rules(), backend="python")
+@pytest.fixture(scope="module", params=["python", "hyperscan"])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """Both backends: with Hyperscan, `kind: Secret` is found in the same pass as the rules' patterns."""
+    if request.param == "hyperscan":
+        pytest.importorskip("hyperscan")
+    return Engine(load_rules(), backend=request.param)
 
 
 def b64(text: str) -> str:
@@ -85,6 +88,21 @@ def test_json_escaped_slashes(engine: Engine) -> None:
     ]
 
 
+def test_a_base64_value_outside_a_kubernetes_secret_is_not_decoded_for_its_key_alone(engine: Engine) -> None:
+    inner = f'{{"aws_secret_access_key": "{AWS_SECRET}"}}'
+    text = k8s_secret(**{"config.json": b64(inner)}).replace("kind: Secret", "kind: ConfigMap")
+    assert scan(engine, text) == []
+
+
+def test_an_escaped_backslash_before_a_slash_is_not_an_escape() -> None:
+    """`\\\\/` in JSON is a backslash, then a slash (how schemas write regexes): nothing to decode."""
+    pattern = json.dumps({"pattern": "^arn:aws:iam::\\d{12}:role\\/[\\w+=,.@-]+$"}).encode()
+    assert b"\\\\/" in pattern
+    assert decode._encoded_spans(pattern, "schema.json", [], False) == []
+    slashes = json.dumps({"url": "https://example.com/a"}).replace("/", "\\/").encode()
+    assert [span[3] for span in decode._encoded_spans(slashes, "resp.json", [], False)] == ["escape"] * 3
+
+
 def test_images_fonts_and_hashes_are_not_decoded(engine: Engine) -> None:
     png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(256))).decode()
     text = f"logo: data:image/png;base64,{png}\npassword_sha: {'ab' * 32}\n"
@@ -93,7 +111,7 @@ def test_images_fonts_and_hashes_are_not_decoded(engine: Engine) -> None:
 
 
 def test_plain_text_has_no_encoded_spans() -> None:
-    assert decode._encoded_spans(b"def f(x):\n    return x * 2  # 100% plain\n", "a.py", []) == []
+    assert decode._encoded_spans(b"def f(x):\n    return x * 2  # 100% plain\n", "a.py", [], False) == []
 
 
 def test_cli_redacts_decoded_secrets(tmp_path: Path) -> None:
