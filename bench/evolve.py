@@ -45,17 +45,26 @@ def read_folder(root: Path) -> dict[str, list[bytes]]:
 
 
 class Evolver:
-    def __init__(self, files: dict[str, list[bytes]], seed: int) -> None:
+    def __init__(self, files: dict[str, list[bytes]], seed: int, by_size: bool = False) -> None:
         self.files = files
         self.random = random.Random(seed)
         paths = sorted(files)
-        # Real histories are skewed: a few files take most edits.
-        self.hot = self.random.sample(paths, max(1, len(paths) // 50))
+        # Real histories are skewed: a few files take most edits. With `by_size`, large files are edited
+        # more (in proportion to their size, as more code draws more changes): a history heavy in bytes.
+        self.weights = [sum(map(len, files[p])) for p in paths] if by_size else None
+        count = max(1, len(paths) // 50)
+        if self.weights is None:
+            self.hot = self.random.sample(paths, count)
+        else:
+            self.hot = sorted(set(self.random.choices(paths, self.weights, k=count)))
 
     def pick(self) -> str:
         if self.random.random() < 0.6:
             return self.random.choice(self.hot)
-        return self.random.choice(sorted(self.files))
+        paths = sorted(self.files)
+        if self.weights is None or len(paths) != len(self.weights):
+            return self.random.choice(paths)
+        return self.random.choices(paths, self.weights)[0]
 
     def edit(self, path: str, index: int) -> None:
         lines = self.files[path]
@@ -91,7 +100,7 @@ class Evolver:
         return changed
 
 
-def build(source: Path, repo: Path, commits: int, seed: int) -> int:
+def build(source: Path, repo: Path, commits: int, seed: int, by_size: bool = False) -> int:
     files = read_folder(source)
     if not files:
         raise SystemExit(f"evolve: no text files under {source}")
@@ -99,7 +108,7 @@ def build(source: Path, repo: Path, commits: int, seed: int) -> int:
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
     proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=repo, stdin=subprocess.PIPE)
     assert proc.stdin is not None
-    evolver = Evolver(files, seed)
+    evolver = Evolver(files, seed, by_size)
     out = proc.stdin
     for index in range(commits + 1):
         changed = dict(files) if index == 0 else evolver.step(index)
@@ -136,10 +145,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="where to create the repository (must not exist)")
     parser.add_argument("--commits", type=int, default=5000, help="commits after the first (default 5000)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--by-size",
+        action="store_true",
+        help="edit files in proportion to their size: a history heavy in bytes, as large projects' are",
+    )
     args = parser.parse_args(argv)
     if args.out.exists():
         parser.error(f"{args.out} exists")
-    count = build(args.source, args.out, args.commits, args.seed)
+    count = build(args.source, args.out, args.commits, args.seed, args.by_size)
     print(f"evolve: {args.out}: {count} files, {args.commits + 1} commits", file=sys.stderr)
     return 0
 
