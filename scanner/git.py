@@ -139,9 +139,42 @@ def merge_base(repo: Path, base: str, head: str) -> str:
     return out
 
 
-def commit_messages(repo: Path, revs: Sequence[str]) -> Iterator[tuple[Commit, bytes]]:
-    """Every commit selected by `revs` (newest first) with its full message."""
-    out = run(repo, "log", "-z", f"--format={COMMIT_FORMAT}%x1f%B", *revs, "--")
+class Running:
+    """A git command started now and read later: its output goes to a temporary file, so git never waits
+    on us, and runs on the other core while this process does something else."""
+
+    def __init__(self, repo: Path, *args: str, config: Sequence[str] = ()) -> None:
+        self._name = args[0]
+        self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by output()
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115
+        cmd = [*_BASE, *config, "-C", str(repo), *args]
+        try:
+            self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._out, stderr=self._err)
+        except FileNotFoundError as exc:
+            self._out.close()
+            self._err.close()
+            raise GitError("git is not installed or not on PATH") from exc
+
+    def output(self) -> bytes:
+        """Its output, once it has ended; a failure becomes a GitError carrying git's message."""
+        code = self._proc.wait()
+        with self._out, self._err:
+            if code != 0:
+                self._err.seek(0)
+                message = self._err.read().decode("utf-8", "replace").strip() or f"exit code {code}"
+                raise GitError(f"git {self._name} failed: {message}")
+            self._out.seek(0)
+            return self._out.read()
+
+
+def start_commit_messages(repo: Path, revs: Sequence[str]) -> Running:
+    """Start listing every commit of `revs` with its full message: read it with commit_messages()."""
+    return Running(repo, "log", "-z", f"--format={COMMIT_FORMAT}%x1f%B", *revs, "--")
+
+
+def commit_messages(listing: Running) -> Iterator[tuple[Commit, bytes]]:
+    """Every commit of a listing (newest first) with its full message."""
+    out = listing.output()
     for record in out.split(b"\0"):
         if not record:
             continue
@@ -180,9 +213,18 @@ class TreeEntry:
     path: str
 
 
+def start_tree(repo: Path, rev: str) -> Running:
+    """Start listing the tree of `rev`: read it with tree_entries()."""
+    return Running(repo, "ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev)
+
+
 def tree(repo: Path, rev: str) -> list[TreeEntry]:
     """Every entry of the tree of `rev`, recursively."""
-    out = run(repo, "ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev)
+    return tree_entries(start_tree(repo, rev))
+
+
+def tree_entries(listing: Running) -> list[TreeEntry]:
+    out = listing.output()
     entries = []
     for record in out.split(b"\0"):
         if record:

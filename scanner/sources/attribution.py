@@ -114,7 +114,7 @@ def _status(
     `walked`: the full walk's diffs (their chain commits give the removals); else a first-parent walk."""
     if work.head is None or not by_key:
         return {}
-    at_head = {e.oid for e in git.tree(work.repo, work.head) if e.kind == "blob"}
+    at_head = {e.oid for e in work.head_tree() if e.kind == "blob"}
     gone = {key: blobs for key, blobs in by_key.items() if not blobs & at_head}
     every = {b for blobs in gone.values() for b in blobs}
     diffs: list[CommitDiff] = []

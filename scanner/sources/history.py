@@ -12,7 +12,6 @@ that introduced them (attribution.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,13 +53,36 @@ class Plan:
     skip: PathTest = never
 
     ages: dict[str, int] = field(default_factory=dict)  # commit sha -> position, oldest first
+    # Listings git makes while the scan runs, read when first needed (load(), head_tree()).
+    commit_listing: git.Running | None = None
+    head_listing: git.Running | None = None
+    head_entries: list[git.TreeEntry] | None = None
 
     @property
     def revs(self) -> list[str]:
         return self.tips + self.limits
 
+    def load(self) -> None:
+        """Read the commit listing plan() started (once): messages, ages, unique message count."""
+        if self.commit_listing is None:
+            return
+        listing, self.commit_listing = self.commit_listing, None
+        self.messages = list(reversed(list(git.commit_messages(listing))))
+        self.ages = {commit.sha: i for i, (commit, _) in enumerate(self.messages)}
+        unique = {message for _, message in self.messages if message.strip()}
+        self.unique_messages = len(unique)
+        self.total_bytes += sum(map(len, unique))
+
+    def head_tree(self) -> list[git.TreeEntry]:
+        """Every entry of the head's tree (empty without a head)."""
+        if self.head_entries is None:
+            listing, self.head_listing = self.head_listing, None
+            self.head_entries = git.tree_entries(listing) if listing is not None else []
+        return self.head_entries
+
     def age(self, sha: str) -> int:
         """Position of a commit in the audited history, oldest first (unknown commits sort last)."""
+        self.load()
         return self.ages.get(sha, len(self.ages))
 
 
@@ -83,8 +105,9 @@ def plan(
     *,
     listed: bool = False,
 ) -> Plan:
-    """Select refs and list commits; with `listed`, also list and size the blobs (but `skip`ped paths and
-    blobs `known_clean` from a result cache). Records warnings, skips and errors."""
+    """Select refs and start listing commits and the head's tree (read when needed: a streamed audit reads
+    blobs meanwhile); with `listed`, also list and size the blobs (but `skip`ped paths and blobs
+    `known_clean` from a result cache), and read the commits. Records warnings, skips and errors."""
     work = Plan(repo, max_bytes=options.max_bytes, skip=skip)
     if git.is_shallow(repo):
         result.warnings.append(
@@ -97,17 +120,12 @@ def plan(
     listed = listed or bool(work.limits)
     if not work.tips:
         return work  # an empty repository: nothing to scan is a clean scan
-    # Listing commits and listing blobs are independent walks: run them side by side (2 cores, 2 gits).
-    with ThreadPoolExecutor(2) as pool:
-        blobs_job = pool.submit(git.list_blobs, repo, work.revs) if listed else None
-        work.messages = list(reversed(list(git.commit_messages(repo, work.revs))))
-        if blobs_job is not None:
-            _size(work, result, *blobs_job.result(), known_clean)
-    work.ages = {commit.sha: i for i, (commit, _) in enumerate(work.messages)}
-    unique = {message for _, message in work.messages if message.strip()}
-    work.unique_messages = len(unique)
-    work.total_bytes += sum(map(len, unique))
-    _submodules(work, result)
+    # Listing commits, the head's tree and the blobs are independent: gits side by side.
+    work.commit_listing = git.start_commit_messages(repo, work.revs)
+    work.head_listing = git.start_tree(repo, work.head) if work.head else None
+    if listed:
+        _size(work, result, *git.list_blobs(repo, work.revs), known_clean)
+        work.load()
     return work
 
 
@@ -161,10 +179,9 @@ def _select(work: Plan, options: HistoryOptions) -> None:
         work.limits.append(f"--max-count={options.max_commits}")
 
 
-def _submodules(work: Plan, result: ScanResult) -> None:
-    if work.head is None:
-        return
-    for entry in git.tree(work.repo, work.head):
+def note_submodules(work: Plan, result: ScanResult) -> None:
+    """Name each submodule at the head as skipped: its history is another repository's."""
+    for entry in work.head_tree():
         if entry.mode == git.GITLINK_MODE:
             result.skipped.append(
                 Skipped(entry.path, f"submodule (commit {entry.oid[:12]}); scan it separately")
@@ -173,6 +190,7 @@ def _submodules(work: Plan, result: ScanResult) -> None:
 
 def messages(work: Plan, seen: set[str]) -> Iterator[Blob]:
     """Each distinct commit message once (ids added to `seen`)."""
+    work.load()
     for commit, message in work.messages:
         blob = Blob.from_bytes(message, Origin(MESSAGE_PATH, commit, "commit-message"))
         if message.strip() and blob.id not in seen:

@@ -58,16 +58,20 @@ def scan_history(
     piped walk over `work.revs`; else a walk of its own)."""
     if work.listed or not work.tips:
         scan_blobs(engine, history.blobs(work, result), result, options, progress)
-        return
-    seen: set[str] = set()
-    scan_blobs(engine, history.messages(work, seen), result, options)
-    with ExitStack() as own:
-        log = walk or own.enter_context(git.BlobLog(work.repo, work.revs, piped=True))
-        scan_named(engine, work, named_blobs(work, log, seen), result, options)
-        failure = log.failure()
-    if failure is not None:
-        result.errors.append(f"git log stopped part way ({failure}); the blobs it did not name were listed")
-        scan_blobs(engine, history.unread(work, result, seen), result, options)
+    else:
+        seen: set[str] = set()
+        with ExitStack() as own:
+            log = walk or own.enter_context(git.BlobLog(work.repo, work.revs, piped=True))
+            scan_named(engine, work, named_blobs(work, log, seen), result, options)
+            failure = log.failure()
+        if failure is not None:
+            result.errors.append(
+                f"git log stopped part way ({failure}); the blobs it did not name were listed"
+            )
+            scan_blobs(engine, history.unread(work, result, seen), result, options)
+        # Messages last: git listed them while the blobs were read.
+        scan_blobs(engine, history.messages(work, seen), result, options)
+    history.note_submodules(work, result)
 
 
 def named_blobs(work: Plan, walk: git.BlobLog, seen: set[str]) -> Iterator[list[Named]]:
