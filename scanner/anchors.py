@@ -43,8 +43,39 @@ def line_anchor(pattern: str, secret_group: int | str) -> str | None:
     return None
 
 
-def anchored_lines(regex: re.Pattern[bytes], data: bytes, ends: list[int]) -> Iterator[re.Match[bytes]]:
-    """The matches of a one-line `regex` on the lines holding an anchor hit (hit end offsets, ascending)."""
+# (id of the pattern, line at the start of the blob, line) -> the secret group's spans in the line. By id: a
+# compiled pattern compares equal by comparing its whole program, and the memo's owner keeps its patterns.
+LineMemo = dict[tuple[int, bool, bytes], list[tuple[int, int]]]
+_MEMO_KEPT = 50_000  # lines remembered (a few MB), then the memo starts afresh
+_MEMO_LINE = 1024  # longer lines (minified code, data) are searched every time, never kept
+
+
+def anchored_secrets(
+    regex: re.Pattern[bytes], group: int | str, data: bytes, ends: list[int], memo: LineMemo
+) -> Iterator[tuple[int, bytes]]:
+    """(offset, bytes) of the secret group of each match of a one-line `regex` on the lines holding an anchor
+    hit (hit end offsets, ascending): what a search of the whole blob finds. A history holds each file in
+    many versions that share most lines: a line searched once is looked up in `memo` after."""
+    for start, end in _lines(data, ends):
+        line = data[start:end]
+        # What the search sees is the line and the newline before it (none at the start of the blob).
+        key = (id(regex), start == 0, line)
+        spans = memo.get(key)
+        if spans is None:
+            found = regex.finditer(data, start, end)  # endpos at the newline: `$` matches there as before it
+            spans = [
+                (m.start(group) - start, m.end(group) - start) for m in found if m.start(group) < m.end(group)
+            ]
+            if end - start <= _MEMO_LINE:
+                if len(memo) >= _MEMO_KEPT:
+                    memo.clear()
+                memo[key] = spans
+        for first, last in spans:
+            yield start + first, line[first:last]
+
+
+def _lines(data: bytes, ends: list[int]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line holding one of `ends` (ascending), each once; end at the newline."""
     done = -1
     for end in ends:
         if end <= done:
@@ -53,8 +84,7 @@ def anchored_lines(regex: re.Pattern[bytes], data: bytes, ends: list[int]) -> It
         done = data.find(b"\n", end)
         if done < 0:
             done = len(data)
-        # endpos at the newline: `$` matches there as it would before the newline itself.
-        yield from regex.finditer(data, start, done)
+        yield start, done
 
 
 def _class_literals(pattern: str, i: int) -> int:

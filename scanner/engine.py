@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from scanner import decode, generic
-from scanner.anchors import anchored_lines
+from scanner.anchors import LineMemo, anchored_secrets
 from scanner.lines import LineIndex
 from scanner.matcher import KUBE_SECRET, Matcher, make_matcher
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
@@ -72,6 +71,7 @@ class Engine:
         # (rule, value) -> what the value alone says. A history holds each file in many versions, so the same
         # candidates come again and again: the generic judge, the costliest check, then runs once per value.
         self._verdicts: dict[tuple[str, str], tuple[tuple[DropReason, str] | None, Verdict | None]] = {}
+        self._lines: LineMemo = {}  # likewise, the lines one-line rules searched (anchors.py)
         self.matcher: Matcher = make_matcher(self.rules, backend)
         self._keywords = [tuple(k.encode() for k in r.keywords) for r in self.rules]
         # When two rules report overlapping text, the more specific one wins: generic rules rank last.
@@ -81,7 +81,7 @@ class Engine:
         }
 
     def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "_verdicts": {}}  # workers start with an empty memo
+        return {**self.__dict__, "_verdicts": {}, "_lines": {}}  # workers start with empty memos
 
     @property
     def backend(self) -> str:
@@ -108,17 +108,20 @@ class Engine:
         for index in sorted(nominated):
             rule = self.rules[index]
             where = nominated[index]
+            secrets: Iterator[tuple[int, bytes]]
             if isinstance(where, int):
-                matches = rule.regex.finditer(data, where)
+                group = rule.secret_group
+                found = ((m.start(group), m.group(group)) for m in rule.regex.finditer(data, where))
+                secrets = ((start, raw) for start, raw in found if raw)
             else:
-                matches = anchored_lines(rule.regex, data, where)
+                secrets = anchored_secrets(rule.regex, rule.secret_group, data, where, self._lines)
             keyworded = False
-            for match in matches:
+            for start, raw in secrets:
                 if not keyworded:  # asked once the rule matches: most nominations never do
-                    if not self._has_keyword(index, data, lines.text(lines.line_of(match.start()))):
+                    if not self._has_keyword(index, data, lines.text(lines.line_of(start))):
                         break
                     keyworded = True
-                self._consider(rule, match, blob.origin, lines, outcome, explain)
+                self._consider(rule, start, raw, blob.origin, lines, outcome, explain)
         if outcome.findings:
             outcome.findings = pair_aws_credentials(_dedupe(outcome.findings, self._rank), lines)
         return outcome
@@ -136,16 +139,13 @@ class Engine:
     def _consider(
         self,
         rule: Rule,
-        match: re.Match[bytes],
+        start: int,
+        raw: bytes,
         origin: Origin,
         lines: LineIndex,
         outcome: ScanOutcome,
         explain: bool,
     ) -> None:
-        raw = match.group(rule.secret_group)
-        if not raw:
-            return
-        start = match.start(rule.secret_group)
         secret = raw.decode("utf-8", "replace")
         line_no = lines.line_of(start)
         line = lines.text(line_no)

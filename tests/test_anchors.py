@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.anchors import anchored_lines, line_anchor
+from scanner.anchors import LineMemo, anchored_secrets, line_anchor
 from scanner.engine import Engine
 from scanner.errors import RuleError
 from scanner.model import Blob, Origin
@@ -57,9 +57,16 @@ def test_searching_anchored_lines_finds_what_a_whole_search_finds() -> None:
         ]
     )
     ends = [m.end() for m in anchor.finditer(data)]
-    whole = [m.span(1) for m in regex.finditer(data)]
-    assert whole and [m.span(1) for m in anchored_lines(regex, data, ends)] == whole
-    assert list(anchored_lines(regex, data, ends[:1])) == []  # only the first line was asked for
+    whole = [(m.start(1), m.group(1)) for m in regex.finditer(data)]
+    memo: LineMemo = {}
+    assert whole and list(anchored_secrets(regex, 1, data, ends, memo)) == whole
+    assert list(anchored_secrets(regex, 1, data, ends[:1], memo)) == []  # only the first line was asked for
+    # The same lines elsewhere (in another version of the file) come from the memo, at their own offsets.
+    moved = b"# header\n" + data
+    shifted = [(start + len(b"# header\n"), secret) for start, secret in whole]
+    searched = len(memo)
+    assert list(anchored_secrets(regex, 1, moved, [e + len(b"# header\n") for e in ends], memo)) == shifted
+    assert len(memo) == searched + 1  # only the first line, no longer at the start of the blob, was new
 
 
 def _rule(tmp_path: Path, extra: str, pattern: str = r"pw=([a-z0-9]{8})") -> list[Rule]:
