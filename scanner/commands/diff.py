@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     options = scan_options(args, setup)
     result = ScanResult(mode="diff", target=f"{args.base}...{args.head}")
     max_bytes = args.max_blob_size or setup.config.max_file_size or DEFAULT_MAX_BYTES
-    skip = diff.skipper(repo, setup.is_own_file, setup.config.excludes)
+    skip = diff.skipper(repo, setup.own_files, setup.config.excludes)
     blobs = diff.read_changes(repo, work.diffs, result, max_bytes, "blob", skip)
     scan_blobs(setup.engine, blobs, result, options)
     diff.keep_added(result, work.added, args.explain)

@@ -74,7 +74,7 @@ def collect(args: argparse.Namespace, setup: Setup, repo: Path) -> ScanResult:
         max_commits=args.max_commits,
         max_bytes=args.max_blob_size or setup.config.max_file_size or DEFAULT_MAX_BYTES,
     )
-    skip = skipper(repo, setup.is_own_file, setup.config.excludes)
+    skip = skipper(repo, setup.own_files, setup.config.excludes)
     scanning = scan_options(args, setup)
     if not args.jobs:  # git's walk and reader keep about one core busy: scan with the others
         scanning.jobs = max(1, default_jobs() - 1)

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     args.repo = str(work.root)  # project config and baseline are found at the repository root
     setup = build_engine(args)
     result = ScanResult(mode="staged", target="staged changes")
-    skip = skipper(work.root, setup.is_own_file, setup.config.excludes)
+    skip = skipper(work.root, setup.own_files, setup.config.excludes)
     blobs = staged.blobs(work, result, setup.config.max_file_size or MAX_BYTES, skip)
     scan_blobs(setup.engine, blobs, result, ScanOptions(jobs=args.jobs, explain=args.explain))
     keep_added(result, work.added, args.explain)

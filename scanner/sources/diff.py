@@ -35,19 +35,24 @@ def never(path: str) -> bool:
     return False
 
 
-def skipper(root: Path, is_own_file: PathTest, excludes: Sequence[str]) -> PathTest:
-    """For repository-relative paths: True for the scanner's own config and baseline (never scanned), for
-    the project config's exclude globs, and for the patterns of the `.secretscanignore` at the repository
-    root (gitignore syntax), as the file walk does."""
+def skipper(root: Path, own: frozenset[str], excludes: Sequence[str]) -> PathTest:
+    """For repository-relative paths: True for the scanner's own config and baseline (`own`: absolute
+    paths, folders ending with a separator; never scanned), for the project config's exclude globs, and for
+    the patterns of the `.secretscanignore` at the repository root (gitignore syntax), as the file walk does.
+    A history asks this of every blob's path: it compares strings, never builds a path."""
     patterns = list(excludes) + _ignore_file_lines(root / ".secretscanignore")
     spec = None
     if patterns:
         import pathspec  # only when the project excludes something
 
         spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    base = os.path.join(os.path.abspath(root), "")
+    inside = [o[len(base) :].replace(os.sep, "/") for o in own if o.startswith(base)]
+    files = {o for o in inside if not o.endswith("/")}
+    folders = tuple(o for o in inside if o.endswith("/"))
 
     def skip(path: str) -> bool:
-        return is_own_file(os.path.join(root, path)) or (spec is not None and spec.match_file(path))
+        return path in files or path.startswith(folders) or (spec is not None and spec.match_file(path))
 
     return skip
 
