@@ -359,10 +359,14 @@ def blob_log(
         return log.diffs(objects)
 
 
-def first_parent_chain(repo: Path, head: str) -> dict[str, tuple[int, bool]]:
+def start_first_parent_chain(repo: Path, head: str) -> Running:
+    """Start listing HEAD's first-parent chain: read it with first_parent_chain()."""
+    return Running(repo, "rev-list", "--first-parent", "--parents", "--reverse", head, "--")
+
+
+def first_parent_chain(listing: Running) -> dict[str, tuple[int, bool]]:
     """HEAD's first-parent chain: commit -> (position, oldest first; whether it is a merge)."""
-    out = run(repo, "rev-list", "--first-parent", "--parents", "--reverse", head, "--")
-    lines = out.decode().splitlines()
+    lines = listing.output().decode().splitlines()
     return {line[:40]: (i, line.count(" ") > 1) for i, line in enumerate(lines)}
 
 

@@ -119,7 +119,7 @@ def _status(
     every = {b for blobs in gone.values() for b in blobs}
     diffs: list[CommitDiff] = []
     if every and walked is not None and started is None:
-        diffs = _along_first_parents(work, work.head, walked, every)
+        diffs = _along_first_parents(work, walked, every)
     elif every:
         log = started or git.BlobLog(work.repo, [work.head], first_parent=True)
         with log:
@@ -130,12 +130,10 @@ def _status(
     return status
 
 
-def _along_first_parents(
-    work: Plan, head: str, walked: list[CommitDiff], blobs: set[str]
-) -> list[CommitDiff]:
+def _along_first_parents(work: Plan, walked: list[CommitDiff], blobs: set[str]) -> list[CommitDiff]:
     """From the full walk's diffs, the commits of HEAD's first-parent chain that touch `blobs`, oldest first,
     each with its changes against its first parent (what `log --first-parent` would show)."""
-    chain = git.first_parent_chain(work.repo, head)
+    chain = work.first_parents()
     picked: dict[str, CommitDiff] = {}
     for diff in walked:
         if diff.commit is not None and diff.commit.sha in chain:

@@ -57,6 +57,8 @@ class Plan:
     commit_listing: git.Running | None = None
     head_listing: git.Running | None = None
     head_entries: list[git.TreeEntry] | None = None
+    chain_listing: git.Running | None = None
+    chain: dict[str, tuple[int, bool]] | None = None
 
     @property
     def revs(self) -> list[str]:
@@ -79,6 +81,13 @@ class Plan:
             listing, self.head_listing = self.head_listing, None
             self.head_entries = git.tree_entries(listing) if listing is not None else []
         return self.head_entries
+
+    def first_parents(self) -> dict[str, tuple[int, bool]]:
+        """The head's first-parent chain: commit -> (position, oldest first; whether it is a merge)."""
+        if self.chain is None:
+            listing, self.chain_listing = self.chain_listing, None
+            self.chain = git.first_parent_chain(listing) if listing is not None else {}
+        return self.chain
 
     def age(self, sha: str) -> int:
         """Position of a commit in the audited history, oldest first (unknown commits sort last)."""
@@ -122,7 +131,9 @@ def plan(
         return work  # an empty repository: nothing to scan is a clean scan
     # Listing commits, the head's tree and the blobs are independent: gits side by side.
     work.commit_listing = git.start_commit_messages(repo, work.revs)
-    work.head_listing = git.start_tree(repo, work.head) if work.head else None
+    if work.head:
+        work.head_listing = git.start_tree(repo, work.head)
+        work.chain_listing = git.start_first_parent_chain(repo, work.head)
     if listed:
         _size(work, result, *git.list_blobs(repo, work.revs), known_clean)
         work.load()
