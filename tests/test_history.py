@@ -484,7 +484,7 @@ def test_a_corrupt_packed_blob_is_reported_and_every_other_blob_is_still_read(
     process and in worker processes alike."""
     from scanner.sources import stream
 
-    monkeypatch.setattr(stream, "INLINE_BYTES", 0)  # hand batches to workers from the first one
+    monkeypatch.setattr(stream, "POOL_AFTER", 0)  # hand batches to workers from the first one
     # Unrelated contents, so no blob is stored as a delta of the corrupt one (which would be lost with it).
     files = {
         f"f{i}.txt": "".join(sha256(f"{i}.{j}".encode()).hexdigest() for j in range(50)) for i in range(6)

@@ -80,7 +80,7 @@ def add_scan_options(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=0,
         metavar="N",
-        help="worker processes (default: cores; history: cores - 1, as git reads on one)",
+        help="processes that scan (default: cores; a history audit adds workers only once it proves long)",
     )
     perf.add_argument(
         "--engine",

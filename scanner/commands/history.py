@@ -76,14 +76,16 @@ def collect(args: argparse.Namespace, setup: Setup, repo: Path) -> ScanResult:
     )
     skip = skipper(repo, setup.own_files, setup.config.excludes)
     scanning = scan_options(args, setup)
-    if not args.jobs:  # git's walk and reader keep about one core busy: scan with the others
-        scanning.jobs = max(1, default_jobs() - 1)
     known_clean = scanning.cache.clean_among if scanning.cache is not None else None
     # Blobs stream from git unless listing them first pays: a person watching gets totals and an ETA, and a
     # warm result cache spares reading every blob it knows clean.
     watched = _watched(args)
     warm = scanning.cache is not None and scanning.cache.warm
     work = history.plan(repo, options, result, skip, known_clean, listed=watched or warm)
+    if not args.jobs:
+        # Streamed, workers read git themselves and join only a long audit (stream.py): all cores. Listed,
+        # contents travel to workers pickled while git's reader keeps a core busy: scan with the others.
+        scanning.jobs = default_jobs() if not work.listed else max(1, default_jobs() - 1)
     total = len(work.blobs) + work.unique_messages
     with start_walks(work) as walks:  # git walks the history for attribution while we scan
         with _progress(watched, total, work.total_bytes) as progress:
