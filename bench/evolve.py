@@ -45,8 +45,11 @@ def read_folder(root: Path) -> dict[str, list[bytes]]:
 
 
 class Evolver:
-    def __init__(self, files: dict[str, list[bytes]], seed: int, by_size: bool = False) -> None:
+    def __init__(
+        self, files: dict[str, list[bytes]], seed: int, by_size: bool = False, hunks: int = 1
+    ) -> None:
         self.files = files
+        self.hunks = hunks
         self.random = random.Random(seed)
         paths = sorted(files)
         # Real histories are skewed: a few files take most edits. With `by_size`, large files are edited
@@ -95,12 +98,13 @@ class Evolver:
         for _ in range(self.random.choice((1, 1, 1, 2, 2, 3, 4))):
             path = self.pick()
             if path in self.files:
-                self.edit(path, index)
+                for _ in range(self.random.randint(1, self.hunks)):
+                    self.edit(path, index)
                 changed[path] = self.files[path]
         return changed
 
 
-def build(source: Path, repo: Path, commits: int, seed: int, by_size: bool = False) -> int:
+def build(source: Path, repo: Path, commits: int, seed: int, by_size: bool = False, hunks: int = 1) -> int:
     files = read_folder(source)
     if not files:
         raise SystemExit(f"evolve: no text files under {source}")
@@ -108,7 +112,7 @@ def build(source: Path, repo: Path, commits: int, seed: int, by_size: bool = Fal
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
     proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=repo, stdin=subprocess.PIPE)
     assert proc.stdin is not None
-    evolver = Evolver(files, seed, by_size)
+    evolver = Evolver(files, seed, by_size, hunks)
     out = proc.stdin
     for index in range(commits + 1):
         changed = dict(files) if index == 0 else evolver.step(index)
@@ -150,10 +154,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="edit files in proportion to their size: a history heavy in bytes, as large projects' are",
     )
+    parser.add_argument(
+        "--hunks",
+        type=int,
+        default=1,
+        metavar="N",
+        help="edit each changed file in 1 to N places (default 1); real commits' diffs have several hunks",
+    )
     args = parser.parse_args(argv)
     if args.out.exists():
         parser.error(f"{args.out} exists")
-    count = build(args.source, args.out, args.commits, args.seed, args.by_size)
+    count = build(args.source, args.out, args.commits, args.seed, args.by_size, args.hunks)
     print(f"evolve: {args.out}: {count} files, {args.commits + 1} commits", file=sys.stderr)
     return 0
 
