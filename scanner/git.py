@@ -317,10 +317,11 @@ class BlobLog:
         self._err.seek(0)
         return self._err.read().decode("utf-8", "replace").strip() or f"exit code {code}"
 
-    def diffs(self, objects: Iterable[str]) -> list[CommitDiff]:
-        """The commits whose diff adds or removes one of `objects`, each with only those changes."""
+    def diffs(self, objects: Iterable[str], partial: bool = False) -> list[CommitDiff]:
+        """The commits whose diff adds or removes one of `objects`, each with only those changes. If git
+        failed part way: a GitError, or with `partial`, what it walked before."""
         message = self.failure()
-        if message is not None:
+        if message is not None and not partial:
             raise GitError(f"git log failed: {message}")
         self._out.seek(0)
         return list(filter_raw_log(self._out, {oid.encode() for oid in objects}))

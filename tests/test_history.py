@@ -221,6 +221,24 @@ def test_missing_and_corrupt_objects_are_reported_and_the_scan_goes_on(tmp_path:
     assert gone in errors and bad in errors
 
 
+def test_a_missing_tree_is_reported_and_every_readable_blob_is_still_scanned(tmp_path: Path) -> None:
+    """git log dies at a tree it cannot read; rev-list lists around it, so no readable blob is lost."""
+    build(
+        tmp_path,
+        [
+            ({"sub/old.txt": "one\n", "leak.txt": key_line(KEY_ID)}, "first"),
+            ({"sub/old.txt": "two\n", "new.txt": key_line(KEY_ID_2)}, "second"),
+        ],
+    )
+    tree = git(tmp_path, "rev-parse", "HEAD~1:sub")
+    (tmp_path / ".git/objects" / tree[:2] / tree[2:]).unlink()
+    code, doc = history(tmp_path, "--show-secrets")
+    assert code == 1
+    assert sorted(f["secret"] for f in doc["findings"]) == sorted([KEY_ID, KEY_ID_2])
+    assert any("git log stopped part way" in e for e in doc["errors"])
+    assert any(tree in e for e in doc["errors"])
+
+
 def test_url_is_cloned_into_a_temporary_mirror_that_is_removed(tmp_path: Path) -> None:
     origin = tmp_path / "origin"
     shas = build(origin, [({"a.txt": key_line(KEY_ID)}, "leak")])

@@ -4,9 +4,10 @@ at HEAD or which commit removed it, and keep each leaked secret once, at its ear
 Reads one `git log --raw -m` walk over the audited refs, which reads no file contents (PERF-NOTES §1):
 introductions come from it, and so do removals, from the diffs of the commits on HEAD's first-parent chain
 (a merge's diff against its first parent is asked of git separately: few merges touch a leaked blob).
-`start_walks` starts it before the scan, so git walks on the second core while this process scans; after
-the scan only the lines about the few blobs with findings are parsed. When --since or --max-commits cut
-the walk short, removals get a first-parent walk of their own.
+`start_walks` starts it before the scan: a streamed audit reads the blobs it names as it goes (stream.py),
+and it is kept in a temporary file, of which only the lines about the few blobs with findings are parsed
+after the scan. When --since or --max-commits cut the walk short, removals get a first-parent walk of their
+own.
 """
 
 from __future__ import annotations
@@ -66,12 +67,21 @@ def attribute(work: Plan, result: ScanResult, walks: Walks | None = None) -> Non
     if walks is None:
         walks = start_walks(work) if wanted else Walks()
     with walks:  # stops walks nobody needs: a clean history has nothing to trace
-        first = walks.introductions.diffs(wanted) if walks.introductions and wanted else None
+        first = _walked(walks.introductions, wanted, result) if walks.introductions and wanted else None
         intro = _introductions(work, wanted, first)
         status = _status(work, by_key, first if not work.limits else None, walks.removals)
     placed = [_place(f, intro) for f in result.findings]
     result.dropped = [dataclasses.replace(d, origin=_origin(d.origin, intro)) for d in result.dropped]
     result.findings = _earliest(work, placed, status)
+
+
+def _walked(log: git.BlobLog, wanted: set[str], result: ScanResult) -> list[CommitDiff]:
+    """What the walk says of the wanted blobs; a walk git broke off (a missing tree) still says what it
+    walked, and the report says some commits may be unknown (the stream may have said it already)."""
+    failure = log.failure()
+    if failure is not None and not any(failure in error for error in result.errors):
+        result.errors.append(f"git log stopped part way ({failure}); some findings' commits may be unknown")
+    return log.diffs(wanted, partial=True)
 
 
 def _introductions(
