@@ -77,11 +77,10 @@ def collect(args: argparse.Namespace, setup: Setup, repo: Path) -> ScanResult:
     skip = skipper(repo, setup.own_files, setup.config.excludes)
     scanning = scan_options(args, setup)
     known_clean = scanning.cache.clean_among if scanning.cache is not None else None
-    # Blobs stream from git unless listing them first pays: a person watching gets totals and an ETA, and a
-    # warm result cache spares reading every blob it knows clean.
+    # Blobs stream from git (a warm result cache drops those it knows clean before they are read), unless a
+    # person watches: listing them first gives the progress bar totals and an ETA.
     watched = _watched(args)
-    warm = scanning.cache is not None and scanning.cache.warm
-    work = history.plan(repo, options, result, skip, known_clean, listed=watched or warm)
+    work = history.plan(repo, options, result, skip, known_clean, listed=watched)
     if not args.jobs:
         # Streamed, workers read git themselves and join only a long audit (stream.py): all cores. Listed,
         # contents travel to workers pickled while git's reader keeps a core busy: scan with the others.

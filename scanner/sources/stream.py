@@ -11,7 +11,7 @@ one, so git reads while Python scans.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import concurrent.futures as cf
 
 Named = tuple[str, str]  # (blob id, path)
+KnownClean = Callable[[list[str]], set[str]]  # blob ids -> those a result cache knows clean
 _GITLINK = git.GITLINK_MODE.encode()  # a submodule's commit: not a blob of this repository
 _DELETED = b"D"
 # Workers join once this process has scanned this much: a pool pays on a long audit, where this process alone
@@ -64,9 +65,11 @@ def scan_history(
         scan_blobs(engine, history.blobs(work, result), result, options, progress)
     else:
         seen: set[str] = set()
+        cache = options.cache
+        known_clean = cache.clean_among if cache is not None and cache.warm else None
         with ExitStack() as own:
             log = walk or own.enter_context(git.BlobLog(work.repo, work.revs, piped=True))
-            scan_named(engine, work, named_blobs(work, log, seen), result, options)
+            scan_named(engine, work, named_blobs(work, log, seen, known_clean), result, options)
             failure = log.failure()
         if failure is not None:
             result.errors.append(
@@ -78,9 +81,12 @@ def scan_history(
     history.note_submodules(work, result)
 
 
-def named_blobs(work: Plan, walk: git.BlobLog, seen: set[str]) -> Iterator[list[Named]]:
-    """Batches of the blobs `walk` adds, in walk order: each blob once (ids in `seen` and blobs at skipped
-    paths left out; a blob skipped at one path is still read when it comes again at another)."""
+def named_blobs(
+    work: Plan, walk: git.BlobLog, seen: set[str], known_clean: KnownClean | None = None
+) -> Iterator[list[Named]]:
+    """Batches of the blobs `walk` adds, in walk order: each blob once (ids in `seen`, blobs at skipped
+    paths and blobs `known_clean` by a result cache left out; a blob skipped at one path is still read when
+    it comes again at another)."""
     batch: list[Named] = []
     for chunk in walk.chunks():
         for line in chunk.split(b"\n"):
@@ -99,11 +105,20 @@ def named_blobs(work: Plan, walk: git.BlobLog, seen: set[str]) -> Iterator[list[
             seen.add(oid)
             batch.append((oid, path))
             if len(batch) == BatchReader.MAX_BATCH:
-                yield batch
+                yield from _unknown(batch, known_clean)
                 batch = []
         if batch:  # a batch per chunk of the walk: git never waits for a batch to fill
-            yield batch
+            yield from _unknown(batch, known_clean)
             batch = []
+
+
+def _unknown(batch: list[Named], known_clean: KnownClean | None) -> Iterator[list[Named]]:
+    """The batch less what the result cache knows clean (one query), if anything is left."""
+    if known_clean is not None:
+        clean = known_clean([oid for oid, _ in batch])
+        batch = [(oid, path) for oid, path in batch if oid not in clean]
+    if batch:
+        yield batch
 
 
 def scan_named(
