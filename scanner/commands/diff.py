@@ -34,8 +34,7 @@ def run(args: argparse.Namespace) -> int:
 
     from scanner.model import Blob, Finding, ScanResult
     from scanner.scan import scan_blobs
-    from scanner.sources import diff
-    from scanner.sources.files import DEFAULT_MAX_BYTES
+    from scanner.sources import DEFAULT_MAX_BYTES, diff
 
     repo = Path(args.repo)
     work = diff.plan(repo, args.base, args.head)  # a bad ref fails before rules are compiled

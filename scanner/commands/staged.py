@@ -10,10 +10,8 @@ import argparse
 from typing import Any
 
 from scanner.commands.common import add_scan_options, build_engine, finish
+from scanner.sources import DEFAULT_MAX_BYTES
 
-# The file walk's default cap (files.DEFAULT_MAX_BYTES), not imported: that module loads pathspec, which
-# the hook does not otherwise need.
-MAX_BYTES = 10 * 1024 * 1024
 HINTS = (
     "How to proceed:",
     "  - Not a secret (a test value, a placeholder)? "
@@ -58,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     setup = build_engine(args)
     result = ScanResult(mode="staged", target="staged changes")
     skip = skipper(work.root, setup.own_files, setup.config.excludes)
-    blobs = staged.blobs(work, result, setup.config.max_file_size or MAX_BYTES, skip)
+    blobs = staged.blobs(work, result, setup.config.max_file_size or DEFAULT_MAX_BYTES, skip)
     scan_blobs(setup.engine, blobs, result, ScanOptions(jobs=args.jobs, explain=args.explain))
     keep_added(result, work.added, args.explain)
     return finish(args, result, setup, hints=HINTS)

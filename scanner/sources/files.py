@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import pathspec
 
 from scanner.model import Blob, Origin, Skipped
+from scanner.sources import DEFAULT_MAX_BYTES
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _BINARY_PROBE = 8000  # bytes; git's own heuristic looks for a NUL byte in the first 8000
 # Never scanned: version-control internals, and our own config and baseline (they hold hashes and patterns).
 ALWAYS_SKIP_DIRS = frozenset({".git", ".hg", ".svn"})

@@ -19,8 +19,8 @@ from scanner import git
 from scanner.errors import GitError
 from scanner.gitobjects import ObjectReader
 from scanner.model import Blob, Commit, Origin, ScanResult, Skipped
+from scanner.sources import DEFAULT_MAX_BYTES
 from scanner.sources.diff import PathTest, is_binary, never
-from scanner.sources.files import DEFAULT_MAX_BYTES
 
 MESSAGE_PATH = "(commit message)"
 # While scanning, a blob's origin carries a stand-in commit holding the blob id: findings keep their origin
