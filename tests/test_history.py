@@ -239,6 +239,18 @@ def test_a_missing_tree_is_reported_and_every_readable_blob_is_still_scanned(tmp
     assert any(tree in e for e in doc["errors"])
 
 
+def test_paths_git_quotes_come_back_as_they_are(tmp_path: Path) -> None:
+    """git quotes paths with spaces, tabs, quotes or non-ASCII letters in its walk; findings name them as
+    they are, in the streamed and in the listed audit."""
+    names = ["dir with space/ключ.txt", 'odd\tname "quoted".cfg', "plain.txt"]
+    build(tmp_path, [({name: key_line(KEY_ID) + f"# {i}\n"}, f"add {i}") for i, name in enumerate(names)])
+    _, doc = history(tmp_path)
+    assert [f["path"] for f in doc["findings"]] == [names[0]]  # one key: reported where it came first
+    streamed = _read_all(tmp_path, listed=False)
+    assert streamed == _read_all(tmp_path, listed=True)
+    assert sorted(path for _, path in streamed[0] if path != "(commit message)") == sorted(names)
+
+
 def test_url_is_cloned_into_a_temporary_mirror_that_is_removed(tmp_path: Path) -> None:
     origin = tmp_path / "origin"
     shas = build(origin, [({"a.txt": key_line(KEY_ID)}, "leak")])
