@@ -67,11 +67,6 @@ def _raw(line: bytes) -> Change:
     return Change(old_mode, new_mode, old_oid, new_oid, status[:1], unquote(paths[-1]))
 
 
-def raw_changes(out: bytes) -> list[Change]:
-    """The raw lines of `diff-tree --raw` output."""
-    return [_raw(line) for line in out.split(b"\n") if line.startswith(b":")]
-
-
 def filter_raw_log(lines: Iterable[bytes], objects: set[bytes]) -> Iterator[CommitDiff]:
     """From `log --raw` output (headers starting with MARK), the commits whose raw lines name one of
     `objects` as old or new blob, with only those lines. Built for speed: the log of a whole history is

@@ -142,19 +142,15 @@ def _status(
 
 def _along_first_parents(work: Plan, walked: list[CommitDiff], blobs: set[str]) -> list[CommitDiff]:
     """From the full walk's diffs, the commits of HEAD's first-parent chain that touch `blobs`, oldest first,
-    each with its changes against its first parent (what `log --first-parent` would show)."""
+    each with its changes against its first parent (what `log --first-parent` would show: the walk shows a
+    merge against its first parent too)."""
     chain = work.first_parents()
-    picked: dict[str, CommitDiff] = {}
-    for diff in walked:
-        if diff.commit is not None and diff.commit.sha in chain:
-            picked.setdefault(diff.commit.sha, diff)
+    picked = [d for d in walked if d.commit is not None and d.commit.sha in chain]
     out = []
-    for sha in sorted(picked, key=lambda c: chain[c][0]):
-        merge = chain[sha][1]
-        changes = git.first_parent_changes(work.repo, sha) if merge else picked[sha].changes
-        touching = [c for c in changes if c.old_oid in blobs or c.new_oid in blobs]
+    for diff in sorted(picked, key=lambda d: chain[d.commit.sha] if d.commit else 0):
+        touching = [c for c in diff.changes if c.old_oid in blobs or c.new_oid in blobs]
         if touching:
-            out.append(CommitDiff(picked[sha].commit, touching))
+            out.append(CommitDiff(diff.commit, touching))
     return out
 
 

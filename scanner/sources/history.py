@@ -58,7 +58,7 @@ class Plan:
     head_listing: git.Running | None = None
     head_entries: list[git.TreeEntry] | None = None
     chain_listing: git.Running | None = None
-    chain: dict[str, tuple[int, bool]] | None = None
+    chain: dict[str, int] | None = None
 
     @property
     def revs(self) -> list[str]:
@@ -82,8 +82,8 @@ class Plan:
             self.head_entries = git.tree_entries(listing) if listing is not None else []
         return self.head_entries
 
-    def first_parents(self) -> dict[str, tuple[int, bool]]:
-        """The head's first-parent chain: commit -> (position, oldest first; whether it is a merge)."""
+    def first_parents(self) -> dict[str, int]:
+        """The head's first-parent chain: commit -> position, oldest first."""
         if self.chain is None:
             listing, self.chain_listing = self.chain_listing, None
             self.chain = git.first_parent_chain(listing) if listing is not None else {}
