@@ -18,7 +18,9 @@ import os
 import random
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 START_TIME = 1_546_300_800  # 2019-01-01T00:00:00Z
 AUTHORS = ("Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov", "Ken Thompson")
@@ -104,7 +106,50 @@ class Evolver:
         return changed
 
 
-def build(source: Path, repo: Path, commits: int, seed: int, by_size: bool = False, hunks: int = 1) -> int:
+class Writer:
+    """Commits into one `git fast-import` stream, with fixed identities and dates (a seed gives the same ids)."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.marks = 0
+
+    def commit(
+        self,
+        ref: str,
+        message: str,
+        changed: dict[str, list[bytes] | None],
+        parents: Sequence[int] = (),
+    ) -> int:
+        n = self.marks  # commits written before this one
+        self.marks += 1
+        author = AUTHORS[n % len(AUTHORS)]
+        email = author.split()[0].lower() + "@example.com"
+        when = START_TIME + n * 3600
+        out = self.out
+        out.write(f"commit {ref}\nmark :{self.marks}\n".encode())
+        out.write(f"committer {author} <{email}> {when} +0000\n".encode())
+        out.write(f"data {len(message.encode())}\n{message}".encode())
+        for i, parent in enumerate(parents):
+            out.write(f"{'from' if i == 0 else 'merge'} :{parent}\n".encode())
+        for path, lines in sorted(changed.items()):
+            quoted = '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            if lines is None:
+                out.write(f"D {quoted}\n".encode())
+                continue
+            data = b"".join(lines)
+            out.write(f"M 100644 inline {quoted}\ndata {len(data)}\n".encode() + data + b"\n")
+        return self.marks
+
+
+def build(
+    source: Path,
+    repo: Path,
+    commits: int,
+    seed: int,
+    by_size: bool = False,
+    hunks: int = 1,
+    merges: bool = False,
+) -> int:
     files = read_folder(source)
     if not files:
         raise SystemExit(f"evolve: no text files under {source}")
@@ -113,27 +158,30 @@ def build(source: Path, repo: Path, commits: int, seed: int, by_size: bool = Fal
     proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=repo, stdin=subprocess.PIPE)
     assert proc.stdin is not None
     evolver = Evolver(files, seed, by_size, hunks)
-    out = proc.stdin
-    for index in range(commits + 1):
-        changed = dict(files) if index == 0 else evolver.step(index)
-        author = AUTHORS[index % len(AUTHORS)]
-        email = author.split()[0].lower() + "@example.com"
-        when = START_TIME + index * 3600
-        message = "Import the project\n" if index == 0 else f"{evolver.random.choice(VERBS)} change {index}\n"
-        out.write(f"commit refs/heads/main\nmark :{index + 1}\n".encode())
-        out.write(f"committer {author} <{email}> {when} +0000\n".encode())
-        out.write(f"data {len(message.encode())}\n{message}".encode())
-        if index:
-            out.write(f"from :{index}\n".encode())
-        for path, lines in sorted(changed.items()):
-            quoted = '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
-            if lines is None:
-                out.write(f"D {quoted}\n".encode())
-                continue
-            data = b"".join(lines)
-            out.write(f"M 100644 inline {quoted}\ndata {len(data)}\n".encode() + data + b"\n")
-    out.write(b"done\n")
-    out.close()
+    writer = Writer(proc.stdin)
+    main = [writer.commit("refs/heads/main", "Import the project\n", dict(files))]  # main's commits
+    index = 1
+    while index <= commits:
+        if not merges:
+            changed = evolver.step(index)
+            message = f"{evolver.random.choice(VERBS)} change {index}\n"
+            main.append(writer.commit("refs/heads/main", message, changed, [main[-1]]))
+            index += 1
+            continue
+        # A pull request: one to three commits on a branch forked from main a few merges back, then a
+        # merge commit on main that brings its files in.
+        tip = main[-1 - evolver.random.randrange(min(len(main), 10))]
+        brought: dict[str, list[bytes] | None] = {}
+        for _ in range(evolver.random.choice((1, 1, 2, 3))):
+            changed = evolver.step(index)
+            message = f"{evolver.random.choice(VERBS)} change {index}\n"
+            tip = writer.commit("refs/heads/topic", message, changed, [tip])
+            brought.update(changed)
+            index += 1
+        message = f"Merge pull request #{index} from topic\n"
+        main.append(writer.commit("refs/heads/main", message, brought, [main[-1], tip]))
+    proc.stdin.write(b"done\n")
+    proc.stdin.close()
     if proc.wait() != 0:
         raise SystemExit("evolve: git fast-import failed")
     subprocess.run(["git", "-C", str(repo), "checkout", "-q", "-f", "main"], check=True)
@@ -161,10 +209,16 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="edit each changed file in 1 to N places (default 1); real commits' diffs have several hunks",
     )
+    parser.add_argument(
+        "--merges",
+        action="store_true",
+        help="make every change a pull request: 1-3 commits on a branch forked from main up to 10 merges "
+        "back, merged with a merge commit (as on hosted projects)",
+    )
     args = parser.parse_args(argv)
     if args.out.exists():
         parser.error(f"{args.out} exists")
-    count = build(args.source, args.out, args.commits, args.seed, args.by_size, args.hunks)
+    count = build(args.source, args.out, args.commits, args.seed, args.by_size, args.hunks, args.merges)
     print(f"evolve: {args.out}: {count} files, {args.commits + 1} commits", file=sys.stderr)
     return 0
 
