@@ -7,11 +7,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.commands.common import Setup, add_scan_options, build_engine, finish, scan_options
 from scanner.commands.scan import _size
 from scanner.model import ScanResult
+
+if TYPE_CHECKING:
+    from scanner.sources.history import Plan
 
 
 def register(sub: Any) -> None:
@@ -75,18 +78,15 @@ def collect(args: argparse.Namespace, setup: Setup, repo: Path) -> ScanResult:
     )
     skip = skipper(repo, setup.own_files, setup.config.excludes)
     scanning = scan_options(args, setup)
-    known_clean = scanning.cache.clean_among if scanning.cache is not None else None
-    # Blobs stream from git (a warm result cache drops those it knows clean before they are read), unless a
-    # person watches: listing them first gives the progress bar totals and an ETA.
-    watched = _watched(args)
-    work = history.plan(repo, options, result, skip, known_clean, listed=watched)
+    # Blobs stream from git (a warm result cache drops those it knows clean before they are read); only
+    # --since/--max-commits list them first (history.plan).
+    work = history.plan(repo, options, result, skip, scanning.cache.clean_among if scanning.cache else None)
     if not args.jobs:
         # Streamed, workers read git themselves and join only a long audit (stream.py): all cores. Listed,
         # contents travel to workers pickled while git's reader keeps a core busy: scan with the others.
         scanning.jobs = default_jobs() if not work.listed else max(1, default_jobs() - 1)
-    total = len(work.blobs) + work.unique_messages
     with start_walks(work) as walks:  # git walks the history for attribution while we scan
-        with _progress(watched, total, work.total_bytes) as progress:
+        with _progress(_watched(args), work) as progress:
             scan_history(setup.engine, work, result, scanning, walks.introductions, progress)
         attribute(work, result, walks)
     return result
@@ -97,13 +97,22 @@ def _watched(args: argparse.Namespace) -> bool:
 
 
 @contextmanager
-def _progress(watched: bool, blobs: int, size: int) -> Iterator[Callable[[int, int], None] | None]:
-    """Two tqdm bars on stderr (blobs, bytes) with rate and ETA; only for a person watching a terminal."""
+def _progress(watched: bool, work: Plan) -> Iterator[Callable[[int, int], None] | None]:
+    """Two tqdm bars on stderr (blobs, bytes) with rate and ETA; only for a person watching a terminal.
+
+    A listed plan knows its totals. A streamed one learns them from a count of the blobs in the object
+    database, which git makes in a moment beside the walk (reachable or not, so a bound: the bars close at
+    what was done)."""
     if not watched:
         yield None
         return
     from tqdm import tqdm  # lazily: only interactive history scans pay for it
 
+    from scanner import git
+
+    census = git.start_blob_census(work.repo) if not work.listed and work.tips else None
+    known = work.listed or not work.tips
+    blobs, size = (len(work.blobs) + work.unique_messages, work.total_bytes) if known else (None, None)
     with (
         tqdm(total=blobs, unit="blob", desc="blobs", position=0, file=sys.stderr) as by_count,
         tqdm(
@@ -118,7 +127,19 @@ def _progress(watched: bool, blobs: int, size: int) -> Iterator[Callable[[int, i
     ):
 
         def advance(count: int, nbytes: int) -> None:
+            nonlocal census
             by_count.update(count)
             by_size.update(nbytes)
+            if census is not None and census.ended():
+                listing, census = census, None
+                found, found_bytes = git.blob_census(listing)
+                work.load()  # the commit listing, long done by now: its messages are scanned too
+                by_count.total = found + work.unique_messages
+                by_size.total = found_bytes + work.total_bytes
+                by_count.refresh()
+                by_size.refresh()
 
         yield advance
+        for bar in (by_count, by_size):  # done: unreachable blobs were counted but never read
+            bar.total = bar.n
+            bar.refresh()

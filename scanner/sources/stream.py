@@ -69,24 +69,27 @@ def scan_history(
         known_clean = cache.clean_among if cache is not None and cache.warm else None
         with ExitStack() as own:
             log = walk or own.enter_context(git.BlobLog(work.repo, work.revs, piped=True))
-            scan_named(engine, work, named_blobs(work, log, seen, known_clean), result, options)
+            named = named_blobs(work, log, seen, known_clean, progress)
+            scan_named(engine, work, named, result, options, progress)
             failure = log.failure()
         if failure is not None:
-            result.errors.append(
-                f"git log stopped part way ({failure}); the blobs it did not name were listed"
-            )
-            scan_blobs(engine, history.unread(work, result, seen), result, options)
+            result.errors.append(f"git log stopped part way ({failure}); the blobs it left out were listed")
+            scan_blobs(engine, history.unread(work, result, seen), result, options, progress)
         # Messages last: git listed them while the blobs were read.
-        scan_blobs(engine, history.messages(work, seen), result, options)
+        scan_blobs(engine, history.messages(work, seen), result, options, progress)
     history.note_submodules(work, result)
 
 
 def named_blobs(
-    work: Plan, walk: git.BlobLog, seen: set[str], known_clean: KnownClean | None = None
+    work: Plan,
+    walk: git.BlobLog,
+    seen: set[str],
+    known_clean: KnownClean | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[list[Named]]:
     """Batches of the blobs `walk` adds, in walk order: each blob once (ids in `seen`, blobs at skipped
-    paths and blobs `known_clean` by a result cache left out; a blob skipped at one path is still read when
-    it comes again at another)."""
+    paths and blobs `known_clean` by a result cache left out, and counted as done on `progress`; a blob
+    skipped at one path is still read when it comes again at another)."""
     batch: list[Named] = []
     for chunk in walk.chunks():
         for line in chunk.split(b"\n"):
@@ -101,34 +104,47 @@ def named_blobs(
                 continue
             path = unquote(quoted)
             if work.skip(path):
+                if progress is not None:
+                    progress(1, 0)
                 continue
             seen.add(oid)
             batch.append((oid, path))
             if len(batch) == BatchReader.MAX_BATCH:
-                yield from _unknown(batch, known_clean)
+                yield from _unknown(batch, known_clean, progress)
                 batch = []
         if batch:  # a batch per chunk of the walk: git never waits for a batch to fill
-            yield from _unknown(batch, known_clean)
+            yield from _unknown(batch, known_clean, progress)
             batch = []
 
 
-def _unknown(batch: list[Named], known_clean: KnownClean | None) -> Iterator[list[Named]]:
+def _unknown(
+    batch: list[Named], known_clean: KnownClean | None, progress: Progress | None
+) -> Iterator[list[Named]]:
     """The batch less what the result cache knows clean (one query), if anything is left."""
     if known_clean is not None:
         clean = known_clean([oid for oid, _ in batch])
         batch = [(oid, path) for oid, path in batch if oid not in clean]
+        if clean and progress is not None:
+            progress(len(clean), 0)
     if batch:
         yield batch
 
 
 def scan_named(
-    engine: Engine, work: Plan, batches: Iterator[list[Named]], result: ScanResult, options: ScanOptions
+    engine: Engine,
+    work: Plan,
+    batches: Iterator[list[Named]],
+    result: ScanResult,
+    options: ScanOptions,
+    progress: Progress | None = None,
 ) -> None:
     """Read and scan every named blob; record findings, drops, skips and errors in `result`."""
     jobs = options.jobs or default_jobs()
     reads = _shared(engine, work, batches, jobs, options)
     for read in reads:
         _record(result, options, work, read)
+        if progress is not None:
+            progress(1, read.size)
     if options.cache is not None:
         options.cache.flush()
 
