@@ -2,9 +2,9 @@
 
 Enumeration never reads a diff's contents (PERF-NOTES §1). By default, the one `git log --raw` walk that
 attribution needs anyway names each blob as the commit that adds it goes by, and `cat-file --batch` reads it
-at once (stream.py): contents flow from the first moment, with no wait for a full listing. When a person
-watches a progress bar, or --since/--max-commits cut the history, the plan instead lists the blobs
-(`rev-list --objects`) and sizes them first (one `cat-file --batch-check` pass), so the bar knows the totals.
+at once (stream.py): contents flow from the first moment, with no wait for a full listing. When
+--since/--max-commits cut the history, the plan instead lists the blobs (`rev-list --objects`: what the
+commits hold, not just what they change) and sizes them first (one `cat-file --batch-check` pass).
 Commit messages are scanned too. Only after the scan are the few blobs with findings traced to the commit
 that introduced them (attribution.py).
 """
