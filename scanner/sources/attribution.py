@@ -70,9 +70,8 @@ def attribute(work: Plan, result: ScanResult, walks: Walks | None = None) -> Non
         first = _walked(walks.introductions, wanted, result) if walks.introductions and wanted else None
         intro = _introductions(work, wanted, first)
         status = _status(work, by_key, first if not work.limits else None, walks.removals)
-    placed = [_place(f, intro) for f in result.findings]
     result.dropped = [dataclasses.replace(d, origin=_origin(d.origin, intro)) for d in result.dropped]
-    result.findings = _earliest(work, placed, status)
+    result.findings = _earliest(work, result.findings, intro, status)
 
 
 def _walked(log: git.BlobLog, wanted: set[str], result: ScanResult) -> list[CommitDiff]:
@@ -110,11 +109,6 @@ def _origin(origin: Origin, intro: dict[str, tuple[Commit, str]]) -> Origin:
         return origin
     commit, path = intro.get(blob, (None, origin.path))
     return Origin(path, commit, "blob")
-
-
-def _place(finding: Finding, intro: dict[str, tuple[Commit, str]]) -> Finding:
-    origin = _origin(finding.origin, intro)
-    return finding if origin is finding.origin else relocate(finding, origin)
 
 
 def _status(
@@ -171,15 +165,22 @@ def _removal(diffs: Iterable[CommitDiff], blobs: set[str]) -> Commit | None:
     return removed
 
 
-def _earliest(work: Plan, findings: list[Finding], status: dict[Key, Status]) -> list[Finding]:
-    """One finding per leaked secret (rule + value): the earliest introduction, with its status."""
-    best: dict[Key, Finding] = {}
+def _earliest(
+    work: Plan, findings: list[Finding], intro: dict[str, tuple[Commit, str]], status: dict[Key, Status]
+) -> list[Finding]:
+    """One finding per leaked secret (rule + value), placed at its earliest introduction, with its status.
+    Only that one is moved there: a value in a file's every version is found in each of them."""
+    best: dict[Key, tuple[tuple[int, str, int], Finding, Origin]] = {}
     for finding in findings:
         key = (finding.rule_id, finding.secret)
-        if key not in best or _when(work, finding) < _when(work, best[key]):
-            best[key] = finding
+        origin = _origin(finding.origin, intro)
+        when = _age(work, origin.commit), origin.path, finding.line
+        if key not in best or when < best[key][0]:
+            best[key] = (when, finding, origin)
     out = []
-    for key, finding in best.items():
+    for key, (_, finding, origin) in best.items():
+        if origin is not finding.origin:
+            finding = relocate(finding, origin)
         if key in status:
             present, removed = status[key]
             finding = dataclasses.replace(finding, present_at_head=present, removed_in=removed)
@@ -216,5 +217,8 @@ def _merge_lone_companions(work: Plan, findings: list[Finding]) -> list[Finding]
 
 
 def _when(work: Plan, finding: Finding) -> tuple[int, str, int]:
-    commit = finding.commit
-    return (work.age(commit.sha) if commit else len(work.ages) + 1, finding.path, finding.line)
+    return (_age(work, finding.commit), finding.path, finding.line)
+
+
+def _age(work: Plan, commit: Commit | None) -> int:
+    return work.age(commit.sha) if commit else len(work.ages) + 1
