@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from scanner.git import _BASE, stop
+from scanner.git import _BASE, PACK_MEMORY, stop
 
 _CHUNK = 1 << 20
 
@@ -66,7 +66,7 @@ class ObjectReader:
             requests.seek(0)
             mode = "--batch" if contents else "--batch-check"
             proc = subprocess.Popen(
-                [*_BASE, "-C", str(self.repo), "cat-file", mode],
+                [*_BASE, *PACK_MEMORY, "-C", str(self.repo), "cat-file", mode],
                 stdin=requests,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -183,7 +183,7 @@ class BatchReader:
     def _process(self) -> subprocess.Popen[bytes]:
         if self._proc is None:
             self._proc = subprocess.Popen(
-                [*_BASE, "-C", str(self.repo), "cat-file", "--batch"],
+                [*_BASE, *PACK_MEMORY, "-C", str(self.repo), "cat-file", "--batch"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
