@@ -128,6 +128,21 @@ def stash_commits(repo: Path) -> list[str]:
     return run(repo, "log", "-g", "--format=%H", "refs/stash").decode().split()
 
 
+def tagged_blobs(repo: Path) -> list[tuple[str, str]]:
+    """(blob id, name) of the blobs refs point at directly or through a tree, not through a commit (git's own
+    repository tags a public key this way): a walk of commits never meets them. Named ref:path."""
+    fmt = "%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname:short)"
+    found: list[tuple[str, str]] = []
+    for line in run(repo, "for-each-ref", f"--format={fmt}").decode("utf-8", "surrogateescape").splitlines():
+        kind, oid, peeled_kind, peeled, name = line.split(" ", 4)
+        kind, oid = (peeled_kind, peeled) if kind == "tag" else (kind, oid)
+        if kind == "blob":
+            found.append((oid, name))
+        elif kind == "tree":
+            found.extend((e.oid, f"{name}:{e.path}") for e in tree(repo, oid) if e.kind == "blob")
+    return found
+
+
 def merge_base(repo: Path, base: str, head: str) -> str:
     out = run(repo, "merge-base", "--end-of-options", base, head, ok=(0, 1)).decode().strip()
     if not out:

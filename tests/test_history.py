@@ -251,6 +251,22 @@ def test_paths_git_quotes_come_back_as_they_are(tmp_path: Path) -> None:
     assert sorted(path for _, path in streamed[0] if path != "(commit message)") == sorted(names)
 
 
+def test_blobs_that_tags_point_at_without_a_commit_are_audited(tmp_path: Path) -> None:
+    """A tag may point at a blob or a tree directly (git's own repository tags a key that way): no commit
+    holds them, and a walk of commits never meets them."""
+    build(tmp_path, [({"a.txt": "hello\n"}, "init")])
+    blob = git(tmp_path, "hash-object", "-w", "--stdin", stdin=key_line(KEY_ID))
+    git(tmp_path, "tag", "loose-key", blob)
+    inner = git(tmp_path, "hash-object", "-w", "--stdin", stdin=key_line(KEY_ID_2))
+    tree = git(tmp_path, "mktree", stdin=f"100644 blob {inner}\tcreds.ini\n")
+    git(tmp_path, "tag", "-a", "-m", "a tree", "loose-tree", tree)
+    _, doc = history(tmp_path, "--show-secrets")
+    assert sorted((f["secret"], f["path"]) for f in doc["findings"]) == [
+        (KEY_ID_2, "loose-tree:creds.ini"),
+        (KEY_ID, "loose-key"),
+    ]
+
+
 def test_url_is_cloned_into_a_temporary_mirror_that_is_removed(tmp_path: Path) -> None:
     origin = tmp_path / "origin"
     shas = build(origin, [({"a.txt": key_line(KEY_ID)}, "leak")])

@@ -72,6 +72,12 @@ def scan_history(
             named = named_blobs(work, log, seen, known_clean, progress)
             scan_named(engine, work, named, result, options, progress)
             failure = log.failure()
+        if "--all" in work.tips:  # refs that point at blobs or trees, not commits: the walk never met them
+            tagged = [(o, p) for o, p in git.tagged_blobs(work.repo) if o not in seen and not work.skip(p)]
+            seen.update(o for o, _ in tagged)
+            size = BatchReader.MAX_BATCH
+            batches = (tagged[i : i + size] for i in range(0, len(tagged), size))
+            scan_named(engine, work, batches, result, options, progress)
         if failure is not None:
             result.errors.append(f"git log stopped part way ({failure}); the blobs it left out were listed")
             scan_blobs(engine, history.unread(work, result, seen), result, options, progress)
