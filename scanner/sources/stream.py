@@ -2,9 +2,9 @@
 
 The walk (a piped `git log --raw`) names each blob as the commit that adds it goes by; this process parses it
 and hands out batches of blob ids. Whoever scans a batch reads it from a `git cat-file --batch` of its own:
-this process when scanning alone, else each worker process. So blob contents cross one pipe, from git to the
-process that scans them, and are never pickled between processes (a pool fed with contents spent 0.6 s of
-CPU in pickling on a 110 MB history). Alone, this process asks for the next batch before scanning the current
+this process and, once the audit proves long, worker processes. So blob contents cross one pipe, from git to
+the process that scans them, and are never pickled between processes (a pool fed with contents spent 0.6 s
+of CPU in pickling on a 110 MB history). This process asks for its next batch before scanning the current
 one, so git reads while Python scans.
 """
 
@@ -64,26 +64,44 @@ def scan_history(
     if work.listed or not work.tips:
         scan_blobs(engine, history.blobs(work, result), result, options, progress)
     else:
-        seen: set[str] = set()
-        cache = options.cache
-        known_clean = cache.clean_among if cache is not None and cache.warm else None
-        with ExitStack() as own:
-            log = walk or own.enter_context(git.BlobLog(work.repo, work.revs, piped=True))
-            named = named_blobs(work, log, seen, known_clean, progress)
-            scan_named(engine, work, named, result, options, progress)
-            failure = log.failure()
-        if "--all" in work.tips:  # refs that point at blobs or trees, not commits: the walk never met them
-            tagged = [(o, p) for o, p in git.tagged_blobs(work.repo) if o not in seen and not work.skip(p)]
-            seen.update(o for o, _ in tagged)
-            size = BatchReader.MAX_BATCH
-            batches = (tagged[i : i + size] for i in range(0, len(tagged), size))
-            scan_named(engine, work, batches, result, options, progress)
-        if failure is not None:
-            result.errors.append(f"git log stopped part way ({failure}); the blobs it left out were listed")
-            scan_blobs(engine, history.unread(work, result, seen), result, options, progress)
-        # Messages last: git listed them while the blobs were read.
-        scan_blobs(engine, history.messages(work, seen), result, options, progress)
+        _stream(engine, work, result, options, walk, progress)
     history.note_submodules(work, result)
+
+
+def _stream(
+    engine: Engine,
+    work: Plan,
+    result: ScanResult,
+    options: ScanOptions,
+    walk: git.BlobLog | None,
+    progress: Progress | None,
+) -> None:
+    seen: set[str] = set()  # blob ids named (read or left out), then message ids
+    cache = options.cache
+    known_clean = cache.clean_among if cache is not None and cache.warm else None
+    with ExitStack() as own:
+        log = walk or own.enter_context(git.BlobLog(work.repo, work.revs, piped=True))
+        named = named_blobs(work, log, seen, known_clean, progress)
+        scan_named(engine, work, named, result, options, progress)
+        failure = log.failure()
+    if "--all" in work.tips:
+        scan_named(engine, work, _tagged(work, seen), result, options, progress)
+    if failure is not None:
+        result.errors.append(f"git log stopped part way ({failure}); the blobs it left out were listed")
+        scan_blobs(engine, history.unread(work, result, seen), result, options, progress)
+    # Messages last: git listed them while the blobs were read.
+    scan_blobs(engine, history.messages(work, seen), result, options, progress)
+
+
+def _tagged(work: Plan, seen: set[str]) -> Iterator[list[Named]]:
+    """Batches of the blobs refs point at without a commit (directly or through a tree): the walk of
+    commits never meets them."""
+    tagged = [
+        (oid, path) for oid, path in git.tagged_blobs(work.repo) if oid not in seen and not work.skip(path)
+    ]
+    seen.update(oid for oid, _ in tagged)
+    for start in range(0, len(tagged), BatchReader.MAX_BATCH):
+        yield tagged[start : start + BatchReader.MAX_BATCH]
 
 
 def named_blobs(
