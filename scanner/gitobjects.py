@@ -7,8 +7,10 @@ flow while git is still walking the history.
 
 from __future__ import annotations
 
+import queue
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,10 +125,11 @@ class BatchReader:
     history audit learns blob ids from a walk while it scans).
 
     `ask()` queues a batch and `answers()` reads the oldest queued batch back, so a caller that asks for the
-    next batch before reading the current one keeps git reading while it scans. A batch's requests must fit
-    in a pipe (64 kB, about 1,500 ids) with one more batch queued: git may be blocked writing answers nobody
-    reads yet, and must still be able to take the next requests. If git dies on a corrupt object, that
-    object is answered as missing and the rest are asked of a fresh process.
+    next batch before reading the current one keeps git reading while it scans. Requests are written by a
+    thread of their own (_Requests): git stops reading them while its answers wait to be read, and a pipe
+    holds 64 kB on Linux but may hold far less elsewhere, so a writer in this thread could wait on git
+    while git waits on it. If git dies on a corrupt object, that object is answered as missing and the rest
+    are asked of a fresh process.
     """
 
     MAX_BATCH = 512
@@ -136,6 +139,7 @@ class BatchReader:
         self.max_bytes = max_bytes
         self._queued: list[list[str]] = []
         self._proc: subprocess.Popen[bytes] | None = None
+        self._requests: _Requests | None = None
 
     def ask(self, oids: list[str]) -> None:
         assert len(oids) <= self.MAX_BATCH
@@ -171,6 +175,11 @@ class BatchReader:
 
     def close(self) -> None:
         if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.kill()  # first: a write blocked on a full pipe then fails, and its thread ends
+            if self._requests is not None:
+                self._requests.close()
+                self._requests = None
             stop(self._proc)
             self._proc = None
 
@@ -189,21 +198,46 @@ class BatchReader:
                 stderr=subprocess.DEVNULL,
                 bufsize=_CHUNK,
             )
-            assert self._proc.stdout is not None
+            assert self._proc.stdout is not None and self._proc.stdin is not None
             _widen_pipe(self._proc.stdout)
+            self._requests = _Requests(self._proc.stdin)
         return self._proc
 
     def _send(self, oids: list[str]) -> None:
-        stdin = self._process().stdin
-        assert stdin is not None
-        try:
-            stdin.write("".join(f"{oid}\n" for oid in oids).encode())
-            stdin.flush()
-        except OSError:  # git died: the read side notices, and restarts it
-            pass
+        self._process()
+        assert self._requests is not None
+        self._requests.put("".join(f"{oid}\n" for oid in oids).encode())
 
     def _restart(self, pending: list[list[str]]) -> None:
         self.close()
         for oids in pending:
             if oids:
                 self._send(oids)
+
+
+class _Requests:
+    """Writes requests to a git process from a thread of its own, in order, until closed or git dies (the
+    reading side then notices a missing answer)."""
+
+    def __init__(self, stdin: IO[bytes]) -> None:
+        self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(
+            target=self._write, args=(stdin,), name="secretscan-requests", daemon=True
+        )
+        self._thread.start()
+
+    def put(self, data: bytes) -> None:
+        self._queue.put(data)
+
+    def close(self) -> None:
+        """Stop after what was put (git was killed, or has read it all) and wait for the thread."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def _write(self, stdin: IO[bytes]) -> None:
+        try:
+            while (data := self._queue.get()) is not None:
+                stdin.write(data)
+                stdin.flush()
+        except (OSError, ValueError):  # git died (a corrupt object, or killed at close)
+            pass

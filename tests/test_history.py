@@ -15,6 +15,7 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import run_cli, secretscan_command
 from gitrepo import (
     AWS_CONFIG,
@@ -265,6 +266,43 @@ def test_blobs_that_tags_point_at_without_a_commit_are_audited(tmp_path: Path) -
         (KEY_ID_2, "loose-tree:creds.ini"),
         (KEY_ID, "loose-key"),
     ]
+
+
+def test_reading_never_waits_on_git_while_git_waits_on_us_with_small_pipes(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Linux pipes hold 64 kB; others may hold 4 kB. With such pipes, git blocks writing answers we have not
+    read yet and stops reading requests: a reader that wrote its requests itself would wait forever."""
+    import threading
+
+    from scanner import gitobjects
+
+    if not hasattr(fcntl, "F_SETPIPE_SZ"):
+        pytest.skip("pipe sizes are set on Linux only")
+    files = {f"f{i}.txt": sha256(str(i).encode()).hexdigest() * 60 + "\n" for i in range(700)}
+    build(tmp_path, [(files, "many files")])
+    opened = gitobjects.BatchReader._process
+
+    def small_pipes(self: Any) -> Any:
+        fresh = self._proc is None
+        proc = opened(self)
+        if fresh:
+            for pipe in (proc.stdin, proc.stdout):
+                fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, 4096)
+        return proc
+
+    monkeypatch.setattr(gitobjects.BatchReader, "_process", small_pipes)
+    monkeypatch.setattr(gitobjects, "_widen_pipe", lambda stream: None)
+    done: list[Any] = []
+
+    def audit() -> None:
+        done.append(_read_all(tmp_path, listed=False, max_bytes=100_000))
+
+    worker = threading.Thread(target=audit, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert done, "the audit hung"
+    assert done[0][3] == 700 + 1  # every file, and the message
 
 
 def test_url_is_cloned_into_a_temporary_mirror_that_is_removed(tmp_path: Path) -> None:
