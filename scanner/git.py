@@ -2,7 +2,7 @@
 
 Plain `git` subprocesses with machine-readable output for everything on the hot paths (the pre-commit hook
 must start fast, and GitPython's import alone costs ~60 ms); GitPython only for cloning a remote as a bare
-mirror. Requires git >= 2.32 (`rev-list --filter=object:type=blob`).
+mirror. Requires git >= 2.32 (`rev-list --filter=object:type=blob`; `log --diff-merges`, 2.31).
 """
 
 from __future__ import annotations
