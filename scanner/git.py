@@ -12,11 +12,11 @@ import io
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Generic, TypeVar, cast
 
 from scanner.errors import GitError
 from scanner.gitparse import (
@@ -29,6 +29,7 @@ from scanner.gitparse import (
 )
 from scanner.model import Commit
 
+T = TypeVar("T")
 GITLINK_MODE = "160000"
 # Quiet, machine-stable output whatever the user's config says.
 _BASE = ("git", "-c", "core.quotePath=true", "-c", "color.ui=false", "-c", "log.showSignature=false")
@@ -184,6 +185,21 @@ class Running:
                 raise GitError(f"git {self._name} failed: {message}")
             self._out.seek(0)
             return self._out.read()
+
+
+class Later(Generic[T]):
+    """A listing git makes now, parsed the first time it is asked for."""
+
+    def __init__(self, listing: Running, parse: Callable[[Running], T]) -> None:
+        self._listing: Running | None = listing
+        self._parse = parse
+        self._value: list[T] = []  # empty until parsed
+
+    def get(self) -> T:
+        if self._listing is not None:
+            listing, self._listing = self._listing, None
+            self._value.append(self._parse(listing))
+        return self._value[0]
 
 
 def start_commit_messages(repo: Path, revs: Sequence[str]) -> Running:

@@ -53,12 +53,10 @@ class Plan:
     skip: PathTest = never
 
     ages: dict[str, int] = field(default_factory=dict)  # commit sha -> position, oldest first
-    # Listings git makes while the scan runs, read when first needed (load(), head_tree()).
+    # Listings git makes while the scan runs, read when first needed (load(), head_tree(), first_parents()).
     commit_listing: git.Running | None = None
-    head_listing: git.Running | None = None
-    head_entries: list[git.TreeEntry] | None = None
-    chain_listing: git.Running | None = None
-    chain: dict[str, int] | None = None
+    head_entries: git.Later[list[git.TreeEntry]] | None = None
+    chain: git.Later[dict[str, int]] | None = None
 
     @property
     def revs(self) -> list[str]:
@@ -77,17 +75,11 @@ class Plan:
 
     def head_tree(self) -> list[git.TreeEntry]:
         """Every entry of the head's tree (empty without a head)."""
-        if self.head_entries is None:
-            listing, self.head_listing = self.head_listing, None
-            self.head_entries = git.tree_entries(listing) if listing is not None else []
-        return self.head_entries
+        return self.head_entries.get() if self.head_entries is not None else []
 
     def first_parents(self) -> dict[str, int]:
-        """The head's first-parent chain: commit -> position, oldest first."""
-        if self.chain is None:
-            listing, self.chain_listing = self.chain_listing, None
-            self.chain = git.first_parent_chain(listing) if listing is not None else {}
-        return self.chain
+        """The head's first-parent chain: commit -> position, oldest first (empty without a head)."""
+        return self.chain.get() if self.chain is not None else {}
 
     def age(self, sha: str) -> int:
         """Position of a commit in the audited history, oldest first (unknown commits sort last)."""
@@ -132,8 +124,8 @@ def plan(
     # Listing commits, the head's tree and the blobs are independent: gits side by side.
     work.commit_listing = git.start_commit_messages(repo, work.revs)
     if work.head:
-        work.head_listing = git.start_tree(repo, work.head)
-        work.chain_listing = git.start_first_parent_chain(repo, work.head)
+        work.head_entries = git.Later(git.start_tree(repo, work.head), git.tree_entries)
+        work.chain = git.Later(git.start_first_parent_chain(repo, work.head), git.first_parent_chain)
     if listed:
         _size(work, result, *git.list_blobs(repo, work.revs), known_clean)
         work.load()
