@@ -116,3 +116,15 @@ def test_this_repository_scans_clean() -> None:
     root = Path(__file__).resolve().parent.parent
     proc = run_cli("scan", str(root), "--no-cache", "-q", cwd=root)
     assert proc.returncode == 0, proc.stdout
+
+
+def test_the_main_module_runs_only_as_main(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker processes started by "spawn" (macOS, Windows) import `python -m scanner`'s main module again,
+    as __mp_main__: it must not run the command a second time there."""
+    import runpy
+
+    monkeypatch.setattr("sys.argv", ["scanner", "--version"])
+    runpy.run_module("scanner.__main__", run_name="__mp_main__")  # returns: the command did not run
+    with pytest.raises(SystemExit) as ran:
+        runpy.run_module("scanner.__main__", run_name="__main__")
+    assert ran.value.code == 0
