@@ -97,15 +97,19 @@ class ObjectReader:
                 proc.stdout.close()
 
 
-def _widen_pipe(stream: IO[bytes]) -> None:
-    """Let git write up to 1 MB ahead of us (Linux; the default is 64 kB): fewer switches between the two
-    processes, which share two cores with the scan."""
+def _widen_pipe(stream: IO[bytes]) -> int:
+    """Let the pipe hold 1 MB (Linux; the default is 64 kB): fewer switches between git and us, which share
+    two cores with the scan. Returns what it holds now; 0 where that cannot be told (not Linux)."""
     try:
         import fcntl
 
         fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, _CHUNK)
     except (ImportError, AttributeError, OSError):
         pass  # not Linux, or capped by /proc/sys/fs/pipe-max-size: the default pipe works, a little slower
+    try:
+        return int(fcntl.fcntl(stream.fileno(), fcntl.F_GETPIPE_SZ))
+    except (NameError, AttributeError, OSError):
+        return 0
 
 
 def _read_body(stream: IO[bytes], size: int, max_bytes: int) -> bytes | None:
@@ -125,14 +129,16 @@ class BatchReader:
     history audit learns blob ids from a walk while it scans).
 
     `ask()` queues a batch and `answers()` reads the oldest queued batch back, so a caller that asks for the
-    next batch before reading the current one keeps git reading while it scans. Requests are written by a
-    thread of their own (_Requests): git stops reading them while its answers wait to be read, and a pipe
-    holds 64 kB on Linux but may hold far less elsewhere, so a writer in this thread could wait on git
-    while git waits on it. If git dies on a corrupt object, that object is answered as missing and the rest
-    are asked of a fresh process.
+    next batch before reading the current one keeps git reading while it scans. git stops reading requests
+    while its answers wait to be read, so a writer could wait on git while git waits on it, unless the pipe
+    holds every request outstanding (two batches). Where the pipe can be made to hold them (Linux: 1 MB),
+    they are written directly; elsewhere a thread of their own writes them (`threaded`: a process with it
+    must not fork). If git dies on a corrupt object, that object is answered as missing and the rest are
+    asked of a fresh process.
     """
 
     MAX_BATCH = 512
+    OUTSTANDING = 2 * MAX_BATCH * 65  # bytes of two batches' requests, at most (SHA-256 ids: 64 digits)
 
     def __init__(self, repo: Path, max_bytes: int) -> None:
         self.repo = repo
@@ -140,6 +146,7 @@ class BatchReader:
         self._queued: list[list[str]] = []
         self._proc: subprocess.Popen[bytes] | None = None
         self._requests: _Requests | None = None
+        self.threaded = False
 
     def ask(self, oids: list[str]) -> None:
         assert len(oids) <= self.MAX_BATCH
@@ -200,13 +207,23 @@ class BatchReader:
             )
             assert self._proc.stdout is not None and self._proc.stdin is not None
             _widen_pipe(self._proc.stdout)
-            self._requests = _Requests(self._proc.stdin)
+            if _widen_pipe(self._proc.stdin) < self.OUTSTANDING:
+                self._requests = _Requests(self._proc.stdin)
+                self.threaded = True
         return self._proc
 
     def _send(self, oids: list[str]) -> None:
-        self._process()
-        assert self._requests is not None
-        self._requests.put("".join(f"{oid}\n" for oid in oids).encode())
+        stdin = self._process().stdin
+        assert stdin is not None
+        data = "".join(f"{oid}\n" for oid in oids).encode()
+        if self._requests is not None:
+            self._requests.put(data)
+            return
+        try:
+            stdin.write(data)
+            stdin.flush()
+        except OSError:  # git died: the read side notices, and restarts it
+            pass
 
     def _restart(self, pending: list[list[str]]) -> None:
         self.close()

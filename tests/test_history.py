@@ -292,7 +292,7 @@ def test_reading_never_waits_on_git_while_git_waits_on_us_with_small_pipes(
         return proc
 
     monkeypatch.setattr(gitobjects.BatchReader, "_process", small_pipes)
-    monkeypatch.setattr(gitobjects, "_widen_pipe", lambda stream: None)
+    monkeypatch.setattr(gitobjects, "_widen_pipe", lambda stream: 4096)  # what such a pipe holds
     done: list[Any] = []
 
     def audit() -> None:

@@ -241,7 +241,7 @@ def _shared(
 
         for batch in batches:
             if pool is None and jobs > 1 and scanned >= POOL_AFTER:
-                pool = stack.enter_context(_pool(engine, work, jobs - 1, options))
+                pool = stack.enter_context(_pool(engine, work, jobs - 1, options, not reader.threaded))
             running = [future for future in running if not future.done()]
             if pool is not None and len(running) < 2 * (jobs - 1):
                 running.append(pool.submit(_worker_scan, batch))
@@ -267,13 +267,15 @@ def _reads(slot: _Local | cf.Future[list[Read]]) -> list[Read]:
     return slot.result()
 
 
-def _pool(engine: Engine, work: Plan, workers: int, options: ScanOptions) -> cf.ProcessPoolExecutor:
+def _pool(
+    engine: Engine, work: Plan, workers: int, options: ScanOptions, fork_ok: bool
+) -> cf.ProcessPoolExecutor:
+    """Workers forked where that is safe (no thread of ours runs, the platform forks), else spawned."""
     import concurrent.futures as cf
     import multiprocessing
 
-    context = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    )
+    forks = fork_ok and "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if forks else "spawn")
     setup = (engine, options.explain, work.repo, work.max_bytes)
     return cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=setup)
 
