@@ -108,6 +108,8 @@ def _progress(watched: bool, work: Plan) -> Iterator[Callable[[int, int], None] 
         return
     from tqdm import tqdm  # lazily: only interactive history scans pay for it
 
+    tqdm.monitor_interval = 0  # no monitor thread: the scan may fork workers, which a thread makes unsafe
+
     from scanner import git
 
     census = git.start_blob_census(work.repo) if not work.listed and work.tips else None
