@@ -132,15 +132,67 @@ class HyperscanMatcher:
 
 
 def make_matcher(rules: Sequence[Rule], backend: str = "auto") -> Matcher:
-    """Pick the backend: `hyperscan`, `python`, or `auto` (Hyperscan when importable)."""
+    """Pick the backend: `hyperscan`, `python`, or `auto` (pure Python for a small input, then Hyperscan when
+    importable)."""
     if backend == "python":
         return PythonMatcher(rules)
-    try:
-        return HyperscanMatcher(rules, default_cache_dir())
-    except ImportError:
-        if backend == "hyperscan":
-            raise
-        return PythonMatcher(rules)
+    cache_dir = default_cache_dir()
+    if backend == "auto":
+        try:
+            import hyperscan
+        except ImportError:
+            return PythonMatcher(rules)
+        path = _db_path(hyperscan, rules, cache_dir)
+        if path is None or not path.exists():  # a first run: compiling pays only for a large input
+            return AdaptiveMatcher(rules, cache_dir)
+    return HyperscanMatcher(rules, cache_dir)
+
+
+class AdaptiveMatcher:
+    """Before the database is compiled: pure Python for the first SMALL bytes, Hyperscan after (PERF-NOTES
+    §3: pick per input size).
+
+    A first pre-commit hook run matches its one-file commit without the database's 0.5 s compilation
+    (0.62 s -> 0.17 s); any larger input soon compiles it and goes native. Once compiled and cached, every
+    run loads it at once, as that costs a small input no more than matching it in Python. Both give the same
+    findings, so which one matched a blob does not show.
+    """
+
+    SMALL = 256 * 1024
+
+    def __init__(self, rules: Sequence[Rule], cache_dir: Path | None) -> None:
+        self._rules = list(rules)
+        self._cache_dir = cache_dir
+        self._python = PythonMatcher(rules)
+        self._native: Matcher | None = None
+        self._seen = 0
+        self.name = "auto"
+
+    def candidates(self, data: bytes) -> Nominations:
+        if self._native is None:
+            self._seen += len(data)
+            if self._seen <= self.SMALL:
+                return self._python.candidates(data)
+            self._switch()
+        assert self._native is not None
+        return self._native.candidates(data)
+
+    def _switch(self) -> None:
+        try:
+            self._native = HyperscanMatcher(self._rules, self._cache_dir)
+        except ImportError:  # no wheel for this platform: the pure-Python path all along
+            self._native = self._python
+        self.name = self._native.name
+
+    def __getstate__(self) -> dict[str, Any]:
+        if self._native is None:  # workers only join large scans: they start native
+            self._switch()
+        return {"native": self._native, "name": self.name}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._native = state["native"]
+        self.name = state["name"]
+        self._seen = 0
 
 
 def default_cache_dir() -> Path | None:
@@ -167,12 +219,7 @@ def _load_or_compile(
 ) -> tuple[bytes, list[int]]:
     """The serialized database, and the indexes of the rules whose anchors it holds (pattern ids from
     len(rules) on, in that order)."""
-    # Keyed by what the database holds (patterns, anchors and keywords in order, how they are widened) and
-    # nothing else: changing a severity or an allowlist must not cost a recompilation.
-    version = f"{getattr(hyperscan, '__version__', '0')}:widen{_MAX_REPEAT}:{KIND_SECRET!r}"
-    held = json.dumps([[r.pattern, r.keywords, r.anchor] for r in rules])
-    key = hashlib.sha256(f"{held}:{version}:{sys.platform}:{_machine()}".encode()).hexdigest()[:32]
-    path = cache_dir / f"hsdb-{key}.bin" if cache_dir else None
+    path = _db_path(hyperscan, rules, cache_dir)
     if path is not None:
         try:
             blob = path.read_bytes()
@@ -185,6 +232,18 @@ def _load_or_compile(
         index = json.dumps(anchored).encode()
         _write_atomically(path, len(index).to_bytes(4, "little") + index + blob)
     return blob, anchored
+
+
+def _db_path(hyperscan: Any, rules: Sequence[Rule], cache_dir: Path | None) -> Path | None:
+    """Where the compiled database of `rules` is cached. Keyed by what the database holds (patterns, anchors
+    and keywords in order, how they are widened) and nothing else: changing a severity or an allowlist must
+    not cost a recompilation."""
+    if cache_dir is None:
+        return None
+    version = f"{getattr(hyperscan, '__version__', '0')}:widen{_MAX_REPEAT}:{KIND_SECRET!r}"
+    held = json.dumps([[r.pattern, r.keywords, r.anchor] for r in rules])
+    key = hashlib.sha256(f"{held}:{version}:{sys.platform}:{_machine()}".encode()).hexdigest()[:32]
+    return cache_dir / f"hsdb-{key}.bin"
 
 
 def _machine() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -203,3 +204,27 @@ def test_a_blob_that_breaks_the_engine_is_reported_and_the_scan_goes_on(
         "copy-of-bad.txt: not scanned: internal error (ValueError: odd input); please report it",
     ]
     assert result.blobs_scanned == 2
+
+
+def test_a_first_small_scan_is_matched_in_python_and_compiles_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the database is compiled, a small input (a hook's one-file commit) is matched in pure Python:
+    no 0.5 s compilation for it. A large input compiles and caches it; later engines load it at once."""
+    pytest.importorskip("hyperscan")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("SECRETSCAN_NO_DB_CACHE", raising=False)
+    rules = load_rules()
+
+    def databases() -> list[Path]:
+        return list(tmp_path.glob("secretscan/hsdb-*.bin"))
+
+    engine = Engine(rules)
+    text = b"aws_access_key_id = AKIAUJZDEGXDNCF32EPF\n"
+    assert [f.secret for f in engine.scan(Blob.from_bytes(text, Origin("a.py"))).findings] == [
+        "AKIAUJZDEGXDNCF32EPF"
+    ]
+    assert engine.backend == "auto" and databases() == []
+    engine.scan(Blob.from_bytes(b"x = 1\n" * 100_000, Origin("big.py")))
+    assert engine.backend == "hyperscan" and len(databases()) == 1
+    assert Engine(rules).backend == "hyperscan"
