@@ -59,9 +59,13 @@ def run(
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH") from exc
     if proc.returncode not in ok:
-        message = proc.stderr.decode("utf-8", "replace").strip() or f"exit code {proc.returncode}"
-        raise GitError(f"git {args[0]} failed: {message}")
+        raise GitError(f"git {args[0]} failed: {_message(proc.stderr, proc.returncode)}")
     return proc.stdout
+
+
+def _message(stderr: bytes, code: int) -> str:
+    """What git said when it failed, or its exit code when it said nothing."""
+    return stderr.decode("utf-8", "replace").strip() or f"exit code {code}"
 
 
 def git_dir(path: Path) -> Path:
@@ -158,33 +162,52 @@ def merge_base(repo: Path, base: str, head: str) -> str:
 
 class Running:
     """A git command started now and read later: its output goes to a temporary file, so git never waits
-    on us, and runs on the other core while this process does something else."""
+    on us, and runs on the other core while this process does something else. A `piped` one writes to a
+    pipe instead, and its reader copies what it reads into that file (`pipe`, `spool`)."""
 
-    def __init__(self, repo: Path, *args: str, config: Sequence[str] = ()) -> None:
+    def __init__(self, repo: Path, *args: str, config: Sequence[str] = (), piped: bool = False) -> None:
         self._name = args[0]
-        self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by output()
+        self.spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by output() or close()
         self._err = tempfile.TemporaryFile()  # noqa: SIM115
         cmd = [*_BASE, *config, "-C", str(repo), *args]
+        stdout = subprocess.PIPE if piped else self.spool
         try:
-            self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._out, stderr=self._err)
+            self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=self._err)
         except FileNotFoundError as exc:
-            self._out.close()
+            self.spool.close()
             self._err.close()
             raise GitError("git is not installed or not on PATH") from exc
+
+    @property
+    def pipe(self) -> io.BufferedReader:
+        assert self._proc.stdout is not None, "not piped"
+        return cast(io.BufferedReader, self._proc.stdout)
 
     def ended(self) -> bool:
         return self._proc.poll() is not None
 
+    def failure(self) -> str | None:
+        """Once git has ended: its message if it failed, else None."""
+        code = self._proc.wait()
+        if code == 0:
+            return None
+        self._err.seek(0)
+        return _message(self._err.read(), code)
+
     def output(self) -> bytes:
         """Its output, once it has ended; a failure becomes a GitError carrying git's message."""
-        code = self._proc.wait()
-        with self._out, self._err:
-            if code != 0:
-                self._err.seek(0)
-                message = self._err.read().decode("utf-8", "replace").strip() or f"exit code {code}"
+        with self.spool, self._err:
+            message = self.failure()
+            if message is not None:
                 raise GitError(f"git {self._name} failed: {message}")
-            self._out.seek(0)
-            return self._out.read()
+            self.spool.seek(0)
+            return self.spool.read()
+
+    def close(self) -> None:
+        """Stop git if it still runs and drop its output."""
+        stop(self._proc)
+        self.spool.close()
+        self._err.close()
 
 
 class Later(Generic[T]):
@@ -320,31 +343,20 @@ class BlobLog:
         self, repo: Path, revs: Sequence[str], *, first_parent: bool = False, piped: bool = False
     ) -> None:
         walk = ["--first-parent"] if first_parent else ["--diff-merges=first-parent"]
-        cmd = [
-            *_BASE, *WALK_MEMORY, "-C", str(repo),
+        self._run: Running | None = Running(
+            repo,
             "log", "--reverse", f"--format={MARK}{COMMIT_FORMAT}", "--raw", "--no-abbrev", "--no-renames",
             "--root", "--no-relative", *walk, *revs, "--",
-        ]  # fmt: skip
-        # Both files live as long as this object: close() closes them.
-        self._out = tempfile.TemporaryFile()  # noqa: SIM115
-        self._err = tempfile.TemporaryFile()  # noqa: SIM115
+            config=WALK_MEMORY,
+            piped=piped,
+        )  # fmt: skip
         self._unread = piped  # piped output not yet copied to the spool
-        try:
-            self._proc: subprocess.Popen[bytes] | None = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE if piped else self._out,
-                stderr=self._err,
-            )
-        except FileNotFoundError as exc:
-            self.close()
-            raise GitError("git is not installed or not on PATH") from exc
 
     def chunks(self) -> Iterator[bytes]:
         """A piped walk's output as git writes it, in chunks of whole lines, each kept for diffs(). Read it
         once, to the end, before diffs()."""
-        assert self._proc is not None and self._proc.stdout is not None, "chunks() of a walk not piped"
-        pipe, spool, rest = cast(io.BufferedReader, self._proc.stdout), self._out, b""
+        assert self._run is not None, "chunks() after close()"
+        pipe, spool, rest = self._run.pipe, self._run.spool, b""
         while chunk := pipe.read1(_CHUNK):
             spool.write(chunk)
             cut = chunk.rfind(b"\n") + 1
@@ -359,15 +371,11 @@ class BlobLog:
 
     def failure(self) -> str | None:
         """Once the walk has ended: git's message if it failed, else None."""
-        assert self._proc is not None, "failure() after close()"
+        assert self._run is not None, "failure() after close()"
         if self._unread:
             for _ in self.chunks():
                 pass
-        code = self._proc.wait()
-        if code == 0:
-            return None
-        self._err.seek(0)
-        return self._err.read().decode("utf-8", "replace").strip() or f"exit code {code}"
+        return self._run.failure()
 
     def diffs(self, objects: Iterable[str], partial: bool = False) -> list[CommitDiff]:
         """The commits whose diff adds or removes one of `objects`, each with only those changes. If git
@@ -375,16 +383,15 @@ class BlobLog:
         message = self.failure()
         if message is not None and not partial:
             raise GitError(f"git log failed: {message}")
-        self._out.seek(0)
-        return list(filter_raw_log(self._out, {oid.encode() for oid in objects}))
+        assert self._run is not None
+        self._run.spool.seek(0)
+        return list(filter_raw_log(self._run.spool, {oid.encode() for oid in objects}))
 
     def close(self) -> None:
         """Stop the walk if it still runs (nothing was found to trace) and drop its output."""
-        if self._proc is not None:
-            stop(self._proc)
-            self._proc = None
-        self._out.close()
-        self._err.close()
+        if self._run is not None:
+            self._run.close()
+            self._run = None
 
     def __enter__(self) -> BlobLog:
         return self
