@@ -161,6 +161,10 @@ def oversized(path: str, oid: str, max_bytes: int) -> Skipped:
     return Skipped(f"{path}@{oid[:12]}", f"larger than {max_bytes} bytes")
 
 
+def binary(path: str, oid: str) -> Skipped:
+    return Skipped(f"{path}@{oid[:12]}", "binary")
+
+
 def _select(work: Plan, options: HistoryOptions) -> None:
     repo = work.repo
     if options.branches:
@@ -229,6 +233,6 @@ def _listed(work: Plan, result: ScanResult, seen: set[str]) -> Iterator[Blob]:
 
 def _blob(oid: str, path: str, data: bytes, result: ScanResult) -> Iterator[Blob]:
     if is_binary(data):
-        result.skipped.append(Skipped(f"{path}@{oid[:12]}", "binary"))
+        result.skipped.append(binary(path, oid))
     else:
         yield Blob(oid, data, Origin(path, pending_commit(oid), "blob"))

@@ -21,11 +21,11 @@ from scanner import git
 from scanner.engine import Engine, ScanOutcome
 from scanner.gitobjects import BatchReader, ObjectInfo
 from scanner.gitparse import unquote
-from scanner.model import Blob, Origin, ScanResult, Skipped
+from scanner.model import Blob, Origin, ScanResult
 from scanner.scan import Progress, ScanOptions, default_jobs, safe_scan, scan_blobs
 from scanner.sources import history
 from scanner.sources.diff import is_binary
-from scanner.sources.history import Plan, oversized, pending_commit
+from scanner.sources.history import Plan, binary, oversized, pending_commit
 
 if TYPE_CHECKING:
     import concurrent.futures as cf
@@ -179,19 +179,17 @@ def _record(result: ScanResult, options: ScanOptions, work: Plan, read: Read) ->
     elif read.status == "oversized":
         result.skipped.append(oversized(read.path, read.oid, work.max_bytes))
     elif read.status == "binary":
-        result.skipped.append(Skipped(f"{read.path}@{read.oid[:12]}", "binary"))
-    elif read.outcome is None:
-        result.blobs_scanned += 1
-        result.bytes_scanned += read.size
-        if options.cache is not None:
-            options.cache.mark_clean(read.oid)
-    elif read.outcome.error:
+        result.skipped.append(binary(read.path, read.oid))
+    elif read.outcome is not None and read.outcome.error:
         result.errors.append(f"{read.path}: not scanned: {read.outcome.error}")
     else:
         result.blobs_scanned += 1
         result.bytes_scanned += read.size
-        result.findings.extend(read.outcome.findings)
-        result.dropped.extend(read.outcome.dropped)
+        if read.outcome is not None:
+            result.findings.extend(read.outcome.findings)
+            result.dropped.extend(read.outcome.dropped)
+        elif options.cache is not None:
+            options.cache.mark_clean(read.oid)
 
 
 def _scan_batch(
