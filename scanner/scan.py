@@ -18,6 +18,7 @@ from scanner.model import Blob, Origin, ScanResult
 
 if TYPE_CHECKING:  # imported lazily: the pre-commit path never starts a pool nor opens a cache
     import concurrent.futures as cf
+    from multiprocessing.context import BaseContext
 
     from scanner.result_cache import ResultCache
 
@@ -137,13 +138,9 @@ def _parallel(
     engine: Engine, blobs: Iterator[Blob], jobs: int, explain: bool
 ) -> Iterator[tuple[Blob, ScanOutcome]]:
     import concurrent.futures as cf
-    import multiprocessing
 
-    context = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    )
     with cf.ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_init_worker, initargs=(engine, explain)
+        jobs, mp_context=worker_context(), initializer=_init_worker, initargs=(engine, explain)
     ) as pool:
         pending: list[tuple[list[Blob], cf.Future[list[ScanOutcome]]]] = []
         for batch in _batches(blobs):
@@ -152,6 +149,15 @@ def _parallel(
                 yield from _drain(pending.pop(0))
         for item in pending:
             yield from _drain(item)
+
+
+def worker_context(fork_ok: bool = True) -> BaseContext:
+    """How worker processes start: forked where the platform forks and no thread of ours runs (the engine
+    is then shared, never pickled), else spawned."""
+    import multiprocessing
+
+    forks = fork_ok and "fork" in multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if forks else "spawn")
 
 
 def _drain(item: tuple[list[Blob], cf.Future[list[ScanOutcome]]]) -> Iterator[tuple[Blob, ScanOutcome]]:

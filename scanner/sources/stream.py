@@ -22,7 +22,7 @@ from scanner.engine import Engine, ScanOutcome
 from scanner.gitobjects import BatchReader, ObjectInfo
 from scanner.gitparse import unquote
 from scanner.model import Blob, Origin, ScanResult
-from scanner.scan import Progress, ScanOptions, default_jobs, safe_scan, scan_blobs
+from scanner.scan import Progress, ScanOptions, default_jobs, safe_scan, scan_blobs, worker_context
 from scanner.sources import history
 from scanner.sources.diff import is_binary
 from scanner.sources.history import Plan, binary, oversized, pending_commit
@@ -268,13 +268,10 @@ def _reads(slot: _Local | cf.Future[list[Read]]) -> list[Read]:
 def _pool(
     engine: Engine, work: Plan, workers: int, options: ScanOptions, fork_ok: bool
 ) -> cf.ProcessPoolExecutor:
-    """Workers forked where that is safe (no thread of ours runs, the platform forks), else spawned."""
     import concurrent.futures as cf
-    import multiprocessing
 
-    forks = fork_ok and "fork" in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if forks else "spawn")
     setup = (engine, options.explain, work.repo, work.max_bytes)
+    context = worker_context(fork_ok)
     return cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=setup)
 
 
