@@ -327,7 +327,7 @@ def range_diffs(repo: Path, revs: Sequence[str]) -> list[CommitDiff]:
 
 
 class BlobLog:
-    """`git log --raw` over `revs`: per commit, oldest first, which blobs its diff adds and removes (no
+    """`git log --raw` over `revs`: per commit, newest first, which blobs its diff adds and removes (no
     patches, so no file contents are read). Renames show as delete + add. A merge shows its diff against its
     first parent only: every blob of a merge is in a parent (and so added by a commit before it) or new in
     the merge, and then in that diff too. Diffs against every parent (-m) cost 2.2 x the lines and 1.5 x the
@@ -337,6 +337,12 @@ class BlobLog:
     runs on another core while this process scans, and costs no wall time of its own (issue 6). `diffs()`
     later keeps the commits that touch the blobs asked for. A `piped` walk is also read as it runs
     (`chunks()`): the history audit learns from it which blobs to read, so one walk serves both.
+
+    Newest first, because git stores a file's older versions as deltas of its newer ones: blobs asked for in
+    that order find their bases in git's cache. Oldest first, git read the blobs of a history of large,
+    often edited files (850 MB) in 1.62 s instead of 0.75 s; on histories of small files the two orders are
+    within 15% of each other. It also lets git write its first commit at once, where --reverse makes it
+    list every commit first.
     """
 
     def __init__(
@@ -345,7 +351,7 @@ class BlobLog:
         walk = ["--first-parent"] if first_parent else ["--diff-merges=first-parent"]
         self._run: Running | None = Running(
             repo,
-            "log", "--reverse", f"--format={MARK}{COMMIT_FORMAT}", "--raw", "--no-abbrev", "--no-renames",
+            "log", f"--format={MARK}{COMMIT_FORMAT}", "--raw", "--no-abbrev", "--no-renames",
             "--root", "--no-relative", *walk, *revs, "--",
             config=WALK_MEMORY,
             piped=piped,
@@ -378,14 +384,14 @@ class BlobLog:
         return self._run.failure()
 
     def diffs(self, objects: Iterable[str], partial: bool = False) -> list[CommitDiff]:
-        """The commits whose diff adds or removes one of `objects`, each with only those changes. If git
-        failed part way: a GitError, or with `partial`, what it walked before."""
+        """The commits whose diff adds or removes one of `objects`, oldest first, each with only those
+        changes. If git failed part way: a GitError, or with `partial`, what it walked before."""
         message = self.failure()
         if message is not None and not partial:
             raise GitError(f"git log failed: {message}")
         assert self._run is not None
         self._run.spool.seek(0)
-        return list(filter_raw_log(self._run.spool, {oid.encode() for oid in objects}))
+        return list(filter_raw_log(self._run.spool, {oid.encode() for oid in objects}))[::-1]
 
     def close(self) -> None:
         """Stop the walk if it still runs (nothing was found to trace) and drop its output."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import fcntl
 import json
 import os
@@ -266,6 +267,50 @@ def test_blobs_that_tags_point_at_without_a_commit_are_audited(tmp_path: Path) -
         (KEY_ID_2, "loose-tree:creds.ini"),
         (KEY_ID, "loose-key"),
     ]
+
+
+def test_what_depends_on_a_path_is_judged_at_the_path_in_history(tmp_path: Path) -> None:
+    """A path allowlist drops a key at its path only; the base64 values of a Kubernetes secret are decoded
+    in a manifest only; a blob no ref reaches is never reported. Streamed and listed audits agree."""
+    token = "glpat-" + "x7Rk2mQ9tLz4vP8nW3bY"
+    settings = f"[gitlab]\nurl = https://gitlab.example\nhandle = {token}\n"
+    manifest = (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n"
+        f"  settings.ini: {base64.b64encode(settings.encode()).decode()}\n"
+    )
+    files: dict[str, str | bytes | None] = {
+        ".secretscan.yml": "rule_allowlists:\n  aws-access-key-id:\n    paths: ['\\.sql$']\n",
+        "dump.sql": key_line(KEY_ID),
+        "dump.txt": key_line(KEY_ID_2),
+        "deploy/app.yaml": manifest,
+        "notes/app.txt": manifest + "# a copy, not a manifest\n",
+    }
+    build(tmp_path, [(files, "one")])
+    git(tmp_path, "hash-object", "-w", "--stdin", stdin=key_line(MORE_KEY_IDS[0]))  # dangling
+    for args in ((), ("--max-commits", "5")):
+        _, doc = history(tmp_path, "--show-secrets", *args, cwd=tmp_path)
+        assert sorted((f["path"], f["secret"]) for f in doc["findings"]) == [
+            ("deploy/app.yaml", token),
+            ("dump.txt", KEY_ID_2),
+        ], args
+        assert doc["summary"]["blobs_scanned"] == 5, args
+
+
+def test_blobs_are_read_newest_first(tmp_path: Path) -> None:
+    """git stores a file's older versions as deltas of its newer ones: asked for newest first, each blob
+    finds its base in git's cache (on a history of large, often edited files, twice as fast as oldest
+    first). Attribution still sees the walk oldest first."""
+    from scanner import git as gitlib
+    from scanner.sources.history import Plan
+    from scanner.sources.stream import named_blobs
+
+    build(tmp_path, [({"a.txt": f"version {i}\n"}, f"edit {i}") for i in range(3)])
+    versions = [git(tmp_path, "rev-parse", f"HEAD~{n}:a.txt") for n in range(3)]  # newest first
+    with gitlib.BlobLog(tmp_path, ["--all"], piped=True) as walk:
+        named = [oid for batch in named_blobs(Plan(tmp_path), walk, set()) for oid, _ in batch]
+        assert named == versions
+        diffs = walk.diffs(versions)
+    assert [d.changes[-1].new_oid for d in diffs] == versions[::-1]
 
 
 def test_reading_never_waits_on_git_while_git_waits_on_us_with_small_pipes(

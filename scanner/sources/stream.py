@@ -1,11 +1,11 @@
 """The history audit's blobs, read and scanned where they are scanned (issue 6).
 
-The walk (a piped `git log --raw`) names each blob as the commit that adds it goes by; this process parses it
-and hands out batches of blob ids. Whoever scans a batch reads it from a `git cat-file --batch` of its own:
-this process and, once the audit proves long, worker processes. So blob contents cross one pipe, from git to
-the process that scans them, and are never pickled between processes (a pool fed with contents spent 0.6 s
-of CPU in pickling on a 110 MB history). This process asks for its next batch before scanning the current
-one, so git reads while Python scans.
+The walk (a piped `git log --raw`, newest commit first) names each blob as the last commit that adds it goes
+by; this process parses it and hands out batches of blob ids. Whoever scans a batch reads it from a `git
+cat-file --batch` of its own: this process and, once the audit proves long, worker processes. So blob contents
+cross one pipe, from git to the process that scans them, and are never pickled between processes (a pool fed
+with contents spent 0.6 s of CPU in pickling on a 110 MB history). This process asks for its next batch before
+scanning the current one, so git reads while Python scans.
 """
 
 from __future__ import annotations
@@ -111,7 +111,8 @@ def named_blobs(
     known_clean: KnownClean | None = None,
     progress: Progress | None = None,
 ) -> Iterator[list[Named]]:
-    """Batches of the blobs `walk` adds, in walk order: each blob once (ids in `seen`, blobs at skipped
+    """Batches of the blobs `walk` adds, in walk order (newest first: the order git reads fastest; a blob is
+    scanned at the path of the last commit that adds it): each blob once (ids in `seen`, blobs at skipped
     paths and blobs `known_clean` by a result cache left out, and counted as done on `progress`; a blob
     skipped at one path is still read when it comes again at another)."""
     batch: list[Named] = []
