@@ -241,7 +241,7 @@ def _db_path(hyperscan: Any, rules: Sequence[Rule], cache_dir: Path | None) -> P
     if cache_dir is None:
         return None
     version = f"{getattr(hyperscan, '__version__', '0')}:widen{_MAX_REPEAT}:{KIND_SECRET!r}"
-    held = json.dumps([[r.pattern, r.keywords, r.anchor] for r in rules])
+    held = json.dumps([[r.pattern, r.keywords, r.anchor, r.prefilter] for r in rules])
     key = hashlib.sha256(f"{held}:{version}:{sys.platform}:{_machine()}".encode()).hexdigest()[:32]
     return cache_dir / f"hsdb-{key}.bin"
 
@@ -260,7 +260,7 @@ def _compile(hyperscan: Any, rules: Sequence[Rule]) -> tuple[bytes, list[int]]:
     single = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
     # Anchors report every hit (no single-match), so the engine learns each line where a match can be.
     every = hyperscan.HS_FLAG_PREFILTER
-    expressions = [relax_repeats(rule.pattern).encode() for rule in rules]
+    expressions = [relax_repeats(rule.prefilter or rule.pattern).encode() for rule in rules]
     anchored = [i for i, rule in enumerate(rules) if rule.anchor is not None]
     anchors = {i: relax_repeats(str(rules[i].anchor)).encode() for i in anchored}
 

@@ -14,7 +14,7 @@ from scanner.rules import Example, Rule
 @dataclass(frozen=True, slots=True)
 class Failure:
     rule_id: str
-    kind: str  # "missed example" | "reported negative example" | "one_line broken"
+    kind: str  # "missed example" | "reported negative example" | "one_line broken" | "prefilter broken"
     example: Example
     detail: str
 
@@ -38,6 +38,22 @@ def check_rules(rules: Sequence[Rule], engine: Engine, only: Sequence[Rule] | No
                 failures.append(Failure(rule.id, "reported negative example", example, "matched"))
         if rule.anchor is not None:
             failures.extend(_one_line_failures(rule))
+        if rule.prefilter is not None:
+            failures.extend(_prefilter_failures(rule))
+    return failures
+
+
+def _prefilter_failures(rule: Rule) -> list[Failure]:
+    """A prefilter's promise, checked on the rule's examples: every match of the pattern contains a match of
+    the prefilter (the native database finds the rule only where the prefilter matches)."""
+    prefilter = re.compile(str(rule.prefilter).encode())
+    failures = []
+    for example in rule.examples + rule.negative_examples:
+        for match in rule.regex.finditer(example.text.encode()):
+            if prefilter.search(match.group(0)) is None:
+                failures.append(
+                    Failure(rule.id, "prefilter broken", example, "a match holds no prefilter match")
+                )
     return failures
 
 

@@ -95,6 +95,21 @@ def test_rules_check_catches_a_one_line_rule_whose_match_crosses_lines(tmp_path:
     ]
 
 
+def test_rules_check_catches_a_prefilter_that_a_match_does_not_hold(tmp_path: Path) -> None:
+    """The native database searches for a rule's prefilter instead of its pattern: a match without one
+    would never be nominated there, and would go missing with Hyperscan only."""
+    (rule,) = _rule(tmp_path, "    prefilter: 'pw=[a-z]'\n", pattern=r"pw=\s*([a-z0-9]{8})")
+    assert check_rules([rule], Engine([rule])) == []
+    rule = dataclasses.replace(rule, examples=(*rule.examples, Example("pw=12345678")))
+    failures = check_rules([rule], Engine([rule], backend="python"))
+    assert [(f.kind, f.example.text) for f in failures] == [("prefilter broken", "pw=12345678")]
+    pytest.importorskip("hyperscan")
+    assert [f.kind for f in check_rules([rule], Engine([rule], backend="hyperscan"))] == [
+        "missed example",
+        "prefilter broken",
+    ]
+
+
 def test_both_backends_agree_on_a_blob_with_many_generic_assignments() -> None:
     rules = load_rules()
     assert any(r.anchor for r in rules)

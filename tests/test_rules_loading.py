@@ -41,6 +41,7 @@ def write(tmp_path: Path, body: str) -> Path:
         (GOOD.replace("severity: high", "severity: dire"), "severity must be one of"),
         (GOOD + "    validator: nope\n", "unknown validator 'nope'"),
         (GOOD + "    allowlist: {regexes: ['(']}\n", "allowlist.regexes: invalid regex"),
+        (GOOD + "    prefilter: 'demo_('\n", "rule 'demo-token': prefilter: invalid regex"),
         ("  - id: x\n   bad: [yaml\n", "invalid YAML"),
     ],
 )
