@@ -1,13 +1,12 @@
 """After a history scan: trace each finding to the commit that introduced it, tell whether the secret is still
 at HEAD or which commit removed it, and keep each leaked secret once, at its earliest introduction.
 
-Reads one `git log --raw -m` walk over the audited refs, which reads no file contents (PERF-NOTES §1):
-introductions come from it, and so do removals, from the diffs of the commits on HEAD's first-parent chain
-(a merge's diff against its first parent is asked of git separately: few merges touch a leaked blob).
-`start_walks` starts it before the scan: a streamed audit reads the blobs it names as it goes (stream.py),
-and it is kept in a temporary file, of which only the lines about the few blobs with findings are parsed
-after the scan. When --since or --max-commits cut the walk short, removals get a first-parent walk of their
-own.
+Reads one `git log --raw` walk over the audited refs (git.BlobLog: each merge diffed against its first
+parent), which reads no file contents (PERF-NOTES §1): introductions come from it, and so do removals, from
+the diffs of the commits on HEAD's first-parent chain. `start_walks` starts it before the scan: a streamed
+audit reads the blobs it names as it goes (stream.py), and it is kept in a temporary file, of which only the
+lines about the few blobs with findings are parsed after the scan, oldest commit first. When --since or
+--max-commits cut the walk short, removals get a first-parent walk of their own.
 """
 
 from __future__ import annotations
