@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import ConfigError, RuleError
-from scanner.rules import Allowlist, Rule, parse_allowlist
+from scanner.ruleparse import parse_allowlist
+from scanner.rules import Allowlist, Rule
 
 CONFIG_NAMES = (".secretscan.yaml", ".secretscan.yml")
 PYPROJECT = "pyproject.toml"

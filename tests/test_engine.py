@@ -9,7 +9,8 @@ import pytest
 
 from scanner.engine import Engine, fingerprint
 from scanner.model import Blob, Origin
-from scanner.rules import Allowlist, Rule, load_rules, parse_rule
+from scanner.ruleparse import parse_rule
+from scanner.rules import Allowlist, Rule, load_rules
 
 BACKENDS = ["python", "hyperscan"]
 
