@@ -14,6 +14,7 @@ from scanner.verdict import Verdict
 _PEM_RE = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", re.S)
 _HEADER_RE = re.compile(r"^[A-Za-z-]+:.*$", re.M)
 _OPENSSH_MAGIC = b"openssh-key-v1\x00"
+_PRIVATE_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
 
 
 def _unescape(text: str) -> str:
@@ -132,10 +133,42 @@ def putty_private_key(secret: str) -> Verdict:
 
 
 def base64_pem_private_key(secret: str) -> Verdict:
-    """Kubeconfig client-key-data and similar: base64 of a PEM private key block."""
-    cleaned = re.sub(r"\s+", "", secret)
+    """Kubeconfig client-key-data and similar: base64 of a PEM private key block, on one line or wrapped."""
+    decoded = _base64_text(secret)
+    if decoded is None or _PRIVATE_BEGIN.search(decoded) is None:
+        return Verdict(False, "not base64 of a PEM private key block")
+    verdict = private_key_pem(decoded)
+    return _encoded(verdict) if verdict.ok else verdict
+
+
+def base64_service_account_key(secret: str) -> Verdict:
+    """base64 of a Google service-account key file, alone (a CI variable) or as the password of a Docker
+    registry login (`_json_key:` + the file): its private_key must be a complete key block."""
+    import json  # only for the few values this rule nominates
+
+    decoded = _base64_text(secret)
     try:
-        decoded = base64.b64decode(cleaned + "=" * (-len(cleaned) % 4)).decode("ascii")
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        return Verdict(False, "not base64 of a PEM block")
-    return private_key_pem(decoded)
+        key, _ = json.JSONDecoder().raw_decode((decoded or "").removeprefix("_json_key:"))
+    except ValueError:
+        return Verdict(False, "not base64 of a service-account key file (JSON)")
+    if not isinstance(key, dict) or key.get("type") != "service_account":
+        return Verdict(False, "not a service-account key file")
+    verdict = private_key_pem(str(key.get("private_key", "")))
+    if not verdict.ok:
+        return verdict
+    email = str(key.get("client_email", ""))
+    return _encoded(Verdict(True, facts=(("client_email", email),)))  # the rule names the key type
+
+
+def _base64_text(secret: str) -> str | None:
+    """The text `secret` is base64 of, wrapped or not (line breaks, indents, literal \\n, quotes). Decoding
+    stops at the padding: a wrapped value's match may run on into a following line of letters."""
+    cleaned = re.sub(r"\\[nr]|[\s\"']+", "", secret)
+    try:
+        return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4)).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _encoded(verdict: Verdict) -> Verdict:
+    return Verdict(True, facts=(*verdict.facts, ("encoding", "base64")), confidence="high")

@@ -203,6 +203,7 @@ VALIDATORS: dict[str, Validator] = {
     "pgp_private_key": keyblocks.pgp_private_key,
     "putty_private_key": keyblocks.putty_private_key,
     "base64_pem_private_key": keyblocks.base64_pem_private_key,
+    "base64_service_account_key": keyblocks.base64_service_account_key,
     # Values assigned to secret-like names, judged by randomness (issue 7 §4).
     "generic_secret": generic.generic_secret,
 }
