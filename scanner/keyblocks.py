@@ -163,7 +163,7 @@ def base64_service_account_key(secret: str) -> Verdict:
 def _base64_text(secret: str) -> str | None:
     """The text `secret` is base64 of, wrapped or not (line breaks, indents, literal \\n, quotes). Decoding
     stops at the padding: a wrapped value's match may run on into a following line of letters."""
-    cleaned = re.sub(r"\\[nr]|[\s\"']+", "", secret)
+    cleaned = re.sub(r"[\s\"']+", "", _unescape(secret))
     try:
         return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4)).decode("utf-8", "replace")
     except (binascii.Error, ValueError):
