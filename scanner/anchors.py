@@ -12,37 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-
-def line_anchor(pattern: str, secret_group: int | str) -> str | None:
-    """The pattern's text before its secret group, when that group stands at the top level (so the text
-    before it is a regex of its own that every match begins with); None otherwise."""
-    depth, number, i, in_class = 0, 0, 0, False
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            i += 1 + _class_literals(pattern, i + 1)
-            continue
-        elif char == "(":
-            capturing = not pattern.startswith("?", i + 1) or pattern.startswith(("?P<", "?<"), i + 1)
-            capturing = capturing and not pattern.startswith(("?<=", "?<!"), i + 1)
-            if capturing:
-                number += 1
-                name = _group_name(pattern, i)
-                if (number == secret_group or name == secret_group) and depth == 0:
-                    return _valid(pattern[:i])
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        i += 1
-    return None
-
-
 # (id of the pattern, line at the start of the blob, line) -> the secret group's spans in the line. By id: a
 # compiled pattern compares equal by comparing its whole program, and the memo's owner keeps its patterns.
 LineMemo = dict[tuple[int, bool, bytes], list[tuple[int, int]]]
@@ -85,24 +54,3 @@ def _lines(data: bytes, ends: list[int]) -> Iterator[tuple[int, int]]:
         if done < 0:
             done = len(data)
         yield start, done
-
-
-def _class_literals(pattern: str, i: int) -> int:
-    """How many characters at the start of a class are literal: a leading `^`, then a leading `]`."""
-    n = 1 if pattern.startswith("^", i) else 0
-    return n + (1 if pattern.startswith("]", i + n) else 0)
-
-
-def _group_name(pattern: str, i: int) -> str | None:
-    for opener in ("(?P<", "(?<"):
-        if pattern.startswith(opener, i):
-            return pattern[i + len(opener) : pattern.index(">", i)]
-    return None
-
-
-def _valid(prefix: str) -> str | None:
-    try:
-        re.compile(prefix.encode())
-    except re.error:
-        return None
-    return prefix if prefix else None

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import ConfigError, RuleError
-from scanner.ruleparse import parse_allowlist
 from scanner.rules import Allowlist, Rule
+from scanner.rules.parse import parse_allowlist
 
 CONFIG_NAMES = (".secretscan.yaml", ".secretscan.yml")
 PYPROJECT = "pyproject.toml"

@@ -9,8 +9,8 @@ import pytest
 
 from scanner.engine import Engine, fingerprint
 from scanner.model import Blob, Origin
-from scanner.ruleparse import parse_rule
 from scanner.rules import Allowlist, Rule, load_rules
+from scanner.rules.parse import parse_rule
 
 BACKENDS = ["python", "hyperscan"]
 

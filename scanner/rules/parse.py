@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from scanner.anchors import line_anchor
 from scanner.errors import RuleError
 from scanner.model import CONFIDENCES, SEVERITIES
-from scanner.rules import DEFAULT_REMEDIATION, Allowlist, Example, Rule
+from scanner.rules.anchor import line_anchor
+from scanner.rules.records import DEFAULT_REMEDIATION, Allowlist, Example, Rule
 from scanner.validators import VALIDATORS
 
 _RULE_KEYS = {

@@ -1,5 +1,5 @@
-"""Load rule files (rules/*.yaml) into immutable Rule records, validated once (ruleparse.py) and then cached
-by content (rule_cache.py).
+"""Load rule files (rules/*.yaml) into immutable Rule records, validated once (parse.py) and then cached
+by content (cache.py).
 
 PyYAML lives here and in config.py only. Validation is strict: every error names the file and the rule id.
 """
@@ -9,72 +9,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from importlib import resources
 from pathlib import Path
 
-from scanner import rule_cache
 from scanner.errors import RuleError
-from scanner.model import Confidence, Severity
+from scanner.rules import cache as rule_cache
+from scanner.rules.records import Rule
 from scanner.validators import VALIDATORS
-
-DEFAULT_REMEDIATION = (
-    "Revoke the credential at its issuer, replace it with a new one kept outside the code "
-    "(environment, secret manager), and purge it from history if it was committed."
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Allowlist:
-    """Ways to drop a candidate: regexes on the secret or the line, stopwords in the secret, path regexes."""
-
-    regexes: tuple[re.Pattern[bytes], ...] = ()
-    line_regexes: tuple[re.Pattern[bytes], ...] = ()
-    stopwords: tuple[str, ...] = ()
-    paths: tuple[re.Pattern[str], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    text: str
-    path: str = "example.txt"
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    id: str
-    name: str
-    severity: Severity
-    confidence: Confidence
-    pattern: str
-    secret_group: int | str
-    keywords: tuple[str, ...]  # lower-case; at least one must appear (case-insensitively) in the content
-    entropy: float | None = None
-    validator: str | None = None
-    facts: tuple[tuple[str, str], ...] = ()  # offline facts every finding of the rule carries (key type, ...)
-    allowlist: Allowlist = Allowlist()
-    remediation: str = DEFAULT_REMEDIATION
-    description: str = ""
-    references: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    examples: tuple[Example, ...] = ()
-    negative_examples: tuple[Example, ...] = ()
-    source: str = ""  # the file the rule came from
-    # one_line rules promise each match lies within one line; `anchor` is their pattern before the secret
-    # group, which lets the native matcher point `re` at the lines where a match can be (anchors.py).
-    anchor: str | None = None
-    # A cheaper pattern that every match of `pattern` contains, which the native database searches for
-    # instead: where the rare part of a pattern comes late (after a 400-byte gap, or after names found on
-    # every page of code), the pattern costs the whole database time (8% for the service-account key's).
-    # It must be as rare as the pattern, or the blobs it nominates cost `re` more than it saves.
-    prefilter: str | None = None
-
-    @property
-    def regex(self) -> re.Pattern[bytes]:
-        # Compiled on first use, not at load: most rules never fire in a pre-commit run (issue 6 §5).
-        return _compiled(self.pattern)
 
 
 def builtin_rules_dir() -> Path:
@@ -82,7 +25,7 @@ def builtin_rules_dir() -> Path:
     packaged = Path(str(resources.files("scanner"))) / "_rules"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "rules"
+    return Path(__file__).resolve().parents[2] / "rules"
 
 
 def load_rules(extra: Sequence[Path] = (), builtin: bool = True, disabled: Iterable[str] = ()) -> list[Rule]:
@@ -113,11 +56,6 @@ def load_rules(extra: Sequence[Path] = (), builtin: bool = True, disabled: Itera
     if unknown:
         raise RuleError(f"cannot disable unknown rule(s): {', '.join(sorted(unknown))}")
     return [r for r in rules if r.id not in off]
-
-
-@functools.lru_cache(maxsize=4096)
-def _compiled(pattern: str) -> re.Pattern[bytes]:
-    return re.compile(pattern.encode("utf-8"))
 
 
 def load_rule_file(path: Path) -> list[Rule]:
@@ -155,7 +93,7 @@ def _parse_rule_file(path: Path, raw: bytes) -> list[Rule]:
         raise RuleError(f"{path}: invalid YAML: {exc}") from exc
     if not isinstance(doc, dict) or set(doc) != {"rules"} or not isinstance(doc["rules"], list):
         raise RuleError(f"{path}: a rule file is a mapping with one key, 'rules', holding a list of rules")
-    from scanner.ruleparse import parse_rule  # validation, like YAML, only on a rule-cache miss
+    from scanner.rules.parse import parse_rule  # validation, like YAML, only on a rule-cache miss
 
     return [parse_rule(item, path, index) for index, item in enumerate(doc["rules"])]
 
