@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from scanner.lines import LineIndex
 from scanner.model import Blob, Dropped, Finding
-from scanner.randomness import BASE64_TEXT
+from scanner.validators.randomness import BASE64_TEXT
 
 if TYPE_CHECKING:
     from scanner.engine import Engine, ScanOutcome

@@ -12,15 +12,15 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from scanner import decode, generic
+from scanner import decode
 from scanner.anchors import LineMemo, anchored_secrets
 from scanner.lines import LineIndex
 from scanner.matcher import KUBE_SECRET, Matcher, make_matcher
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
-from scanner.pairing import pair_aws_credentials
-from scanner.randomness import shannon_entropy
+from scanner.pairing import pair_aws_credentials, without_companion_copies
 from scanner.rules import Allowlist, Rule, rules_hash
 from scanner.validators import VALIDATORS, Verdict
+from scanner.validators.randomness import shannon_entropy
 
 # Inline markers: ours, and those of the tools users migrate from (gitleaks, detect-secrets).
 ALLOW_MARKERS = (b"secretscan:allow", b"gitleaks:allow", b"pragma: allowlist secret")
@@ -92,7 +92,7 @@ class Engine:
         if depth < decode.MAX_DEPTH:  # then what base64, percent or escapes hide (issue 7 §3)
             decode.add_decoded(self, blob, outcome, depth)
         if outcome.findings:
-            outcome.findings = generic.without_companion_copies(outcome.findings)
+            outcome.findings = without_companion_copies(outcome.findings)
         if not explain:
             outcome.dropped = []
         return outcome

@@ -12,8 +12,8 @@ import re
 
 from scanner.lines import LineIndex
 from scanner.model import Finding
-from scanner.randomness import shannon_entropy
-from scanner.validators import aws_secret_key
+from scanner.validators.randomness import shannon_entropy
+from scanner.validators.registry import aws_secret_key
 
 PAIR_DISTANCE = 5  # lines above or below the key id
 KEY_ID_RULE = "aws-access-key-id"
@@ -76,3 +76,15 @@ def _bare_secret_near(key: Finding, lines: LineIndex) -> tuple[str, int] | None:
             if best is None or distance < best[0]:
                 best = (distance, value, line_no)
     return None if best is None else (best[1], best[2])
+
+
+def without_companion_copies(findings: list[Finding]) -> list[Finding]:
+    """Drop findings whose secret another finding already carries as a companion.
+
+    Pairing (above) attaches a nearby AWS secret key to its key id; a generic rule that also
+    matched `secret_key = "…"` would otherwise report the same secret a second time.
+    """
+    carried = {value for f in findings for _, value in f.companions}
+    if not carried:
+        return findings
+    return [f for f in findings if f.companions or f.secret not in carried]

@@ -18,7 +18,7 @@ from typing import Any
 import botocore.session
 from moto.server import ThreadedMotoServer
 
-from scanner.validators import aws_key_id, aws_secret_key
+from scanner.validators.registry import aws_key_id, aws_secret_key
 
 ACCOUNT = "123456789012"  # moto's default account: key ids it issues decode to it
 # No AWS configuration of the machine may leak into a test; no metadata service is asked for credentials.

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from scanner import aws
 from scanner.engine import Engine
 from scanner.model import Blob, Origin
 from scanner.rules import load_rules
+from scanner.validators import aws
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -9,10 +9,10 @@ import pytest
 from conftest import run_cli
 
 from scanner.engine import Engine
-from scanner.generic import generic_secret
 from scanner.model import Blob, Origin
-from scanner.randomness import judge, longest_run, uncovered_chars
 from scanner.rules import load_rules
+from scanner.validators.generic import generic_secret
+from scanner.validators.randomness import judge, longest_run, uncovered_chars
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +177,7 @@ def test_min_confidence_selects_generic_findings(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("value", ["handler-5757", "invoice_73685", "metric.44914", "client-3280"])
 def test_word_and_counter_values_are_low_confidence(value: str) -> None:
-    from scanner.randomness import judge
+    from scanner.validators.randomness import judge
 
     judgement = judge(value)
     assert (judgement.confidence, judgement.shape) == ("low", "word-number")
@@ -193,7 +193,7 @@ def test_word_and_counter_values_are_low_confidence(value: str) -> None:
     ],
 )
 def test_templates_with_expressions_and_word_paths_are_not_secrets(value: str, reason: str) -> None:
-    from scanner.randomness import judge
+    from scanner.validators.randomness import judge
 
     assert judge(value).reason == reason
 
@@ -296,7 +296,7 @@ def test_random_values_with_underscores_or_repeats_stay_secrets() -> None:
 
 
 def test_url_passwords_that_are_query_strings_or_joined_words(engine: Engine) -> None:
-    from scanner.checksums import not_placeholder
+    from scanner.validators.checksums import not_placeholder
 
     assert not not_placeholder("?authSource=admin").ok
     assert not_placeholder("oplog_reader_password").confidence == "low"

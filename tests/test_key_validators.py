@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from scanner.validators import der_private_key, jwk_private_key, private_key_pem
+from scanner.validators.registry import der_private_key, jwk_private_key, private_key_pem
 
 serialization = pytest.importorskip("cryptography.hazmat.primitives.serialization")
 ec = pytest.importorskip("cryptography.hazmat.primitives.asymmetric.ec")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from scanner import checksums, keyblocks
+from scanner.validators import checksums, keyblocks
 from scanner.engine import Engine
 from scanner.model import Blob, Origin
 from scanner.rulecheck import check_rules

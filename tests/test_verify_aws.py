@@ -17,7 +17,7 @@ from conftest import run_cli
 from moto.iam.utils import generate_access_key_id_from_account_id
 from moto_server import ACCOUNT, QUIET_AWS, MotoAws, closed_port_url
 
-from scanner.aws import account_id
+from scanner.validators.aws import account_id
 from scanner.verify.canary import CANARY_ACCOUNTS
 
 

@@ -132,10 +132,10 @@ def run_verification(args: argparse.Namespace, result: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner import aws
     from scanner.model import Finding, Origin
     from scanner.pairing import KEY_ID_RULE
     from scanner.redact import redact
+    from scanner.validators import aws
     from scanner.verify import verify_findings
 
     key_id = args.key_id.strip()

@@ -1,8 +1,8 @@
 """AWS accounts that belong to canary-token services: keys from them are tripwires, never contacted.
 
 A canary key calls home on first use, and a verification request counts as use: it would alert whoever planted
-it and reveal that this scanner found it. The account is decoded offline from the key id (scanner.aws), so a
-canary is recognised without sending anything.
+it and reveal that this scanner found it. The account is decoded offline from the key id
+(scanner.validators.aws), so a canary is recognised without sending anything.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from scanner.model import Confidence
-from scanner.wordlist import MAX_WORD, WORDS
+from scanner.validators.wordlist import MAX_WORD, WORDS
 
 _LEET = str.maketrans("0134578@$!", "oieastbasi")
 _SEPARATORS = frozenset("_-. /:")

@@ -10,8 +10,8 @@ import binascii
 import re
 from collections.abc import Callable
 
-from scanner import aws, checksums, generic, keyblocks
-from scanner.verdict import Verdict
+from scanner.validators import aws, checksums, generic, keyblocks
+from scanner.validators.verdict import Verdict
 
 __all__ = ["VALIDATORS", "Validator", "Verdict"]
 

@@ -1,7 +1,7 @@
 """Validator of the generic rules (rules/generic.yaml): is the value assigned to a secret-like name a secret?
 
 The rule's pattern already found a secret-like name, an assignment and a value; here the value is judged by
-scanner.randomness. Placeholders, templates and environment lookups are rejected as examples (their own
+randomness.py. Placeholders, templates and environment lookups are rejected as examples (their own
 --explain reason); other rejections say which measure failed. Accepted values carry the judge's confidence,
 so `--min-confidence` separates generated keys (high) from human-chosen passwords (low).
 """
@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
-from scanner.model import Finding
-from scanner.randomness import judge
-from scanner.verdict import Verdict
+from scanner.validators.randomness import judge
+from scanner.validators.verdict import Verdict
 
 _EXAMPLE_REASONS = frozenset({"placeholder", "template or variable", "environment lookup"})
 # Two or three base64url parts joined by dots, one of them JSON ("eyJ"): a JWS or JWT. The jwt rules judge
@@ -43,15 +42,3 @@ def generic_secret(secret: str) -> Verdict:
     if judgement.shape:
         facts += (("shape", judgement.shape),)
     return Verdict(True, facts=facts, confidence=judgement.confidence)
-
-
-def without_companion_copies(findings: list[Finding]) -> list[Finding]:
-    """Drop findings whose secret another finding already carries as a companion.
-
-    Pairing (scanner/pairing.py) attaches a nearby AWS secret key to its key id; a generic rule that also
-    matched `secret_key = "…"` would otherwise report the same secret a second time.
-    """
-    carried = {value for f in findings for _, value in f.companions}
-    if not carried:
-        return findings
-    return [f for f in findings if f.companions or f.secret not in carried]

@@ -8,8 +8,8 @@ import base64
 import binascii
 import re
 
-from scanner.checksums import is_placeholder
-from scanner.verdict import Verdict
+from scanner.validators.checksums import is_placeholder
+from scanner.validators.verdict import Verdict
 
 _PEM_RE = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", re.S)
 _HEADER_RE = re.compile(r"^[A-Za-z-]+:.*$", re.M)

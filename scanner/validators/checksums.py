@@ -15,7 +15,7 @@ import re
 import zlib
 from typing import Any
 
-from scanner.verdict import Verdict
+from scanner.validators.verdict import Verdict
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # Runs that only appear in placeholders and truncated documentation values.
@@ -247,7 +247,10 @@ def jfrog_reference_token(secret: str) -> Verdict:
 def not_placeholder(secret: str) -> Verdict:
     """For formats without a checksum: drop placeholders, redactions, documentation values and code; grade
     a value made of dictionary words (a documentation or default password: somepassword) low."""
-    from scanner.randomness import code_shape, dictionary_made  # randomness is heavier; most rules never ask
+    from scanner.validators.randomness import (  # randomness is heavier; most rules never ask
+        code_shape,
+        dictionary_made,
+    )
 
     if is_placeholder(secret) or "EXAMPLE" in secret.upper():
         return Verdict(False, "placeholder or documentation value", example=True)
