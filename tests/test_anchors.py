@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from scanner.anchors import LineMemo, anchored_secrets
 from scanner.engine import Engine
+from scanner.engine.anchors import LineMemo, anchored_secrets
+from scanner.engine.examples import check_rules
 from scanner.errors import RuleError
 from scanner.model import Blob, Origin
-from scanner.rulecheck import check_rules
 from scanner.rules import Example, Rule, load_rules
 from scanner.rules.anchor import line_anchor
 

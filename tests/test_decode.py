@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from scanner import decode
-from scanner.engine import Engine
+from scanner.engine import Engine, decode
 from scanner.model import Blob, Finding, Origin
 from scanner.rules import load_rules
 

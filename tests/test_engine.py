@@ -172,7 +172,7 @@ def test_backends_give_identical_findings_on_the_fixture_corpus() -> None:
     ],
 )
 def test_native_patterns_widen_large_repeats_only(pattern: str, relaxed: str) -> None:
-    from scanner.matcher import relax_repeats
+    from scanner.engine.matcher import relax_repeats
 
     assert relax_repeats(pattern) == relaxed
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from scanner.lines import LineIndex
+from scanner.engine.lines import LineIndex
 
 
 def test_line_of_start_and_text_agree_with_splitlines() -> None:

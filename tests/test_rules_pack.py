@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from scanner.validators import checksums, keyblocks
 from scanner.engine import Engine
+from scanner.engine.examples import check_rules
 from scanner.model import Blob, Origin
-from scanner.rulecheck import check_rules
 from scanner.rules import Rule, load_rules
+from scanner.validators import checksums, keyblocks
 
 CORE_FILES = {"aws.yaml", "generic.yaml"}  # owned elsewhere; the pack checks below cover provider files
 
@@ -268,7 +268,7 @@ def test_every_pattern_compiles_in_hyperscan_prefilter_mode(rules: list[Rule]) -
     hyperscan = pytest.importorskip("hyperscan")
     flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
 
-    from scanner.matcher import relax_repeats
+    from scanner.engine.matcher import relax_repeats
 
     def compile_all(chosen: list[Rule]) -> None:
         # Exactly what the matcher compiles: the pattern with large repeats widened.

@@ -57,7 +57,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from scanner.engine import Engine
-    from scanner.rulecheck import check_rules
+    from scanner.engine.examples import check_rules
     from scanner.rules import load_rules
 
     extra = [Path(p) for p in args.rule_paths]

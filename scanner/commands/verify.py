@@ -132,8 +132,8 @@ def run_verification(args: argparse.Namespace, result: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from scanner.engine.pairing import KEY_ID_RULE
     from scanner.model import Finding, Origin
-    from scanner.pairing import KEY_ID_RULE
     from scanner.redact import redact
     from scanner.validators import aws
     from scanner.verify import verify_findings

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from scanner.engine.pairing import KEY_ID_RULE
 from scanner.model import Finding, ScanResult, Verification
-from scanner.pairing import KEY_ID_RULE
 from scanner.redact import redact
 from scanner.verify.aws import AwsChecks, OwnerUnavailable, Settings, load_botocore
 from scanner.verify.canary import canary_issuer

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scanner.engine import Engine
+from scanner.engine.core import Engine
 from scanner.model import Blob, Origin
 from scanner.rules import Example, Rule
 

@@ -12,12 +12,12 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from scanner import decode
-from scanner.anchors import LineMemo, anchored_secrets
-from scanner.lines import LineIndex
-from scanner.matcher import KUBE_SECRET, Matcher, make_matcher
+from scanner.engine import decode
+from scanner.engine.anchors import LineMemo, anchored_secrets
+from scanner.engine.lines import LineIndex
+from scanner.engine.matcher import KUBE_SECRET, Matcher, make_matcher
+from scanner.engine.pairing import pair_aws_credentials, without_companion_copies
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
-from scanner.pairing import pair_aws_credentials, without_companion_copies
 from scanner.rules import Allowlist, Rule, rules_hash
 from scanner.validators import VALIDATORS, Verdict
 from scanner.validators.randomness import shannon_entropy
@@ -90,7 +90,10 @@ class Engine:
     def scan(self, blob: Blob, explain: bool = False, depth: int = 0) -> ScanOutcome:
         outcome = self._scan_text(blob, explain=True)  # drops name the base64 values worth decoding
         if depth < decode.MAX_DEPTH:  # then what base64, percent or escapes hide (issue 7 §3)
-            decode.add_decoded(self, blob, outcome, depth)
+            work = decode.decoded(blob, outcome.dropped, outcome.kube_secret)
+            if work is not None:
+                inner = self.scan(Blob.from_bytes(work.text, blob.origin), explain=False, depth=depth + 1)
+                outcome.findings = decode.merge(outcome.findings, inner.findings, work, self._is_generic)
         if outcome.findings:
             outcome.findings = without_companion_copies(outcome.findings)
         if not explain:
@@ -125,6 +128,9 @@ class Engine:
         if outcome.findings:
             outcome.findings = pair_aws_credentials(_dedupe(outcome.findings, self._rank), lines)
         return outcome
+
+    def _is_generic(self, rule_id: str) -> bool:
+        return any(rule.id == rule_id and "generic" in rule.tags for rule in self.rules)
 
     def _has_keyword(self, index: int, data: bytes, line: bytes) -> bool:
         """Whether one of the rule's keywords is in the blob: in the line of its match (most often, and

@@ -2,10 +2,11 @@
 
 After the normal pass, lines that hold encoded text are rewritten with the text decoded in place (so the
 name next to a value still gives the generic rules their context: `password: aHVudGVy…` reads as
-`password: hunter…`), the rewritten lines are scanned by the same engine one level deeper, and each finding
+`password: hunter…`; decoded()), the engine scans the rewritten lines one level deeper, and each finding
 that lies in decoded text is mapped back to the encoded text's line and column with the fact
-("encoding", "base64" | "percent" | "escape"). Depth and decoded size are bounded, and a blob with no
-encoded-looking text costs a few substring searches.
+("encoding", "base64" | "percent" | "escape") (merge()). Pure: the engine drives it, it never calls the
+engine. Depth and decoded size are bounded, and a blob with no encoded-looking text costs a few substring
+searches.
 """
 
 from __future__ import annotations
@@ -14,15 +15,12 @@ import base64
 import binascii
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from scanner.lines import LineIndex
+from scanner.engine.lines import LineIndex
 from scanner.model import Blob, Dropped, Finding
 from scanner.validators.randomness import BASE64_TEXT
-
-if TYPE_CHECKING:
-    from scanner.engine import Engine, ScanOutcome
 
 MAX_DEPTH = 2  # an encoded value inside an encoded value (a base64 Docker config inside a Kubernetes Secret)
 MAX_DECODED = 512 * 1024  # decoded bytes scanned per blob, at most
@@ -58,39 +56,55 @@ class Piece:
     encoding: str | None  # None: copied unchanged
 
 
-def add_decoded(engine: Engine, blob: Blob, outcome: ScanOutcome, depth: int) -> None:
-    """Scan the decoded form of encoded text in `blob` and add what it hides to `outcome`."""
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """The lines of a blob that hold encoded text, rewritten with that text decoded, and the way back."""
+
+    text: bytes  # to scan one level deeper
+    pieces: list[Piece]
+    raw_lines: LineIndex  # of the original blob
+
+
+def decoded(blob: Blob, dropped: list[Dropped], kube_secret: bool) -> Decoded | None:
+    """The rewritten lines worth scanning again, or None when `blob` holds no encoded text worth decoding.
+    `dropped`: the first pass's drops (they name base64 values under secret-like names); `kube_secret`: the
+    matcher saw `kind: Secret`."""
     data = blob.data
     raw_lines = LineIndex(data)
-    base64_spans = _dropped_base64(outcome.dropped, raw_lines)
-    spans = _encoded_spans(data, blob.origin.path, base64_spans, outcome.kube_secret)
+    base64_spans = _dropped_base64(dropped, raw_lines)
+    spans = _encoded_spans(data, blob.origin.path, base64_spans, kube_secret)
     if not spans:
-        return
+        return None
     text, pieces = _rewrite(data, spans)
-    inner = engine.scan(Blob.from_bytes(text, blob.origin), explain=False, depth=depth + 1)
-    text_lines = LineIndex(text)
-    for finding in inner.findings:
-        mapped = _map_back(finding, pieces, raw_lines, text_lines)
+    return Decoded(text, pieces, raw_lines)
+
+
+def merge(
+    findings: list[Finding], inner: list[Finding], work: Decoded, is_generic: Callable[[str], bool]
+) -> list[Finding]:
+    """`findings` plus what the decoded text's findings (`inner`) add, each mapped back to its encoded
+    text."""
+    text_lines = LineIndex(work.text)
+    for finding in inner:
+        mapped = _map_back(finding, work.pieces, work.raw_lines, text_lines)
         if mapped is not None:
-            _add(outcome, mapped, engine)
+            findings = _add(findings, mapped, is_generic)
+    return findings
 
 
-def _add(outcome: ScanOutcome, mapped: Finding, engine: Engine) -> None:
+def _add(findings: list[Finding], mapped: Finding, is_generic: Callable[[str], bool]) -> list[Finding]:
     """Add a decoded finding unless another finding covers its place.
 
     A provider rule found in decoded text (a GitHub token inside a Kubernetes `data:` value) replaces a rule
     that reported the encoded text as such; a generic one does not replace a rule that understood the
     encoding (npm `_auth`, Docker `auth`).
     """
-    same = [kept for kept in outcome.findings if _same_place(mapped, kept)]
-    if same and _is_generic(engine, mapped.rule_id):
-        return
+    same = [kept for kept in findings if _same_place(mapped, kept)]
+    if same and is_generic(mapped.rule_id):
+        return findings
     if all(_hides(kept.secret.encode(), mapped.secret.encode(), MAX_DEPTH) for kept in same):
-        outcome.findings = [f for f in outcome.findings if f not in same] + [mapped]
-
-
-def _is_generic(engine: Engine, rule_id: str) -> bool:
-    return any(rule.id == rule_id and "generic" in rule.tags for rule in engine.rules)
+        return [f for f in findings if f not in same] + [mapped]
+    return findings
 
 
 def _dropped_base64(dropped: list[Dropped], lines: LineIndex) -> list[tuple[int, int]]:

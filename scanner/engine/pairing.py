@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from scanner.lines import LineIndex
+from scanner.engine.lines import LineIndex
 from scanner.model import Finding
 from scanner.validators.randomness import shannon_entropy
 from scanner.validators.registry import aws_secret_key
