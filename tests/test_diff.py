@@ -109,7 +109,7 @@ def test_ci_examples_in_the_docs_are_valid_yaml_running_the_gate() -> None:
 
 
 def test_parse_diffs_reads_paths_hunks_and_raw_entries() -> None:
-    from scanner.gitparse import MARK, parse_diffs, unquote
+    from scanner.git.parse import MARK, parse_diffs, unquote
 
     assert unquote(b'"tab\\there \\303\\274.txt"') == "tab\there ü.txt"
     assert unquote(b"plain name.txt") == "plain name.txt"
@@ -138,7 +138,7 @@ def test_shallow_clone_without_the_merge_base_says_to_fetch_more(tmp_path: Path)
 
 
 def test_filter_raw_log_keeps_only_commits_touching_the_asked_blobs() -> None:
-    from scanner.gitparse import MARK, filter_raw_log
+    from scanner.git.parse import MARK, filter_raw_log
 
     def header(sha: str, subject: str) -> bytes:
         return (

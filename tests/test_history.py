@@ -320,7 +320,7 @@ def test_reading_never_waits_on_git_while_git_waits_on_us_with_small_pipes(
     read yet and stops reading requests: a reader that wrote its requests itself would wait forever."""
     import threading
 
-    from scanner import gitobjects
+    from scanner.git import objects as gitobjects
 
     if not hasattr(fcntl, "F_SETPIPE_SZ"):
         pytest.skip("pipe sizes are set on Linux only")

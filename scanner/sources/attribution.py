@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from scanner import git
 from scanner.engine import relocate
-from scanner.gitparse import CommitDiff
+from scanner.git.parse import CommitDiff
 from scanner.model import Commit, Finding, Origin, ScanResult
 from scanner.sources.history import Plan, pending_blob
 

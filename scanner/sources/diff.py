@@ -15,8 +15,8 @@ from pathlib import Path
 
 from scanner import git
 from scanner.errors import GitError
-from scanner.gitobjects import ObjectReader
-from scanner.gitparse import Change, CommitDiff
+from scanner.git.objects import ObjectReader
+from scanner.git.parse import Change, CommitDiff
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin, ScanResult, Skipped
 
 Ranges = list[tuple[int, int]]  # (first line, count) of added lines, ascending

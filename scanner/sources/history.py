@@ -17,7 +17,7 @@ from pathlib import Path
 
 from scanner import git
 from scanner.errors import GitError
-from scanner.gitobjects import ObjectReader
+from scanner.git.objects import ObjectReader
 from scanner.model import Blob, Commit, Origin, ScanResult, Skipped
 from scanner.sources import DEFAULT_MAX_BYTES
 from scanner.sources.diff import PathTest, is_binary, never

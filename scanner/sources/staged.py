@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner import git
-from scanner.gitparse import CommitDiff
+from scanner.git.parse import CommitDiff
 from scanner.model import Blob, Origin, ScanResult
 from scanner.sources.diff import PathTest, Ranges, never, read_changes
 

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Literal
 
 from scanner import git
 from scanner.engine import Engine, ScanOutcome
-from scanner.gitobjects import BatchReader, ObjectInfo
-from scanner.gitparse import unquote
+from scanner.git.objects import BatchReader, ObjectInfo
+from scanner.git.parse import unquote
 from scanner.model import Blob, Origin, ScanResult
 from scanner.scan import Progress, ScanOptions, default_jobs, safe_scan, scan_blobs, worker_context
 from scanner.sources import history

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from scanner.git import _BASE, PACK_MEMORY, stop
+from scanner.git.run import _BASE, PACK_MEMORY, stop
 
 _CHUNK = 1 << 20
 

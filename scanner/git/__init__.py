@@ -1,0 +1,68 @@
+"""Every git subprocess and every parse of git output: running git (run.py), questions about a repository
+(repo.py), listings and walks (log.py), object contents (objects.py), parsing (parse.py). The seam: the
+functions the sources and commands call, as `git.NAME`."""
+
+from scanner.git.log import (
+    BlobLog,
+    TreeEntry,
+    blob_census,
+    blob_log,
+    commit_messages,
+    first_parent_chain,
+    list_blobs,
+    range_diffs,
+    staged_diff,
+    start_blob_census,
+    start_commit_messages,
+    start_first_parent_chain,
+    start_tree,
+    tree,
+    tree_entries,
+)
+from scanner.git.repo import (
+    git_dir,
+    grep_files,
+    hook_path,
+    is_shallow,
+    is_url,
+    merge_base,
+    open_repository,
+    resolve,
+    stash_commits,
+    tagged_blobs,
+    toplevel,
+)
+from scanner.git.run import GITLINK_MODE, Later, Running, run
+
+__all__ = [
+    "GITLINK_MODE",
+    "BlobLog",
+    "Later",
+    "Running",
+    "TreeEntry",
+    "blob_census",
+    "blob_log",
+    "commit_messages",
+    "first_parent_chain",
+    "git_dir",
+    "grep_files",
+    "hook_path",
+    "is_shallow",
+    "is_url",
+    "list_blobs",
+    "merge_base",
+    "open_repository",
+    "range_diffs",
+    "resolve",
+    "run",
+    "staged_diff",
+    "start_blob_census",
+    "start_commit_messages",
+    "start_first_parent_chain",
+    "start_tree",
+    "stash_commits",
+    "tagged_blobs",
+    "toplevel",
+    "tree",
+    "tree_entries",
+]

@@ -1,0 +1,119 @@
+"""Questions about a repository: where it is, what a revision resolves to, its refs, hooks and stashes;
+opening a URL as a temporary bare mirror (GitPython, for the clone only)."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from scanner.errors import GitError
+from scanner.git.log import tree
+from scanner.git.run import run
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
+
+
+def git_dir(path: Path) -> Path:
+    """The git directory of the repository at `path` (work tree or bare); GitError when it is none."""
+    if not path.is_dir():
+        raise GitError(f"{path}: no such folder")
+    try:
+        out = run(path, "rev-parse", "--absolute-git-dir").decode().strip()
+    except GitError as exc:
+        raise GitError(f"{path} is not a git repository ({exc})") from exc
+    return Path(out)
+
+
+def toplevel(path: Path) -> Path:
+    return Path(run(path, "rev-parse", "--show-toplevel").decode().strip())
+
+
+def hook_path(repo: Path, name: str) -> Path:
+    """Where git looks for hook `name` (honours core.hooksPath)."""
+    out = run(repo, "rev-parse", "--path-format=absolute", "--git-path", f"hooks/{name}").decode().strip()
+    return Path(out)
+
+
+def is_url(target: str) -> bool:
+    return bool(_URL.match(target)) and not Path(target).exists()
+
+
+@contextmanager
+def open_repository(target: str) -> Iterator[Path]:
+    """A local repository path (work tree or bare) as is; a URL cloned as a bare mirror into a temporary
+    folder that is removed when the block exits, also on Ctrl-C (issue 3)."""
+    if not is_url(target):
+        git_dir(Path(target))  # fails clearly on a folder that is not a repository
+        yield Path(target)
+        return
+    import git as gitpython  # GitPython: only this path needs it
+
+    with tempfile.TemporaryDirectory(prefix="secretscan-", ignore_cleanup_errors=True) as tmp:
+        mirror = Path(tmp) / "mirror.git"
+        try:
+            gitpython.Repo.clone_from(target, mirror, mirror=True, env={"GIT_TERMINAL_PROMPT": "0"})
+        except gitpython.GitCommandError as exc:
+            detail = str(exc.stderr).strip().removeprefix("stderr:").strip(" '\n")
+            raise GitError(f"cannot clone {target}: {detail or exc}") from exc
+        yield mirror
+
+
+def resolve(repo: Path, rev: str) -> str | None:
+    """The commit SHA that `rev` names, or None."""
+    try:
+        out = run(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+    except GitError:
+        return None
+    return out.decode().strip() or None
+
+
+def is_shallow(repo: Path) -> bool:
+    return run(repo, "rev-parse", "--is-shallow-repository").decode().strip() == "true"
+
+
+def stash_commits(repo: Path) -> list[str]:
+    """Every stash entry, not only the latest one that `--all` sees through refs/stash."""
+    if resolve(repo, "refs/stash") is None:
+        return []
+    return run(repo, "log", "-g", "--format=%H", "refs/stash").decode().split()
+
+
+def tagged_blobs(repo: Path) -> list[tuple[str, str]]:
+    """(blob id, name) of the blobs refs point at directly or through a tree, not through a commit (git's own
+    repository tags a public key this way): a walk of commits never meets them. Named ref:path."""
+    fmt = "%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname:short)"
+    found: list[tuple[str, str]] = []
+    for line in run(repo, "for-each-ref", f"--format={fmt}").decode("utf-8", "surrogateescape").splitlines():
+        kind, oid, peeled_kind, peeled, name = line.split(" ", 4)
+        kind, oid = (peeled_kind, peeled) if kind == "tag" else (kind, oid)
+        if kind == "blob":
+            found.append((oid, name))
+        elif kind == "tree":
+            found.extend((e.oid, f"{name}:{e.path}") for e in tree(repo, oid) if e.kind == "blob")
+    return found
+
+
+def merge_base(repo: Path, base: str, head: str) -> str:
+    out = run(repo, "merge-base", "--end-of-options", base, head, ok=(0, 1)).decode().strip()
+    if not out:
+        hint = (
+            " in this shallow clone: fetch more history (actions/checkout fetch-depth: 0, GIT_DEPTH: 0)"
+            if is_shallow(repo)
+            else ""
+        )
+        raise GitError(f"{base} and {head} have no common ancestor{hint}")
+    return out
+
+
+def grep_files(repo: Path, rev: str, needles: Sequence[str]) -> list[str]:
+    """Paths in the tree of `rev` that contain any of `needles` (fixed strings, read from stdin so they
+    never appear in a process listing)."""
+    if not needles:
+        return []
+    patterns = "\n".join(needles).encode("utf-8", "surrogateescape") + b"\n"
+    out = run(repo, "grep", "-F", "-l", "-z", "-I", "-f", "-", rev, "--", stdin=patterns, ok=(0, 1))
+    prefix = rev.encode() + b":"
+    return [p.removeprefix(prefix).decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
