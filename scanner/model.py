@@ -37,6 +37,8 @@ class Origin:
     path: str
     commit: Commit | None = None
     kind: Literal["file", "stdin", "blob", "staged", "commit-message"] = "file"
+    # A history blob's id, from the scan until attribution replaces the origin with the introducing commit's.
+    blob: str = ""
 
 
 @dataclass(frozen=True, slots=True)

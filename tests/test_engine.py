@@ -181,7 +181,7 @@ def test_a_blob_that_breaks_the_engine_is_reported_and_the_scan_goes_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from scanner.model import ScanResult
-    from scanner.scan import ScanOptions, scan_blobs
+    from scanner.scheduler import ScanOptions, scan_blobs
 
     engine = Engine([rule()])
     real_scan = engine.scan

@@ -302,7 +302,7 @@ def test_blobs_are_read_newest_first(tmp_path: Path) -> None:
     first). Attribution still sees the walk oldest first."""
     from scanner import git as gitlib
     from scanner.sources.history import Plan
-    from scanner.sources.stream import named_blobs
+    from scanner.sources.walk import named_blobs
 
     build(tmp_path, [({"a.txt": f"version {i}\n"}, f"edit {i}") for i in range(3)])
     versions = [git(tmp_path, "rev-parse", f"HEAD~{n}:a.txt") for n in range(3)]  # newest first
@@ -550,9 +550,8 @@ def _read_all(
     from scanner.engine import Engine
     from scanner.model import Blob, ScanResult
     from scanner.rules import load_rules
-    from scanner.scan import ScanOptions
+    from scanner.scheduler import ScanOptions, scan_history
     from scanner.sources import history as source
-    from scanner.sources.stream import scan_history
 
     read: list[tuple[str, str]] = []
 
@@ -611,7 +610,7 @@ def test_a_corrupt_packed_blob_is_reported_and_every_other_blob_is_still_read(
 ) -> None:
     """cat-file dies at a corrupt packed object: the reader names it and a fresh git reads the rest, in this
     process and in worker processes alike."""
-    from scanner.sources import stream
+    from scanner.scheduler import stream
 
     monkeypatch.setattr(stream, "POOL_AFTER", 0)  # hand batches to workers from the first one
     # Unrelated contents, so no blob is stored as a delta of the corrupt one (which would be lost with it).

@@ -18,7 +18,7 @@ from scanner.errors import UsageError
 from scanner.model import CONFIDENCES, Dropped, ScanResult
 from scanner.report import FORMATS, ReportContext, renderer
 from scanner.rules import Rule, load_rules
-from scanner.scan import ScanOptions
+from scanner.scheduler import ScanOptions
 
 EXIT_CLEAN, EXIT_FINDINGS = 0, 1
 
@@ -166,7 +166,7 @@ def build_engine(args: argparse.Namespace) -> Setup:
 
 def scan_options(args: argparse.Namespace, setup: Setup) -> ScanOptions:
     """How to run scan_blobs for this command: workers, --explain, and the result cache if any."""
-    from scanner.result_cache import ResultCache, default_dir
+    from scanner.scheduler.cache import ResultCache, default_dir
 
     folder = None if args.no_cache else (Path(args.cache) if args.cache else default_dir())
     cache = None if folder is None else ResultCache(folder, setup.engine.digest)

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from scanner.model import Blob, Finding, ScanResult
-    from scanner.scan import scan_blobs
+    from scanner.scheduler import scan_blobs
     from scanner.sources import DEFAULT_MAX_BYTES, diff
 
     repo = Path(args.repo)

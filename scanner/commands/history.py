@@ -63,11 +63,10 @@ def run(args: argparse.Namespace) -> int:
 
 def collect(args: argparse.Namespace, setup: Setup, repo: Path) -> ScanResult:
     """Audit the history of `repo` (already opened) and attribute each finding to its first commit."""
-    from scanner.scan import default_jobs
+    from scanner.filters.attribution import attribute, start_walks
+    from scanner.scheduler import default_jobs, scan_history
     from scanner.sources import DEFAULT_MAX_BYTES, history
-    from scanner.sources.attribution import attribute, start_walks
     from scanner.sources.diff import skipper
-    from scanner.sources.stream import scan_history
 
     result = ScanResult(mode="history", target=args.repo)
     options = history.HistoryOptions(

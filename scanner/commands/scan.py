@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
 def collect(args: argparse.Namespace, setup: Setup) -> ScanResult:
     """Walk args.paths and scan every file; the project config adds excludes and a size cap."""
-    from scanner.scan import scan_blobs
+    from scanner.scheduler import scan_blobs
     from scanner.sources import DEFAULT_MAX_BYTES
     from scanner.sources.files import WalkOptions, WalkReport, walk
 

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from scanner.model import ScanResult
-    from scanner.scan import ScanOptions, scan_blobs
+    from scanner.scheduler import ScanOptions, scan_blobs
     from scanner.sources import staged
     from scanner.sources.diff import keep_added, skipper
 

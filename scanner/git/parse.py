@@ -132,3 +132,19 @@ def parse_diffs(out: bytes) -> Iterator[CommitDiff]:
                 current.added.setdefault(path, []).append((first, count))
     if current.commit is not None or current.changes:
         yield current
+
+
+_GITLINK = b"160000"  # a submodule's commit: not a blob of this repository
+
+
+def raw_additions(chunk: bytes) -> Iterator[tuple[str, bytes]]:
+    """(blob id, quoted path) of each `log --raw` line in `chunk` that adds or changes a blob: not a
+    deletion, not a submodule. The path stays quoted: most ids were seen before, and unquote() is dearer."""
+    for line in chunk.split(b"\n"):
+        if line[:1] != b":":
+            continue
+        meta, _, quoted = line.partition(b"\t")
+        fields = meta.split(b" ")
+        if len(fields) < 5 or fields[4][:1] == b"D" or fields[1] == _GITLINK:
+            continue
+        yield fields[3].decode(), quoted

@@ -23,9 +23,6 @@ from scanner.sources import DEFAULT_MAX_BYTES
 from scanner.sources.diff import PathTest, is_binary, never
 
 MESSAGE_PATH = "(commit message)"
-# While scanning, a blob's origin carries a stand-in commit holding the blob id: findings keep their origin
-# through the worker processes, so this is how attribution finds which blob a finding came from.
-_PENDING = "\0pending-blob"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,16 +82,6 @@ class Plan:
         """Position of a commit in the audited history, oldest first (unknown commits sort last)."""
         self.load()
         return self.ages.get(sha, len(self.ages))
-
-
-def pending_commit(blob_id: str) -> Commit:
-    return Commit(blob_id, "", "", "", _PENDING)
-
-
-def pending_blob(origin: Origin) -> str | None:
-    """The blob id a stand-in commit carries, or None for a real origin."""
-    commit = origin.commit
-    return commit.sha if commit is not None and commit.summary == _PENDING else None
 
 
 def plan(
@@ -235,4 +222,4 @@ def _blob(oid: str, path: str, data: bytes, result: ScanResult) -> Iterator[Blob
     if is_binary(data):
         result.skipped.append(binary(path, oid))
     else:
-        yield Blob(oid, data, Origin(path, pending_commit(oid), "blob"))
+        yield Blob(oid, data, Origin(path, None, "blob", blob=oid))

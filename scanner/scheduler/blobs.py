@@ -1,26 +1,27 @@
 """Run the engine over a stream of blobs: each unique content scanned once, in parallel when it pays.
 
 Small inputs (a pre-commit hook) are scanned in this process: a pool costs more than it saves. Once the stream
-has proved large, batches of blobs go to worker processes, each holding its own copy of the engine (the
-Hyperscan database travels serialized, never recompiled). In-flight batches are bounded, so memory is too.
+has proved large, batches of blobs go to the worker pool (pool.py). In-flight batches are bounded, so memory
+is too.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scanner.engine import Engine, ScanOutcome, relocate
 from scanner.model import Blob, Origin, ScanResult
+from scanner.scheduler import pool
+from scanner.scheduler.pool import default_jobs
+from scanner.scheduler.work import safe_scan
 
 if TYPE_CHECKING:  # imported lazily: the pre-commit path never starts a pool nor opens a cache
     import concurrent.futures as cf
-    from multiprocessing.context import BaseContext
 
-    from scanner.result_cache import ResultCache
+    from scanner.scheduler.cache import ResultCache
 
 INLINE_BYTES = 4 * 1024 * 1024  # scan this much in-process before starting workers
 BATCH_BYTES = 4 * 1024 * 1024
@@ -33,13 +34,6 @@ class ScanOptions:
     jobs: int = 0  # 0: one per core
     explain: bool = False
     cache: ResultCache | None = None  # clean blobs seen by earlier runs are skipped
-
-
-def default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return os.cpu_count() or 1
 
 
 def scan_blobs(
@@ -137,27 +131,14 @@ def _outcomes(
 def _parallel(
     engine: Engine, blobs: Iterator[Blob], jobs: int, explain: bool
 ) -> Iterator[tuple[Blob, ScanOutcome]]:
-    import concurrent.futures as cf
-
-    with cf.ProcessPoolExecutor(
-        jobs, mp_context=worker_context(), initializer=_init_worker, initargs=(engine, explain)
-    ) as pool:
+    with pool.start(engine, explain, jobs) as workers:
         pending: list[tuple[list[Blob], cf.Future[list[ScanOutcome]]]] = []
         for batch in _batches(blobs):
-            pending.append((batch, pool.submit(_scan_batch, [(b.data, b.origin) for b in batch])))
+            pending.append((batch, workers.submit(pool.scan_contents, [(b.data, b.origin) for b in batch])))
             while len(pending) > jobs * 2:  # bound memory: at most two batches per worker in flight
                 yield from _drain(pending.pop(0))
         for item in pending:
             yield from _drain(item)
-
-
-def worker_context(fork_ok: bool = True) -> BaseContext:
-    """How worker processes start: forked where the platform forks and no thread of ours runs (the engine
-    is then shared, never pickled), else spawned."""
-    import multiprocessing
-
-    forks = fork_ok and "fork" in multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if forks else "spawn")
 
 
 def _drain(item: tuple[list[Blob], cf.Future[list[ScanOutcome]]]) -> Iterator[tuple[Blob, ScanOutcome]]:
@@ -176,26 +157,3 @@ def _batches(blobs: Iterator[Blob]) -> Iterator[list[Blob]]:
             batch, size = [], 0
     if batch:
         yield batch
-
-
-# Per-worker-process engine, set once by the pool initializer (a worker runs one engine for its whole life).
-_worker: tuple[Engine, bool] | None = None
-
-
-def _init_worker(engine: Engine, explain: bool) -> None:
-    global _worker
-    _worker = (engine, explain)
-
-
-def _scan_batch(items: list[tuple[bytes, Origin]]) -> list[ScanOutcome]:
-    assert _worker is not None
-    engine, explain = _worker
-    return [safe_scan(engine, Blob("", data, origin), explain) for data, origin in items]
-
-
-def safe_scan(engine: Engine, blob: Blob, explain: bool) -> ScanOutcome:
-    """One blob that breaks the engine (a bug on odd input) is reported, never the end of the scan."""
-    try:
-        return engine.scan(blob, explain)
-    except Exception as exc:  # the scan must go on: this blob is named in the report's errors
-        return ScanOutcome(error=f"internal error ({type(exc).__name__}: {exc}); please report it")

@@ -19,7 +19,7 @@ from scanner import git
 from scanner.engine import relocate
 from scanner.git.parse import CommitDiff
 from scanner.model import Commit, Finding, Origin, ScanResult
-from scanner.sources.history import Plan, pending_blob
+from scanner.sources.history import Plan
 
 Key = tuple[str, str]  # (rule id, secret)
 Status = tuple[bool, "Commit | None"]  # (present at head, commit that removed it)
@@ -58,11 +58,11 @@ def attribute(work: Plan, result: ScanResult, walks: Walks | None = None) -> Non
     """Rewrite the scan's provisional origins into introducing commits, with present/removed status."""
     by_key: dict[Key, set[str]] = {}
     for finding in result.findings:
-        blob = pending_blob(finding.origin)
-        if blob is not None:
+        blob = finding.origin.blob
+        if blob:
             by_key.setdefault((finding.rule_id, finding.secret), set()).add(blob)
     wanted = {b for blobs in by_key.values() for b in blobs}
-    wanted |= {b for d in result.dropped if (b := pending_blob(d.origin)) is not None}
+    wanted |= {d.origin.blob for d in result.dropped if d.origin.blob}
     if walks is None:
         walks = start_walks(work) if wanted else Walks()
     with walks:  # stops walks nobody needs: a clean history has nothing to trace
@@ -103,8 +103,8 @@ def _introductions(
 
 
 def _origin(origin: Origin, intro: dict[str, tuple[Commit, str]]) -> Origin:
-    blob = pending_blob(origin)
-    if blob is None:
+    blob = origin.blob
+    if not blob:
         return origin
     commit, path = intro.get(blob, (None, origin.path))
     return Origin(path, commit, "blob")

@@ -1,0 +1,52 @@
+"""One unit of scanning work, the same in this process and in a worker: scan a blob without ever letting a
+bug on odd input end the scan, and, for the history audit, read a batch of named blobs and scan each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from scanner.engine import Engine, ScanOutcome
+from scanner.git.objects import ObjectInfo
+from scanner.model import Blob, Origin
+from scanner.sources.diff import is_binary
+
+Named = tuple[str, str]  # (blob id, path)
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """What became of one named blob: scanned (outcome None when clean), or why not."""
+
+    oid: str
+    path: str
+    status: Literal["scanned", "missing", "oversized", "binary"]
+    size: int
+    outcome: ScanOutcome | None = None
+
+
+def safe_scan(engine: Engine, blob: Blob, explain: bool) -> ScanOutcome:
+    """One blob that breaks the engine (a bug on odd input) is reported, never the end of the scan."""
+    try:
+        return engine.scan(blob, explain)
+    except Exception as exc:  # the scan must go on: this blob is named in the report's errors
+        return ScanOutcome(error=f"internal error ({type(exc).__name__}: {exc}); please report it")
+
+
+def scan_named(
+    engine: Engine, explain: bool, batch: list[Named], answers: Iterator[tuple[ObjectInfo, bytes | None]]
+) -> Iterator[Read]:
+    """Scan each named blob as cat-file answers it. A history blob's origin carries its id until attribution
+    names the commit that introduced it."""
+    for (oid, path), (info, data) in zip(batch, answers, strict=True):
+        if info.kind != "blob":
+            yield Read(oid, path, "missing", 0)
+        elif data is None:
+            yield Read(oid, path, "oversized", info.size)
+        elif is_binary(data):
+            yield Read(oid, path, "binary", info.size)
+        else:
+            outcome = safe_scan(engine, Blob(oid, data, Origin(path, None, "blob", blob=oid)), explain)
+            kept = outcome if outcome.findings or outcome.dropped or outcome.error else None
+            yield Read(oid, path, "scanned", info.size, kept)
