@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 from scanner.errors import ConfigError, RuleError
 from scanner.rules import Allowlist, Rule
 from scanner.rules.parse import parse_allowlist
+from scanner.settings import parse_size
 
 CONFIG_NAMES = (".secretscan.yaml", ".secretscan.yml")
 PYPROJECT = "pyproject.toml"
@@ -33,8 +33,6 @@ _KEYS = {
     "format",
     "baseline",
 }
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?)b?\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,12 +239,10 @@ def _rule_allowlists(raw: Any, where: str) -> tuple[tuple[str, Allowlist], ...]:
 def _size(raw: Any, where: str) -> int | None:
     if raw is None:
         return None
-    match = _SIZE.match(raw) if isinstance(raw, str) else None
-    if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
-        return raw
-    if match is None:
-        raise ConfigError(f"{where}: key 'max_file_size': not a size: {raw!r} (examples: 500000, 512k, 10M)")
-    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+    try:
+        return parse_size(raw if isinstance(raw, (str, int)) else repr(raw))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: key 'max_file_size': {exc}") from None
 
 
 def _format(raw: Any, where: str) -> str | None:
