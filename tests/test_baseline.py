@@ -12,7 +12,8 @@ from conftest import run_cli
 from conftest import run_cli_python as cli
 from gitrepo import AWS_CONFIG, KEY_ID_2, build, commit, key_line
 
-from scanner.baseline import Baseline, Entry, dumps, load, warn_unused
+from scanner.baseline import Baseline, Entry, dumps, load
+from scanner.filters.baseline import warn_unused
 from scanner.model import ScanResult
 
 KEY = "AKIAUJZDEGXDNCF32EPF"

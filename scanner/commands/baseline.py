@@ -10,8 +10,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scanner.commands.common import Setup, add_config_option, add_rule_options
-from scanner.model import ScanResult
+from scanner.commands.options import (
+    add_config_option,
+    add_rule_options,
+    add_walk_options,
+    rule_fields,
+    walk_fields,
+)
+from scanner.settings import Settings
 
 
 def register(sub: Any) -> None:
@@ -45,8 +51,6 @@ def register(sub: Any) -> None:
 
 
 def _add_scan_arguments(parser: argparse.ArgumentParser) -> None:
-    from scanner.commands.scan import add_walk_options
-
     parser.add_argument("path", nargs="?", default=".", metavar="PATH", help="folder to scan (default: .)")
     parser.add_argument(
         "-o",
@@ -78,25 +82,39 @@ def _add_file_option(parser: argparse.ArgumentParser) -> None:
 
 
 def run_write(args: argparse.Namespace) -> int:
+    from scanner import git
     from scanner.baseline import Baseline, load, path_mapper, save
-    from scanner.commands.common import build_engine
-    from scanner.commands.scan import collect
+    from scanner.collect import audit_history, scan_paths
     from scanner.errors import BaselineError
+    from scanner.pipeline import prepare
 
-    _defaults(args, "scan")
-    if args.history:
-        _defaults(args, "history")
     # Never filtered by an existing baseline; no result cache: a baseline depends on the tree alone.
-    args.paths, args.no_baseline, args.no_cache = [args.path], True, True
-    setup = build_engine(args)
+    settings = Settings(
+        command="history" if args.history else "scan",
+        paths=(args.path,),
+        repo=args.path,
+        **walk_fields(args),
+        **rule_fields(args),
+        config=args.config,
+        jobs=args.jobs,
+        backend=args.backend,
+        quiet=True,
+        no_baseline=True,
+        no_cache=True,
+    )
+    setup = prepare(settings)
     target = _target(args, setup.config.baseline, setup.root)
     if args.create and target.exists() and not args.force:
         raise BaselineError(
             f"{target} exists: use 'secretscan baseline update' to keep its labels, or --force"
         )
     old = load(target) if not args.create and target.exists() else Baseline.new()
-    result = _history(args, setup) if args.history else collect(args, setup)
-    baseline, gone = old.updated(result.findings, path_mapper(target, setup.root), args.paths)
+    if args.history:
+        with git.open_repository(args.path) as repo:
+            result = audit_history(setup, repo)
+    else:
+        result = scan_paths(setup)
+    baseline, gone = old.updated(result.findings, path_mapper(target, setup.root), settings.paths)
     save(baseline, target)
     kept = len(old.entries) - len(gone)
     total = len(baseline.entries)
@@ -110,27 +128,6 @@ def run_write(args: argparse.Namespace) -> int:
     for skipped in result.skipped:
         print(f"  skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     return 0
-
-
-def _defaults(args: argparse.Namespace, command: str) -> None:
-    """Give `args` every option of `command` (scan, history) that `baseline` does not offer, at its default
-    value: the scan steps read them, and other commands add scan options over time."""
-    import importlib
-
-    parser = argparse.ArgumentParser()
-    importlib.import_module(f"scanner.commands.{command}").register(parser.add_subparsers())
-    for key, value in vars(parser.parse_args([command])).items():
-        if not hasattr(args, key):
-            setattr(args, key, value)
-
-
-def _history(args: argparse.Namespace, setup: Setup) -> ScanResult:
-    from scanner import git
-    from scanner.commands import history
-
-    args.repo, args.quiet = args.path, True
-    with git.open_repository(args.repo) as repo:
-        return history.collect(args, setup, repo)
 
 
 def _target(args: argparse.Namespace, configured: Path | None, root: Path) -> Path:

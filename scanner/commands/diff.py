@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scanner.commands.common import add_scan_options, build_engine, finish, scan_options
-from scanner.commands.scan import _size
+from scanner.commands.options import add_scan_options, scan_fields, size
+from scanner.settings import Settings
 
 
 def register(sub: Any) -> None:
@@ -22,35 +22,27 @@ def register(sub: Any) -> None:
     parser.add_argument("--head", default="HEAD", metavar="REF", help="the branch to check (default: HEAD)")
     parser.add_argument("--repo", default=".", metavar="PATH", help="repository (default: .)")
     parser.add_argument(
-        "--max-blob-size", type=_size, default=None, metavar="BYTES", help="skip larger files (default 10 MB)"
+        "--max-blob-size", type=size, default=None, metavar="BYTES", help="skip larger files (default 10 MB)"
     )
     add_scan_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from collections.abc import Iterator
     from pathlib import Path
 
-    from scanner.model import Blob, Finding, ScanResult
-    from scanner.scheduler import scan_blobs
-    from scanner.sources import DEFAULT_MAX_BYTES, diff
+    from scanner.collect import scan_range
+    from scanner.pipeline import finish, prepare
+    from scanner.sources import diff
 
-    repo = Path(args.repo)
-    work = diff.plan(repo, args.base, args.head)  # a bad ref fails before rules are compiled
-    setup = build_engine(args)
-    options = scan_options(args, setup)
-    result = ScanResult(mode="diff", target=f"{args.base}...{args.head}")
-    max_bytes = args.max_blob_size or setup.config.max_file_size or DEFAULT_MAX_BYTES
-    skip = diff.skipper(repo, setup.own_files, setup.config.excludes)
-    blobs = diff.read_changes(repo, work.diffs, result, max_bytes, "blob", skip)
-    scan_blobs(setup.engine, blobs, result, options)
-    diff.keep_added(result, work.added, args.explain)
-
-    def scan_base(blobs: Iterator[Blob]) -> list[Finding]:
-        base = ScanResult()
-        scan_blobs(setup.engine, blobs, base, options)
-        return base.findings
-
-    diff.drop_preexisting(work, result, scan_base, args.explain)
-    return finish(args, result, setup)
+    work = diff.plan(Path(args.repo), args.base, args.head)  # a bad ref fails before rules are compiled
+    settings = Settings(
+        command="diff",
+        repo=args.repo,
+        base=args.base,
+        head=args.head,
+        max_bytes=args.max_blob_size,
+        **scan_fields(args),
+    )
+    setup = prepare(settings)
+    return finish(setup, scan_range(setup, work))

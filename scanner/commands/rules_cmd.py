@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scanner.commands.common import add_rule_options
+from scanner.commands.options import add_rule_options
 
 
 def register(sub: Any) -> None:

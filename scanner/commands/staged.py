@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scanner.commands.common import add_scan_options, build_engine, finish
-from scanner.sources import DEFAULT_MAX_BYTES
+from scanner.commands.options import add_scan_options, scan_fields
+from scanner.settings import Settings
 
 HINTS = (
     "How to proceed:",
@@ -46,17 +46,13 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from scanner.model import ScanResult
-    from scanner.scheduler import ScanOptions, scan_blobs
+    from scanner.collect import scan_staged
+    from scanner.pipeline import finish, prepare
     from scanner.sources import staged
-    from scanner.sources.diff import keep_added, skipper
 
     work = staged.plan(Path.cwd(), args.files)
-    args.repo = str(work.root)  # project config and baseline are found at the repository root
-    setup = build_engine(args)
-    result = ScanResult(mode="staged", target="staged changes")
-    skip = skipper(work.root, setup.own_files, setup.config.excludes)
-    blobs = staged.blobs(work, result, setup.config.max_file_size or DEFAULT_MAX_BYTES, skip)
-    scan_blobs(setup.engine, blobs, result, ScanOptions(jobs=args.jobs, explain=args.explain))
-    keep_added(result, work.added, args.explain)
-    return finish(args, result, setup, hints=HINTS)
+    # Project config and baseline are found at the repository root.
+    setup = prepare(
+        Settings(command="staged", repo=str(work.root), files=tuple(args.files), **scan_fields(args))
+    )
+    return finish(setup, scan_staged(setup, work), hints=HINTS)

@@ -1,4 +1,4 @@
-"""`secretscan verify KEY_ID [--secret-stdin]`, and the verification options every scanning command shares.
+"""`secretscan verify KEY_ID [--secret-stdin]`: check one AWS access key id, without scanning.
 
 The secret is read from stdin only, never from argv, where it would land in shell history and `ps` (issue 4).
 Exit codes of `verify`: 0 the key is not live (invalid, inactive, not found, canary, other account), 1 it is
@@ -12,7 +12,9 @@ import json
 import sys
 from typing import Any
 
+from scanner.commands.options import add_connection_options, connection_fields
 from scanner.errors import UsageError
+from scanner.settings import Settings
 
 EXIT_NOT_LIVE, EXIT_ACTIVE, EXIT_UNKNOWN = 0, 1, 2
 
@@ -33,7 +35,7 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("-f", "--format", choices=["text", "json"], default="text", help="output format")
     parser.add_argument("--show-secrets", action="store_true", help="print the key id unredacted")
-    _add_connection_options(parser.add_argument_group("AWS connection"))
+    add_connection_options(parser.add_argument_group("AWS connection"))
     parser.add_argument(
         "--dry-run",
         dest="verify_dry_run",
@@ -43,97 +45,10 @@ def register(sub: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def add_verify_options(parser: argparse.ArgumentParser) -> None:
-    """The opt-in verification group of every scanning command (scan, history, diff, staged)."""
-    group = parser.add_argument_group("verification (opt-in; nothing is sent without these flags)")
-    group.add_argument(
-        "--verify", action="store_true", help="check each found AWS key pair live with STS GetCallerIdentity"
-    )
-    group.add_argument(
-        "--verify-owner",
-        action="store_true",
-        help="look found AWS key ids up in your own account (IAM, your credentials): owner, "
-        "Active/Inactive, age, last use",
-    )
-    group.add_argument(
-        "--verify-dry-run",
-        action="store_true",
-        help="list what --verify/--verify-owner would send where, and send nothing",
-    )
-    _add_connection_options(group)
-    group.add_argument(
-        "--verify-concurrency",
-        type=_positive_int,
-        default=4,
-        metavar="N",
-        help="requests in flight at once (default 4)",
-    )
-    group.add_argument(
-        "--fail-on",
-        choices=["any", "active"],
-        default="any",
-        help="exit 1 on any finding (default) or only on keys verified active",
-    )
-
-
-def _add_connection_options(group: Any) -> None:
-    group.add_argument(
-        "--profile", metavar="NAME", help="AWS profile for --verify-owner (default chain otherwise)"
-    )
-    group.add_argument(
-        "--endpoint-url",
-        metavar="URL",
-        help="AWS endpoint (emulators, private endpoints); default: AWS_ENDPOINT_URL_STS / "
-        "_IAM / AWS_ENDPOINT_URL, else the region's public endpoint",
-    )
-    group.add_argument(
-        "--region",
-        metavar="REGION",
-        help="signing region (GovCloud, China); default: AWS_REGION, the profile, us-east-1",
-    )
-    group.add_argument(
-        "--verify-timeout",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="connect and read timeout per request (default 10)",
-    )
-
-
-def options_from_args(args: argparse.Namespace, pair: bool, owner: bool) -> Any:
-    from scanner.verify import VerifyOptions
-
-    dry_run = bool(getattr(args, "verify_dry_run", False))
-    return VerifyOptions(
-        pair=pair or (dry_run and not owner),
-        owner=owner,
-        dry_run=dry_run,
-        profile=args.profile,
-        endpoint_url=args.endpoint_url,
-        region=args.region,
-        timeout=args.verify_timeout,
-        concurrency=getattr(args, "verify_concurrency", 4),
-        show_secrets=bool(args.show_secrets),
-    )
-
-
-def run_verification(args: argparse.Namespace, result: Any) -> None:
-    """The scanning commands' verification step, called by finish() before rendering."""
-    if "verify" not in args:  # a command without the verification options
-        return
-    asked = args.verify or args.verify_owner
-    if not asked and not any(f.rule_id == "aws-access-key-id" for f in result.findings):
-        return  # nothing to mark: a clean pre-commit run never imports the verification layer
-    from scanner.verify import verify_result
-
-    if args.fail_on == "active" and not (args.verify or args.verify_owner):
-        raise UsageError("--fail-on active needs --verify or --verify-owner (nothing is verified otherwise)")
-    verify_result(result, options_from_args(args, args.verify, args.verify_owner), _notify)
-
-
 def run(args: argparse.Namespace) -> int:
     from scanner.engine.pairing import KEY_ID_RULE
     from scanner.model import Finding, Origin
+    from scanner.pipeline import notify, verify_options
     from scanner.redact import redact
     from scanner.validators import aws
     from scanner.verify import verify_findings
@@ -161,8 +76,14 @@ def run(args: argparse.Namespace) -> int:
         tuple(facts),
         companions,
     )
-    options = options_from_args(args, pair=args.secret_stdin, owner=not args.secret_stdin)
-    checked = verify_findings([finding], options, _notify)[0].verification
+    settings = Settings(
+        command="verify",
+        show_secrets=args.show_secrets,
+        verify_dry_run=args.verify_dry_run,
+        **connection_fields(args),
+    )
+    options = verify_options(settings, pair=args.secret_stdin, owner=not args.secret_stdin)
+    checked = verify_findings([finding], options, notify)[0].verification
     assert checked is not None
     shown = redact(key_id, args.show_secrets)
     if args.format == "json":
@@ -199,17 +120,3 @@ def _read_secret() -> tuple[tuple[str, str], ...]:
         raise UsageError("--secret-stdin: no secret access key on stdin")
     token = lines[1].strip() if len(lines) > 1 else ""
     return (("secret_access_key", secret),) + ((("session_token", token),) if token else ())
-
-
-def _notify(message: str) -> None:
-    print(f"secretscan: {message}", file=sys.stderr, flush=True)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value

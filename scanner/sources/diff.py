@@ -1,13 +1,11 @@
 """Pull-request source: the files that the commits between the merge base and head change, and the lines each
-commit adds. After the scan, findings not on an added line are dropped, and so is every secret (rule +
-value) that already existed on the base: a PR gate must never re-report old leaks (issue 3).
+commit adds (filters/added.py and filters/preexisting.py judge the findings after the scan; issue 3).
 
-`keep_added` and `read_changes` also serve the staged (pre-commit) source.
+`read_changes` also serves the staged (pre-commit) source.
 """
 
 from __future__ import annotations
 
-import bisect
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,12 +15,11 @@ from scanner import git
 from scanner.errors import GitError
 from scanner.git.objects import ObjectReader
 from scanner.git.parse import Change, CommitDiff
-from scanner.model import Blob, Dropped, DropReason, Finding, Origin, ScanResult, Skipped
+from scanner.model import Blob, Origin, ScanResult, Skipped
 
 Ranges = list[tuple[int, int]]  # (first line, count) of added lines, ascending
 # Where a finding's added lines are looked up; None means every line of the content counts as added.
 AddedLookup = Callable[[Origin], "Ranges | None"]
-ScanFn = Callable[[Iterator[Blob]], list[Finding]]
 PathTest = Callable[[str], bool]
 _BINARY_PROBE = 8000  # as files.is_binary (git's own heuristic); not imported: files loads pathspec
 
@@ -62,37 +59,6 @@ def _ignore_file_lines(path: Path) -> list[str]:
         return path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:  # absent (the usual case), or a bare repository without a work tree
         return []
-
-
-def is_added(ranges: Ranges, line: int) -> bool:
-    i = bisect.bisect_right(ranges, (line, 1 << 62)) - 1
-    return i >= 0 and ranges[i][0] <= line < ranges[i][0] + ranges[i][1]
-
-
-def on_added_line(finding: Finding, ranges: Ranges) -> bool:
-    """The finding's line, or the line of the secret key paired with it, is one the change adds."""
-    lines = [finding.line]
-    paired = finding.fact("paired_secret_line")
-    if paired and paired.isdigit():
-        lines.append(int(paired))
-    return any(is_added(ranges, line) for line in lines)
-
-
-def keep_added(result: ScanResult, added: AddedLookup, explain: bool) -> None:
-    """Drop findings that are not on a line the change adds (kept as Dropped with --explain)."""
-    kept = []
-    for finding in result.findings:
-        ranges = added(finding.origin)
-        if ranges is None or on_added_line(finding, ranges):
-            kept.append(finding)
-        elif explain:
-            result.dropped.append(_dropped(finding, "not-added-line", "not on a line this change adds"))
-    result.findings = kept
-
-
-def _dropped(finding: Finding, reason: DropReason, detail: str) -> Dropped:
-    origin = finding.origin
-    return Dropped(finding.rule_id, origin, finding.line, finding.column, reason, detail, finding.secret)
 
 
 def read_changes(
@@ -163,28 +129,3 @@ def plan(repo: Path, base: str, head: str) -> RangeScan:
     merge_base = git.merge_base(repo, shas[0], shas[1])
     diffs = git.range_diffs(repo, [f"{merge_base}..{shas[1]}"])
     return RangeScan(repo, shas[0], shas[1], merge_base, diffs)
-
-
-def drop_preexisting(work: RangeScan, result: ScanResult, scan: ScanFn, explain: bool) -> None:
-    """Drop every finding whose secret (rule + value) the merge base already held, in any file: moving or
-    copying an old secret is not a new leak. Only base files containing one of the secrets are scanned."""
-    secrets = sorted({f.secret for f in result.findings})
-    paths = git.grep_files(work.repo, work.merge_base, secrets)
-    if not paths:
-        return
-    names = [f"{work.merge_base}:{path}" for path in paths]
-    reader = ObjectReader(work.repo)
-    blobs = (
-        Blob(info.oid, data, Origin(path, None, "blob"))
-        for path, (info, data) in zip(paths, reader.contents(names, 1 << 62), strict=True)
-        if data is not None and info.kind == "blob"
-    )
-    known = {(f.rule_id, f.secret) for f in scan(blobs)}
-    kept = []
-    for finding in result.findings:
-        if (finding.rule_id, finding.secret) not in known:
-            kept.append(finding)
-        elif explain:
-            detail = f"already on the base branch (merge base {work.merge_base[:12]})"
-            result.dropped.append(_dropped(finding, "baseline", detail))
-    result.findings = kept

@@ -1,0 +1,175 @@
+"""The steps around a scan: prepare (config, rules, engine, baseline) → the command collects a result →
+filters → opt-in verification → one report → the exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scanner import __version__
+from scanner.baseline import Baseline, locate, path_mapper
+from scanner.baseline import load as load_baseline
+from scanner.config import Config, apply_to_rules, discover, is_own_file, own_files
+from scanner.engine import Engine
+from scanner.errors import UsageError
+from scanner.filters.baseline import apply, warn_unused
+from scanner.filters.confidence import keep_confident
+from scanner.model import ScanResult
+from scanner.report import ReportContext, renderer
+from scanner.rules import Rule, load_rules
+from scanner.scheduler import ScanOptions
+from scanner.settings import Settings
+
+if TYPE_CHECKING:
+    from scanner.verify import VerifyOptions
+
+EXIT_CLEAN, EXIT_FINDINGS = 0, 1
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """One run's resolved settings and what they built."""
+
+    settings: Settings
+    engine: Engine
+    rules: dict[str, Rule]
+    config: Config = field(default_factory=Config)
+    root: Path = Path(".")  # where the config and baseline were looked for
+    baseline: Baseline | None = None
+    baseline_path: Path | None = None
+    own_files: frozenset[str] = frozenset()  # absolute paths of our config and baseline: never scanned
+
+    def is_own_file(self, path: str) -> bool:
+        return is_own_file(path, self.own_files)
+
+
+def prepare(settings: Settings) -> Setup:
+    """Find the project config, resolve the settings with it, load the rules, build the engine, find the
+    baseline."""
+    root = settings.root()
+    config = discover(root, settings.config)
+    settings = settings.resolve(config)
+    rules = load_rules(
+        [*(Path(p) for p in settings.rule_paths), *config.rule_paths],
+        builtin=settings.builtin_rules,
+        disabled=settings.disabled_rules,
+    )
+    rules = apply_to_rules(rules, config, settings.disabled_rules)
+    if not rules:
+        raise UsageError("no rules to run")
+    try:
+        engine = Engine(rules, config.allowlist, backend=settings.backend)
+    except ImportError as exc:
+        raise UsageError(f"--engine hyperscan: the hyperscan package is not installed ({exc})") from exc
+    found = locate(settings.baseline, settings.no_baseline, config, root)
+    baseline = None if found is None else load_baseline(found)
+    rule_map = {r.id: r for r in rules}
+    return Setup(settings, engine, rule_map, config, root, baseline, found, own_files(config, found))
+
+
+def scan_options(setup: Setup) -> ScanOptions:
+    """How the scheduler runs for this command: workers, --explain, and the result cache if any."""
+    from scanner.scheduler.cache import ResultCache, default_dir
+
+    settings = setup.settings
+    folder = None if settings.no_cache else (Path(settings.cache) if settings.cache else default_dir())
+    cache = None if folder is None else ResultCache(folder, setup.engine.digest)
+    return ScanOptions(jobs=settings.jobs, explain=settings.explain, cache=cache)
+
+
+def filter_findings(setup: Setup, result: ScanResult) -> bool:
+    """Baseline, then --min-confidence; with --explain each removed finding is kept as Dropped with why.
+
+    Returns True when --report-unused found baseline entries that matched nothing (the scan then fails).
+    """
+    settings = setup.settings
+    stale = False
+    if setup.baseline is not None and setup.baseline_path is not None:
+        path_of = path_mapper(setup.baseline_path, setup.root)
+        unused = apply(result, setup.baseline, path_of, settings.explain)
+        if settings.report_unused:
+            scanned = settings.paths if result.mode == "scan" else None
+            stale = warn_unused(result, unused, path_of, scanned)
+    keep_confident(result, settings.min_confidence, settings.explain)
+    return stale
+
+
+def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int:
+    """Filter, verify, report and choose the exit code: 0 no findings, 1 findings (or unused baseline
+    entries)."""
+    settings = setup.settings
+    stale = filter_findings(setup, result)
+    result.findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.rule_id))
+    verify(settings, result)  # issue 4: opt-in, after filtering so dropped findings are never sent
+    fmt = settings.format or "text"
+    to_file = bool(settings.output)
+    color = (
+        fmt == "text"
+        and not to_file
+        and not settings.no_color
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
+    )
+    context = ReportContext(
+        show_secrets=settings.show_secrets,
+        color=color,
+        rules=setup.rules,
+        tool_version=__version__,
+        explain=settings.explain,
+        hints=hints,
+    )
+    text = renderer(fmt)(result, context)
+    if settings.output:
+        try:
+            Path(settings.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write report to {settings.output}: {exc.strerror or exc}") from exc
+        print(
+            f"secretscan: {len(result.findings)} finding(s); report written to {settings.output}",
+            file=sys.stderr,
+        )
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if settings.fail_on == "active":  # issue 4: only keys verified active fail the run
+        live = any(f.verification is not None and f.verification.state == "active" for f in result.findings)
+        return EXIT_FINDINGS if live or stale else EXIT_CLEAN
+    return EXIT_FINDINGS if result.findings or stale else EXIT_CLEAN
+
+
+def verify(settings: Settings, result: ScanResult) -> None:
+    """The scanning commands' verification step: offline canary marks always, live checks when asked."""
+    if not settings.verification:  # a command without the verification options
+        return
+    asked = settings.verify or settings.verify_owner
+    if not asked and not any(f.rule_id == "aws-access-key-id" for f in result.findings):
+        return  # nothing to mark: a clean pre-commit run never imports the verification layer
+    from scanner.verify import verify_result
+
+    if settings.fail_on == "active" and not asked:
+        raise UsageError("--fail-on active needs --verify or --verify-owner (nothing is verified otherwise)")
+    verify_result(result, verify_options(settings, settings.verify, settings.verify_owner), notify)
+
+
+def verify_options(settings: Settings, pair: bool, owner: bool) -> VerifyOptions:
+    from scanner.verify import VerifyOptions
+
+    dry_run = settings.verify_dry_run
+    return VerifyOptions(
+        pair=pair or (dry_run and not owner),
+        owner=owner,
+        dry_run=dry_run,
+        profile=settings.profile,
+        endpoint_url=settings.endpoint_url,
+        region=settings.region,
+        timeout=settings.verify_timeout,
+        concurrency=settings.verify_concurrency,
+        show_secrets=settings.show_secrets,
+    )
+
+
+def notify(message: str) -> None:
+    print(f"secretscan: {message}", file=sys.stderr, flush=True)
