@@ -47,7 +47,7 @@ def audit_history(setup: Setup, repo: Path, display: ProgressDisplay | None = No
     from scanner.filters.attribution import attribute, start_walks
     from scanner.scheduler import scan_history
     from scanner.sources import history
-    from scanner.sources.diff import skipper
+    from scanner.sources.common import skipper
 
     settings = setup.settings
     result = ScanResult(mode="history", target=settings.repo or ".")
@@ -77,7 +77,7 @@ def scan_staged(setup: Setup, work: StagedScan) -> ScanResult:
     """What is about to be committed, judged on the lines the commit adds."""
     from scanner.filters.added import keep_added
     from scanner.sources import staged
-    from scanner.sources.diff import skipper
+    from scanner.sources.common import skipper
 
     settings = setup.settings
     result = ScanResult(mode="staged", target="staged changes")
@@ -92,15 +92,13 @@ def scan_range(setup: Setup, work: RangeScan) -> ScanResult:
     """The lines the commits of a pull request add, less every secret the merge base already held."""
     from scanner.filters.added import keep_added
     from scanner.filters.preexisting import drop_preexisting
-    from scanner.sources import diff
+    from scanner.sources.common import read_changes, skipper
 
     settings = setup.settings
     options = scan_options(setup)
     result = ScanResult(mode="diff", target=f"{settings.base}...{settings.head}")
-    skip = diff.skipper(work.repo, setup.own_files, settings.excludes)
-    blobs = diff.read_changes(
-        work.repo, work.diffs, result, settings.max_bytes or DEFAULT_MAX_BYTES, "blob", skip
-    )
+    skip = skipper(work.repo, setup.own_files, settings.excludes)
+    blobs = read_changes(work.repo, work.diffs, result, settings.max_bytes or DEFAULT_MAX_BYTES, "blob", skip)
     scan_blobs(setup.engine, blobs, result, options)
     keep_added(result, work.added, settings.explain)
 

@@ -301,8 +301,7 @@ def test_blobs_are_read_newest_first(tmp_path: Path) -> None:
     finds its base in git's cache (on a history of large, often edited files, twice as fast as oldest
     first). Attribution still sees the walk oldest first."""
     from scanner import git as gitlib
-    from scanner.sources.history import Plan
-    from scanner.sources.walk import named_blobs
+    from scanner.sources.history import Plan, named_blobs
 
     build(tmp_path, [({"a.txt": f"version {i}\n"}, f"edit {i}") for i in range(3)])
     versions = [git(tmp_path, "rev-parse", f"HEAD~{n}:a.txt") for n in range(3)]  # newest first

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 
 from scanner.model import Dropped, DropReason, Finding, ScanResult
-from scanner.sources.diff import AddedLookup, Ranges
+from scanner.sources.common import AddedLookup, Ranges
 
 
 def is_added(ranges: Ranges, line: int) -> bool:

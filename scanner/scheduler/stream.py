@@ -1,7 +1,7 @@
 """The history audit's blobs, read and scanned where they are scanned (issue 6).
 
 The walk (a piped `git log --raw`, newest commit first) names each blob as the last commit that adds it goes
-by (sources/walk.py turns it into batches of blob ids). Whoever scans a batch reads it from a `git
+by (sources/history.py turns it into batches of blob ids). Whoever scans a batch reads it from a `git
 cat-file --batch` of its own: this process and, once the audit proves long, worker processes. So blob contents
 cross one pipe, from git to the process that scans them, and are never pickled between processes (a pool fed
 with contents spent 0.6 s of CPU in pickling on a 110 MB history). This process asks for its next batch before
@@ -24,7 +24,6 @@ from scanner.scheduler.blobs import Progress, ScanOptions, scan_blobs
 from scanner.scheduler.pool import default_jobs
 from scanner.scheduler.work import Named, Read, scan_named
 from scanner.sources import history
-from scanner.sources import walk as walk_source
 from scanner.sources.history import Plan, binary, oversized
 
 if TYPE_CHECKING:
@@ -66,11 +65,11 @@ def _stream(
     known_clean = cache.clean_among if cache is not None and cache.warm else None
     with ExitStack() as own:
         log = walk or own.enter_context(git.BlobLog(work.repo, work.revs, piped=True))
-        named = walk_source.named_blobs(work, log, seen, known_clean, progress)
+        named = history.named_blobs(work, log, seen, known_clean, progress)
         scan_batches(engine, work, named, result, options, progress)
         failure = log.failure()
     if "--all" in work.tips:
-        scan_batches(engine, work, walk_source.tagged(work, seen), result, options, progress)
+        scan_batches(engine, work, history.tagged(work, seen), result, options, progress)
     if failure is not None:
         result.errors.append(f"git log stopped part way ({failure}); the blobs it left out were listed")
         scan_blobs(engine, history.unread(work, result, seen), result, options, progress)

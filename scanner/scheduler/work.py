@@ -10,7 +10,7 @@ from typing import Literal
 from scanner.engine import Engine, ScanOutcome
 from scanner.git.objects import ObjectInfo
 from scanner.model import Blob, Origin
-from scanner.sources.diff import is_binary
+from scanner.sources.common import is_binary
 
 Named = tuple[str, str]  # (blob id, path)
 

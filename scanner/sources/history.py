@@ -1,12 +1,12 @@
 """Full-history audit source: every blob reachable from the requested refs, read once and scanned once.
 
 Enumeration never reads a diff's contents (PERF-NOTES §1). By default, the one `git log --raw` walk that
-attribution needs anyway names each blob as the commit that adds it goes by, and `cat-file --batch` reads it
-at once (stream.py): contents flow from the first moment, with no wait for a full listing. When
---since/--max-commits cut the history, the plan instead lists the blobs (`rev-list --objects`: what the
-commits hold, not just what they change) and sizes them first (one `cat-file --batch-check` pass).
-Commit messages are scanned too. Only after the scan are the few blobs with findings traced to the commit
-that introduced them (attribution.py).
+attribution needs anyway names each blob as the commit that adds it goes by (named_blobs(), tagged()), and
+the scheduler's `cat-file --batch` reads it at once (scheduler/stream.py): contents flow from the first
+moment, with no wait for a full listing. When --since/--max-commits cut the history, the plan instead lists
+the blobs (`rev-list --objects`: what the commits hold, not just what they change) and sizes them first (one
+`cat-file --batch-check` pass). Commit messages are scanned too. Only after the scan are the few blobs with
+findings traced to the commit that introduced them (filters/attribution.py).
 """
 
 from __future__ import annotations
@@ -17,10 +17,15 @@ from pathlib import Path
 
 from scanner import git
 from scanner.errors import GitError
-from scanner.git.objects import ObjectReader
+from scanner.git.objects import BatchReader, ObjectReader
+from scanner.git.parse import raw_additions, unquote
 from scanner.model import Blob, Commit, Origin, ScanResult, Skipped
 from scanner.sources import DEFAULT_MAX_BYTES
-from scanner.sources.diff import PathTest, is_binary, never
+from scanner.sources.common import PathTest, is_binary, never
+
+Named = tuple[str, str]  # (blob id, path)
+KnownClean = Callable[[list[str]], set[str]]  # blob ids -> those a result cache knows clean
+Progress = Callable[[int, int], None]  # (blobs, bytes) just done
 
 MESSAGE_PATH = "(commit message)"
 
@@ -223,3 +228,58 @@ def _blob(oid: str, path: str, data: bytes, result: ScanResult) -> Iterator[Blob
         result.skipped.append(binary(path, oid))
     else:
         yield Blob(oid, data, Origin(path, None, "blob", blob=oid))
+
+
+def tagged(work: Plan, seen: set[str]) -> Iterator[list[Named]]:
+    """Batches of the blobs refs point at without a commit (directly or through a tree): the walk of
+    commits never meets them."""
+    tagged = [
+        (oid, path) for oid, path in git.tagged_blobs(work.repo) if oid not in seen and not work.skip(path)
+    ]
+    seen.update(oid for oid, _ in tagged)
+    for start in range(0, len(tagged), BatchReader.MAX_BATCH):
+        yield tagged[start : start + BatchReader.MAX_BATCH]
+
+
+def named_blobs(
+    work: Plan,
+    walk: git.BlobLog,
+    seen: set[str],
+    known_clean: KnownClean | None = None,
+    progress: Progress | None = None,
+) -> Iterator[list[Named]]:
+    """Batches of the blobs `walk` adds, in walk order (newest first: the order git reads fastest; a blob is
+    scanned at the path of the last commit that adds it): each blob once (ids in `seen`, blobs at skipped
+    paths and blobs `known_clean` by a result cache left out, and counted as done on `progress`; a blob
+    skipped at one path is still read when it comes again at another)."""
+    batch: list[Named] = []
+    for chunk in walk.chunks():
+        for oid, quoted in raw_additions(chunk):
+            if oid in seen:
+                continue
+            path = unquote(quoted)
+            if work.skip(path):
+                if progress is not None:
+                    progress(1, 0)
+                continue
+            seen.add(oid)
+            batch.append((oid, path))
+            if len(batch) == BatchReader.MAX_BATCH:
+                yield from _unknown(batch, known_clean, progress)
+                batch = []
+        if batch:  # a batch per chunk of the walk: git never waits for a batch to fill
+            yield from _unknown(batch, known_clean, progress)
+            batch = []
+
+
+def _unknown(
+    batch: list[Named], known_clean: KnownClean | None, progress: Progress | None
+) -> Iterator[list[Named]]:
+    """The batch less what the result cache knows clean (one query), if anything is left."""
+    if known_clean is not None:
+        clean = known_clean([oid for oid, _ in batch])
+        batch = [(oid, path) for oid, path in batch if oid not in clean]
+        if clean and progress is not None:
+            progress(len(clean), 0)
+    if batch:
+        yield batch

@@ -15,7 +15,7 @@ from pathlib import Path
 from scanner import git
 from scanner.git.parse import CommitDiff
 from scanner.model import Blob, Origin, ScanResult
-from scanner.sources.diff import PathTest, Ranges, never, read_changes
+from scanner.sources.common import PathTest, Ranges, never, read_changes
 
 
 @dataclass(slots=True)
