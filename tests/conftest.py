@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,33 +45,3 @@ def isolated_env(
     for key, value in FIXED_ENV.items():
         monkeypatch.setenv(key, value)
     yield
-
-
-def secretscan_command() -> list[str]:
-    """The installed console script when present (the real thing a user runs), else `python -m scanner`."""
-    script = Path(sys.executable).parent / ("secretscan.exe" if os.name == "nt" else "secretscan")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("secretscan")
-    return [found] if found else [sys.executable, "-m", "scanner"]
-
-
-def run_cli(
-    *args: str, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the installed `secretscan` as a subprocess and capture its output."""
-    return subprocess.run(
-        [*secretscan_command(), *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=300,
-    )
-
-
-def run_cli_python(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`run_cli` with the pure-Python engine, for tests that vary the config: each variation changes the
-    engine's digest and would otherwise compile (and cache) its own Hyperscan database, seconds apiece."""
-    return run_cli(*args, "--engine", "python", cwd=cwd)

@@ -7,7 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run_cli_python as cli
+
+from tests.helpers.cli import run_cli_python as cli
 
 KEY = "AKIAUJZDEGXDNCF32EPF"
 OTHER_KEY = "AKIAEUVW75EFR6EDT4SY"

@@ -1,0 +1,146 @@
+"""`secretscan staged`: the index content of added/changed files, and only the lines the commit adds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.helpers.cli import run_cli
+from tests.helpers.gitrepo import (
+    AWS_CONFIG,
+    ENGINE,
+    KEY_ID,
+    KEY_ID_2,
+    SECRET_KEY,
+    build,
+    git,
+    init,
+    key_line,
+    write,
+)
+
+
+def staged(repo: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    proc = run_cli("staged", "-f", "json", *ENGINE, *args, cwd=repo)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def stage(repo: Path, files: dict[str, str | bytes | None]) -> None:
+    write(repo, files)
+    git(repo, "add", "-A")
+
+
+def test_index_content_is_scanned_not_the_working_tree(tmp_path: Path) -> None:
+    build(tmp_path, [({"README.md": "hello\n"}, "init")])
+    stage(tmp_path, {"config.ini": AWS_CONFIG})
+    write(tmp_path, {"config.ini": "cleaned on disk, but not staged\n"})
+    code, doc = staged(tmp_path)
+    assert code == 1
+    (finding,) = doc["findings"]
+    assert (finding["path"], finding["line"], finding["commit"]) == ("config.ini", 2, None)
+    assert finding["companions"] == {"secret_access_key": "v5ZJ*****"}
+    # The reverse: a secret only in the working tree is not part of the commit.
+    git(tmp_path, "reset", "-q")
+    write(tmp_path, {"config.ini": AWS_CONFIG})
+    git(tmp_path, "add", "README.md")
+    assert staged(tmp_path) == (0, staged(tmp_path)[1])
+    assert staged(tmp_path)[1]["findings"] == []
+
+
+def test_only_added_lines_are_reported(tmp_path: Path) -> None:
+    build(tmp_path, [({"app.py": key_line(KEY_ID) + "x = 1\n"}, "old leak")])
+    stage(tmp_path, {"app.py": key_line(KEY_ID) + "x = 2\n"})
+    code, doc = staged(tmp_path, "--explain")
+    assert code == 0 and doc["findings"] == []
+    assert [(d["reason"], d["line"]) for d in doc["dropped"]] == [("not-added-line", 1)]
+    stage(tmp_path, {"app.py": key_line(KEY_ID) + "x = 2\n" + key_line(KEY_ID_2)})
+    code, doc = staged(tmp_path)
+    assert code == 1
+    assert [(f["line"], f["secret"]) for f in doc["findings"]] == [(3, "AKIA*****")]
+
+
+def test_first_commit_in_an_empty_repository(tmp_path: Path) -> None:
+    init(tmp_path)
+    stage(tmp_path, {"a.txt": key_line(KEY_ID)})
+    assert staged(tmp_path)[0] == 1
+
+
+def test_nothing_staged_is_clean(tmp_path: Path) -> None:
+    build(tmp_path, [({"a.txt": key_line(KEY_ID)}, "committed long ago")])
+    code, doc = staged(tmp_path)
+    assert (code, doc["findings"], doc["summary"]["blobs_scanned"]) == (0, [], 0)
+
+
+def test_rename_of_an_old_secret_is_not_new(tmp_path: Path) -> None:
+    build(tmp_path, [({"old.cfg": AWS_CONFIG}, "old")])
+    git(tmp_path, "mv", "old.cfg", "new.cfg")
+    assert staged(tmp_path)[0] == 0
+
+
+def test_inline_marker_and_binary_files(tmp_path: Path) -> None:
+    build(tmp_path, [({"README.md": "hello\n"}, "init")])
+    stage(
+        tmp_path,
+        {
+            "test_fixture.py": f"KEY = '{KEY_ID}'  # secretscan:allow\n",
+            "blob.bin": b"\0\0" + KEY_ID.encode(),
+        },
+    )
+    code, doc = staged(tmp_path)
+    assert code == 0 and doc["findings"] == []
+    assert {"path": "blob.bin", "reason": "binary"} in doc["skipped"]
+
+
+def test_hook_output_says_how_to_proceed_and_redacts(tmp_path: Path) -> None:
+    build(tmp_path, [({"README.md": "hello\n"}, "init")])
+    stage(tmp_path, {"creds": AWS_CONFIG})
+    proc = run_cli("staged", *ENGINE, cwd=tmp_path)
+    assert proc.returncode == 1
+    for hint in ("secretscan:allow", "baseline", "filter-repo", "Rotate"):
+        assert hint in proc.stdout
+    assert SECRET_KEY not in proc.stdout and KEY_ID not in proc.stdout
+
+
+def test_named_files_limit_the_check_and_unstaged_ones_are_scanned_whole(tmp_path: Path) -> None:
+    build(tmp_path, [({"committed.txt": key_line(KEY_ID)}, "init")])
+    stage(tmp_path, {"staged.txt": key_line(KEY_ID_2)})
+    # A named file with nothing staged (pre-commit run --files / --all-files) is scanned whole.
+    code, doc = staged(tmp_path, "committed.txt")
+    assert code == 1
+    assert [f["path"] for f in doc["findings"]] == ["committed.txt"]
+    # Named staged files are checked on their staged lines only; other staged files are left out.
+    stage(tmp_path, {"other.txt": "fine\n"})
+    code, doc = staged(tmp_path, "other.txt")
+    assert (code, doc["findings"]) == (0, [])
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    proc = run_cli("staged", "-f", "json", *ENGINE, "../staged.txt", cwd=sub)
+    assert [f["path"] for f in json.loads(proc.stdout)["findings"]] == ["staged.txt"]
+
+
+def test_outside_a_repository_is_a_usage_error(tmp_path: Path) -> None:
+    proc = run_cli("staged", cwd=tmp_path)
+    assert proc.returncode == 2 and "git" in proc.stderr
+
+
+def test_odd_paths_and_lines_that_look_like_diff_headers(tmp_path: Path) -> None:
+    build(tmp_path, [({"README.md": "hello\n"}, "init")])
+    stage(
+        tmp_path, {"dir with space/tab\there.txt": "x\n++ " + key_line(KEY_ID), "ünï.txt": key_line(KEY_ID_2)}
+    )
+    code, doc = staged(tmp_path)
+    assert code == 1
+    found = sorted((f["path"], f["line"]) for f in doc["findings"])
+    assert found == [("dir with space/tab\there.txt", 2), ("ünï.txt", 1)]
+
+
+def test_project_config_excludes_staged_files(tmp_path: Path) -> None:
+    build(tmp_path, [({".secretscan.yaml": "exclude:\n  - fixtures/\n"}, "config")])
+    stage(tmp_path, {"fixtures/sample.txt": key_line(KEY_ID), "app.cfg": key_line(KEY_ID_2)})
+    _, doc = staged(tmp_path)
+    assert [f["path"] for f in doc["findings"]] == ["app.cfg"]
+    assert [f["path"] for f in staged(tmp_path, "fixtures/sample.txt", "app.cfg")[1]["findings"]] == [
+        "app.cfg"
+    ]

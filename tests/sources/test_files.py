@@ -1,0 +1,107 @@
+"""The folder walk: .gitignore, excludes, binary, oversized, non-UTF-8, unreadable files, symlink loops."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from scanner.sources.files import WalkOptions, WalkReport, walk
+from tests.helpers.cli import run_cli
+
+KEY = "AKIAUJZDEGXDNCF32EPF"
+
+
+def paths(root: Path, **options: object) -> tuple[list[str], WalkReport]:
+    report = WalkReport()
+    found = [b.origin.path for b in walk([str(root)], WalkOptions(**options), report)]  # type: ignore[arg-type]
+    return sorted(os.path.relpath(p, root) for p in found), report
+
+
+def test_gitignore_nested_and_excludes(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("*.log\nbuild/\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".gitignore").write_text("local.txt\n")
+    for name in [
+        "a.txt",
+        "x.log",
+        "build/out.txt",
+        "sub/local.txt",
+        "sub/keep.txt",
+        "vendor/lib.js",
+        ".git/config",
+    ]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("data\n")
+    found, _ = paths(tmp_path, excludes=["vendor/"])
+    assert found == [".gitignore", "a.txt", "sub/.gitignore", "sub/keep.txt"]
+    found, _ = paths(tmp_path, use_gitignore=False)
+    assert "x.log" in found and "build/out.txt" in found and ".git/config" not in found
+
+
+def test_binary_oversized_and_non_utf8(tmp_path: Path) -> None:
+    (tmp_path / "img.bin").write_bytes(b"\x89PNG\0\0" + KEY.encode())
+    (tmp_path / "big.txt").write_text(KEY + "\n" + "x" * 2000)
+    (tmp_path / "latin1.txt").write_bytes("clé = ".encode("latin-1") + KEY.encode())
+    found, report = paths(tmp_path, max_bytes=1000)
+    assert found == ["latin1.txt"]
+    reasons = {os.path.basename(s.path): s.reason for s in report.skipped}
+    assert reasons["img.bin"] == "binary"
+    assert reasons["big.txt"].startswith("larger than 1000 bytes")
+
+
+def test_symlink_loop_is_not_followed_forever(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "f.txt").write_text("x")
+    (tmp_path / "d" / "loop").symlink_to(tmp_path)
+    found, _ = paths(tmp_path)
+    assert found == ["d/f.txt"]
+    found, report = paths(tmp_path, follow_symlinks=True)
+    assert found == ["d/f.txt"]
+    assert any("symlink loop" in s.reason for s in report.skipped)
+
+
+def test_unreadable_file_is_reported_and_the_walk_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "b.txt").write_text("b")
+    real_open = open
+
+    def fake_open(file: object, *args: object, **kwargs: object) -> object:
+        if str(file).endswith("a.txt"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", fake_open)
+    found, report = paths(tmp_path)
+    assert found == ["b.txt"]
+    assert [(os.path.basename(s.path), s.reason) for s in report.skipped] == [
+        ("a.txt", "unreadable: Permission denied")
+    ]
+
+
+def test_cli_reports_skipped_files_and_still_finds_secrets(tmp_path: Path) -> None:
+    (tmp_path / "img.bin").write_bytes(b"\0\0" + KEY.encode())
+    (tmp_path / "cfg.ini").write_text(f"key = {KEY}\n")
+    (tmp_path / "dangling").symlink_to(tmp_path / "missing")
+    proc = run_cli("scan", str(tmp_path), "-f", "json")
+    assert proc.returncode == 1
+    doc = json.loads(proc.stdout)
+    assert [Path(f["path"]).name for f in doc["findings"]] == ["cfg.ini"]
+    skipped = {Path(s["path"]).name: s["reason"] for s in doc["skipped"]}
+    assert skipped["img.bin"] == "binary"
+    assert skipped["dangling"].startswith("unreadable")
+    text = run_cli("scan", str(tmp_path)).stdout
+    assert "skipped " in text and "1 binary" in text
+
+
+def test_same_content_in_two_files_is_scanned_once_and_reported_twice(tmp_path: Path) -> None:
+    for name in ("a.cfg", "b.cfg"):
+        (tmp_path / name).write_text(f"key = {KEY}\n")
+    doc = json.loads(run_cli("scan", str(tmp_path), "-f", "json").stdout)
+    assert doc["summary"]["blobs_scanned"] == 1
+    assert sorted(Path(f["path"]).name for f in doc["findings"]) == ["a.cfg", "b.cfg"]
+    assert len({f["fingerprint"] for f in doc["findings"]}) == 2

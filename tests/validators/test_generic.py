@@ -1,0 +1,311 @@
+"""Generic secrets (issue 7 §4): the randomness judge, the generic rules in many syntaxes, confidence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scanner.engine import Engine
+from scanner.model import Blob, Origin
+from scanner.rules import load_rules
+from scanner.validators.generic import generic_secret
+from scanner.validators.randomness import judge, longest_run, uncovered_chars
+from tests.helpers.cli import run_cli
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(load_rules(), backend="python")
+
+
+def generic_findings(engine: Engine, text: str, path: str = "app/config.txt") -> list[tuple[str, str]]:
+    outcome = engine.scan(Blob.from_bytes(text.encode(), Origin(path)))
+    return [(f.secret, f.confidence) for f in outcome.findings if f.rule_id.startswith("generic-")]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("changeme123", "placeholder"),
+        ("<your-api-key>", "placeholder"),
+        ("xxxxxxxxxxxx", "placeholder"),
+        ("${DB_PASSWORD}", "template or variable"),
+        ("{{ vault_token }}", "template or variable"),
+        ("%(password)s", "template or variable"),
+        ("os.environ.get", "environment lookup"),
+        ("process.env.API_KEY", "environment lookup"),
+        ("sha512-Zm9vYmFyYmF6cXV4", "integrity or digest"),
+        ("https://api.internal/oauth/token", "URL"),
+        ("/etc/ssl/private/server.key", "path"),
+        ("1.24.3-rc.1", "version"),
+        ("credsweeper==1.19.5", "package version pin"),
+        ("my_recaptchaV3Token", "placeholder"),
+        ("Uint8Array", "type or class name"),
+        ("NonEmptySensitiveString1600", "type or class name"),
+        ("Resource$Projects$Locations$Keys", "type or class name"),
+        ("S3StagingLocation", "type or class name"),
+        ("+obj.maxTokens.toFixed(3)", "function call or expression"),
+        ("_asyncToGenerator(/*", "function call or expression"),
+        ("r.password,s.host=r.host,s.port=r.port", "function call or expression"),
+        ("bH39w8lIA9)](https://codecov.io/gh/knex", "URL"),
+        ("foo=1%2C2%2C3&bar=1%2B2", "query string"),
+        ("left-pad@^1.3.0", "package version pin"),
+        ("2024-01-01T00:00:00Z", "number or date"),
+        ("userPasswordField", "identifier (camelCase or snake_case name)"),
+        ("models.CharField(max_length=128)", "function call or expression"),
+        ("StreamDescription.Shards[-1].ShardId", "function call or expression"),
+        ("rust_openssl.hpke.MLKEM768X25519PrivateKey", "reference to another name"),
+        ("(?:[{_punct}]+|{_core_token})", "template or variable"),
+        ("^[A-Za-z0-9_]{8,}$", "regular expression"),
+        ("cGFzc3dvcmQxMjM=", "base64 of plain text (the decoder reports what it hides)"),
+        ("P@ssw0rd2", "made of dictionary words"),
+    ],
+)
+def test_judge_rejects_known_shapes(value: str, reason: str) -> None:
+    assert judge(value).confidence is None
+    assert judge(value).reason == reason
+
+
+def test_judge_rejects_runs_and_low_entropy() -> None:
+    assert "run" in judge("abcdefgh1234").reason
+    assert longest_run("xx1234567yy") == 7
+    assert judge("a1a1a1a1a1a1").confidence is None
+
+
+def test_judge_grades_confidence() -> None:
+    assert judge("q8Zt3Lm9Rv2XkP7wN4bYc6Ts").confidence == "high"
+    assert judge("kq8JvN2pRz").confidence == "medium"
+    assert judge("Summer2024!").confidence == "low"  # a human-chosen password is still reported, lower
+    assert judge("550e8400-e29b-41d4-a716-446655440000").shape == "uuid"
+    assert judge("d41d8cd98f00b204e9800998ecf8427e").shape == "hex"
+
+
+def test_dictionary_coverage_undoes_leet() -> None:
+    uncovered, covered = uncovered_chars("P@ssw0rd")
+    assert (uncovered, covered) == (0, 8)
+    assert uncovered_chars("kq8JvN2pRz")[1] == 0
+
+
+def test_validator_marks_placeholders_as_examples() -> None:
+    verdict = generic_secret("<your-token>")
+    assert not verdict.ok and verdict.example
+    verdict = generic_secret("q8Zt3Lm9Rv2XkP7wN4bYc6Ts")
+    assert verdict.ok and verdict.confidence == "high"
+    assert dict(verdict.facts)["randomness"].startswith("random")
+
+
+SECRET = "q8Zt3Lm9Rv2XkP7wN4bY"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"DB_PASSWORD={SECRET}",
+        f"export API_TOKEN={SECRET}",
+        f"password: {SECRET}",
+        f'{{"client_secret": "{SECRET}"}}',
+        f'api_key = "{SECRET}"',
+        f"const apiKey = '{SECRET}';",
+        f'private static final String PASSWORD = "{SECRET}";',
+        f'authToken := "{SECRET}"',
+        f'public static string SmtpPassword = "{SECRET}";',
+        f"'password' => '{SECRET}',",
+        f"define('AUTH_KEY', '{SECRET}');",
+        f'password = "{SECRET}"  # toml or hcl',
+        f"db.password={SECRET}",
+        f"<password>{SECRET}</password>",
+        f'<add key="PaymentApiKey" value="{SECRET}" />',
+        f"mysqldump --user=backup --password={SECRET} db",
+        f'curl -H "Authorization: Bearer {SECRET}" https://api.local/',
+        f'"{{\\"password\\": \\"{SECRET}\\"}}"',
+    ],
+)
+def test_generic_rules_read_every_common_syntax(engine: Engine, text: str) -> None:
+    assert [s for s, _ in generic_findings(engine, text)] == [SECRET]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password = get_password()",
+        "token = self.token_from_env",
+        "password = models.CharField(max_length=128)",
+        'csrf_token = "a8Kq2LmZ9xR4vT8pN3wY"',
+        'token_type = "Bearer1"',
+        "SECRET_KEY = os.environ['SECRET_KEY']",
+        "PASSWORD=${DB_PASSWORD}",
+        'api_key = "<your-api-key-123>"',
+        "bypass = 'Xq7kpL2vR9mK'",
+        '"integrity": "sha512-Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4"',
+        'secretName: "db-credentials-2"',
+        '"NextContinuationToken": "1w41l63U0xa8q7smH50vCxyTQqdxo69O3EmK28Bi"',
+        '"ClientToken": "q8Zt3Lm9Rv2XkP7wN4bY"',
+        "password: !vault |",
+        # broken JWTs (python-jose's tests): the jwt rules reject them; generic must not report them instead
+        'token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.dGVzdA.jiMyrsmD8AoHWeQgmxZ5yq8z0lXS67_QGs52AzC8Ru8"',
+        'bad_token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.iOJ5SiNfaNO_pa2J4Umtb3b3zmk5C18-mhTCVNsjnck"',
+    ],
+)
+def test_generic_rules_ignore_non_secrets(engine: Engine, text: str) -> None:
+    assert generic_findings(engine, text) == []
+
+
+def test_provider_rule_wins_over_generic(engine: Engine) -> None:
+    outcome = engine.scan(
+        Blob.from_bytes(
+            b'aws_secret_access_key = "v5ZJr3J1TWDtkwtDDb/xHKas1VOqg6YYZYn9Zhyi"\n', Origin("creds")
+        )
+    )
+    assert [f.rule_id for f in outcome.findings] == ["aws-secret-access-key"]
+
+
+def test_min_confidence_selects_generic_findings(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"API_TOKEN={SECRET}\nSMTP_PASSWORD=Summer2024!\n")
+
+    def lines(*flags: str) -> list[tuple[int, str]]:
+        proc = run_cli("scan", str(tmp_path), "--engine", "python", "-f", "json", "-q", *flags)
+        assert proc.returncode == 1, proc.stderr
+        assert SECRET not in proc.stdout  # redacted by default
+        return [(f["line"], f["confidence"]) for f in json.loads(proc.stdout)["findings"]]
+
+    assert lines("--min-confidence", "low") == [(1, "high"), (2, "low")]
+    assert lines() == [(1, "high")]  # medium by default: the human-chosen password is low
+    assert lines("--min-confidence", "high") == [(1, "high")]
+
+
+@pytest.mark.parametrize("value", ["handler-5757", "invoice_73685", "metric.44914", "client-3280"])
+def test_word_and_counter_values_are_low_confidence(value: str) -> None:
+    from scanner.validators.randomness import judge
+
+    judgement = judge(value)
+    assert (judgement.confidence, judgement.shape) == ("low", "word-number")
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("amzn.mws.{h[:8]}-{h[8:12]}-{h[20:]}", "template or variable"),  # an f-string with expressions
+        ("prefix-{make_token(rng)}", "template or variable"),
+        ("external/cwe/cwe-798", "path"),  # lower-case words between slashes
+        ("api/v1/users", "path"),
+    ],
+)
+def test_templates_with_expressions_and_word_paths_are_not_secrets(value: str, reason: str) -> None:
+    from scanner.validators.randomness import judge
+
+    assert judge(value).reason == reason
+
+
+def test_hidden_low_confidence_candidates_are_counted(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SMTP_PASSWORD=Summer2024!\n")
+    text = run_cli("scan", str(tmp_path))
+    assert text.returncode == 0
+    assert "1 low-confidence candidate(s) not shown (--min-confidence low shows them)" in text.stdout
+    doc = json.loads(run_cli("scan", str(tmp_path), "-f", "json").stdout)
+    assert doc["summary"]["below_min_confidence"] == 1
+
+
+def test_jws_shaped_values_are_left_to_the_jwt_rules() -> None:
+    for value in (
+        "dGVzdA.eyJhIjoiYiJ9.jiMyrsmD8AoHWeQgmxZ5yq8z0lXS67_QGs52AzC8Ru8",
+        "eyJhIjoiYiJ9.jiMyrsmD8Ao",
+    ):
+        verdict = generic_secret(value)
+        assert not verdict.ok and verdict.reason.startswith("JWS/JWT shape")
+    assert generic_secret("q8Zt3LeyJm9Rv2XkP7wN4bYc6Ts").ok  # 'eyJ' inside a random value is no JWT
+
+
+def test_provider_prefixed_values_are_left_to_the_provider_rules(engine: Engine) -> None:
+    # python-gitlab's tests: a GitLab token prefix on a body far too short for the format
+    assert generic_findings(engine, 'PRIVATE_TOKEN = "glpat-abc123"') == []
+    assert not generic_secret("sk_live_axwITqZSgTUXSN").ok
+    assert generic_secret("glpatXq7kpL2vR9mKz4Tw").ok  # the letters alone are no prefix
+    assert not generic_secret("SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is").ok  # a swarm token cut short
+
+
+def test_a_password_with_an_at_and_a_year_is_not_a_version_pin() -> None:
+    assert judge("Summer@2024").reason != "package version pin"
+    assert judge("requests==2.32.3").reason == "package version pin"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        # code in other languages: Rust macros, Go composite literals, casts and references, method chains
+        ("Token![struct]", "function call or expression"),
+        ("quote!(#ident)", "function call or expression"),
+        ("EcKey::generate(&group)?", "function call or expression"),
+        ("&kubeadm.BootstrapTokenDiscovery{}", "function call or expression"),
+        ("[]v1.Secret{}", "function call or expression"),
+        ("(*v1.SecretVolumeSource)(unsafe.Pointer(in.Secret))", "function call or expression"),
+        ("*(*[]core.ObjectReference)(unsafe.Pointer(&in.Secrets))", "function call or expression"),
+        ("&RegistryConfig", "function call or expression"),
+        ("list(kwargs.items())[0]", "function call or expression"),
+        ("get_token_dict(to_ipa=to_ipa", "function call or expression"),
+        ("b1bc3b3cd352f68d79d7).join(sep)", "function call or expression"),
+        ("v1.FinalizerKubernetes", "reference to another name"),
+        ("DOT11_DIALOG_TOKEN", "identifier (camelCase or snake_case name)"),
+        ("kubernetes_secret_v1", "identifier (camelCase or snake_case name)"),
+        ("Ansible-Alicloud-{0}-{1}", "template or variable"),
+        ('{.users[?(@.name=="e2e")].user.password}', "template or variable"),
+        ("/[[:alnum:]]{10}/", "template or variable"),
+        ("(.*)$/)[1].strip", "regular expression"),
+        ("accd36&oauth_token_secret=aa47da&oauth_expires_at=2013", "query string"),
+        ("jwt,pub-key=app.rsa.pub,priv-key=app.rsa,sign-method=RS512", "query string"),
+        ("/?page=2", "path"),
+        ("&lt;b&gt;token&lt;/b&gt;", "HTML-escaped markup"),
+        ("admin#show_api_key", "route (controller#action)"),
+        ("AKIAI44QH8DHBF3KP2XY/20150830/us-east-1/iam/aws4_request", "AWS SigV4 credential scope"),
+        ("00112233445566778899aabbccddeeff…", "placeholder"),
+        ("ABC123abc123ABC123abc123ABC123ab", "a pattern of 6 characters repeated"),
+        ("0123456789abcdef0123456789abcdef01234567", "a pattern of 16 characters repeated"),
+        ("0002_alter_permission_name_max_length", "identifier (camelCase or snake_case name)"),
+        ("####_migration_name", "placeholder"),
+        ("!this.anonymous", "function call or expression"),
+        ("c->argv[++j]->ptr", "function call or expression"),
+        ("[]*swarmtypes.SecretReference{}", "function call or expression"),
+        ("source=app-key,target=app,uid=1000,mode=0400", "query string"),
+    ],
+)
+def test_judge_rejects_code_markup_and_patterns_from_other_ecosystems(value: str, reason: str) -> None:
+    assert judge(value).confidence is None
+    assert judge(value).reason == reason
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "$1$avs$uSTOEMh65ADDqzvpb9yBMpzd/",  # md5crypt
+        "$2a$10$I3iddh1D..EIOXXQtsra4u8AjOtgEa2ERxVvYGfXFBJDo1omXwP.q",  # bcrypt
+        "*EE0D72C1085C46C5278932678FBE2C6A782821B4",  # MySQL native password
+        "md59543f1d82624df2b31672ec0f7050460",  # PostgreSQL md5
+        "pbkdf2_sha256$30000$Vo0VlMnkR4Bk$qEvtdyZRWTcOsCnI/oQ7fVOu1XAUR",  # Django
+    ],
+)
+def test_password_hashes_are_low_confidence(value: str) -> None:
+    assert (judge(value).confidence, judge(value).shape) == ("low", "password-hash")
+
+
+def test_random_values_with_underscores_or_repeats_stay_secrets() -> None:
+    assert judge("q8Zt3_Lm9Rv2XkP7wN4bY").confidence == "high"  # one letter case is not a name
+    assert judge("A7F_9KQ2_ZPX").confidence == "medium"  # no two word-like parts
+    assert judge("$9$kq5Ftu1cSe").confidence == "medium"  # Juniper $9$ is reversible: the password itself
+    assert judge("s.jRHAoqElnJDx6J5ExYelCDYR").confidence == "high"
+
+
+def test_url_passwords_that_are_query_strings_or_joined_words(engine: Engine) -> None:
+    from scanner.validators.checksums import not_placeholder
+
+    assert not not_placeholder("?authSource=admin").ok
+    assert not_placeholder("oplog_reader_password").confidence == "low"
+    assert not_placeholder("correct-horse-battery-staple").confidence == "low"
+    assert not_placeholder("Xq7pL2vR9mKz").confidence is None
+
+
+def test_text_in_other_scripts_is_low_confidence() -> None:
+    # MediaWiki's translated messages assigned to *-token / *-password keys; a Cyrillic password alike
+    for value in ("$1文字目に認識できないトークン「$2」があります。", "пароль123Xy"):
+        assert (judge(value).confidence, judge(value).shape) == ("low", "non-ascii")
+    assert judge("Xq7#pL2vR9mKé").confidence == "medium"  # one accented letter does not make prose
