@@ -309,3 +309,43 @@ def base64_secret(secret: str) -> Verdict:
     if len(set(text)) < 6:
         return Verdict(False, "decoded value has too few distinct characters")
     return Verdict(True, facts=(("encoding", "base64"),))
+
+
+# NATS nkey seeds: unpadded RFC 4648 base32 of 36 bytes: two prefix bytes (PREFIX_BYTE_SEED, 18 << 3, or-ed
+# with the key type's prefix byte spread over both), the 32-byte Ed25519 seed, and a CRC-16/XMODEM (polynomial
+# 0x1021, initial 0) of the first 34 bytes, little-endian (github.com/nats-io/nkeys, strkey.go and crc16.go).
+_SEED_BYTE = 18 << 3
+# The key types a seed may stand for: operator, server, cluster, account, user, and curve (X25519) keys.
+_SEED_TYPES = {
+    14 << 3: "operator",
+    13 << 3: "server",
+    2 << 3: "cluster",
+    0: "account",
+    20 << 3: "user",
+    23 << 3: "curve",
+}
+
+
+def crc16_xmodem(data: bytes) -> int:
+    crc = 0
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021 if crc & 0x8000 else crc << 1) & 0xFFFF
+    return crc
+
+
+def nkey_seed(secret: str) -> Verdict:
+    """S<type>… : 58 base32 characters decoding to the seed prefix, a known key type and a matching CRC-16."""
+    try:
+        raw = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    except (binascii.Error, ValueError):
+        return Verdict(False, "not base32")
+    if len(raw) != 36 or raw[0] & 0xF8 != _SEED_BYTE:
+        return Verdict(False, "not 36 bytes beginning with the seed prefix")
+    kind = _SEED_TYPES.get(((raw[0] & 0x07) << 5) | (raw[1] >> 3))
+    if kind is None or raw[1] & 0x07:
+        return Verdict(False, "unknown key type in the seed prefix")
+    if crc16_xmodem(raw[:34]) != int.from_bytes(raw[34:], "little"):
+        return Verdict(False, "CRC-16 checksum does not match: a look-alike, not an issued seed")
+    return Verdict(True, facts=(("checksum", "valid (CRC-16)"), ("key_type", kind)), confidence="high")

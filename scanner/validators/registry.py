@@ -196,6 +196,7 @@ VALIDATORS: dict[str, Validator] = {
     "jfrog_reference_token": checksums.jfrog_reference_token,
     "not_placeholder": checksums.not_placeholder,
     "age_secret_key": checksums.age_secret_key,
+    "nkey_seed": checksums.nkey_seed,
     "base64_secret": checksums.base64_secret,
     "private_key_pem": private_key_pem,
     "der_private_key": der_private_key,
