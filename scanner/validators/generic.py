@@ -42,3 +42,19 @@ def generic_secret(secret: str) -> Verdict:
     if judgement.shape:
         facts += (("shape", judgement.shape),)
     return Verdict(True, facts=facts, confidence=judgement.confidence)
+
+
+_DEMOTED = {"high": "medium", "medium": "low", "low": "low"}
+# A Windows product key (five groups of five): Microsoft publishes the volume-licensing client keys.
+_PRODUCT_KEY = re.compile(r"^[A-Z0-9]{5}(?:-[A-Z0-9]{5}){4}$")
+
+
+def generic_key(secret: str) -> Verdict:
+    """Judge a value under a name that only says "key" (STRIPE_KEY, key:, nkey): such names hold ids and
+    lookups as often as secrets, so the value must earn its confidence: one level below the judge's."""
+    if _PRODUCT_KEY.match(secret):
+        return Verdict(False, "Windows product key: the published ones are setup keys, not secrets")
+    verdict = generic_secret(secret)
+    if not verdict.ok or verdict.confidence is None:
+        return verdict
+    return Verdict(True, facts=verdict.facts, confidence=_DEMOTED[verdict.confidence])  # type: ignore[arg-type]
