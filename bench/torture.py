@@ -7,6 +7,7 @@ every mode must give.
 OUT_DIR/
   tree/      scanned by `secretscan scan .` from inside it: hostile names, contents, copies at an allowlisted
              path and elsewhere, special files, many small files (torture_tree.py)
+  ignores/   a .gitignore beside names that are not UTF-8, scanned from inside it too
   big/       20 MB and 50 MB files with a secret near the end (--huge adds 1 GB); skipped at the default cap
   repos/     git repositories for history (torture_repos.py), staged, diff and audits by URL (torture_gates.py)
   hostile/   content that only the hostile rules are run against (catastrophic backtracking, workers)
@@ -131,7 +132,7 @@ def build(
     """Write the corpus into `out` (an earlier corpus there is removed first) and return the manifest (also
     written to manifest.json)."""
     from bench.torture_repos import build_repos
-    from bench.torture_tree import build_big, build_hostile, build_many, build_tree
+    from bench.torture_tree import build_big, build_hostile, build_ignores, build_many, build_tree
 
     if out.exists() and any(out.iterdir()):
         if not (out / "manifest.json").is_file():
@@ -142,6 +143,7 @@ def build(
     rng = random.Random(seed)
     corpus = Corpus(out, Fakes(rng), rng)
     build_tree(corpus)
+    build_ignores(corpus)
     build_hostile(corpus)
     repos = build_repos(corpus)
     # Last, so that their size options leave every other value as it was.

@@ -146,6 +146,28 @@ def _neighbours(corpus: Corpus) -> None:
     )
 
 
+def build_ignores(corpus: Corpus) -> None:
+    """ignores/, scanned by `secretscan scan .` from inside it: a .gitignore next to names that are not UTF-8
+    (§1: such a name is matched, scanned, and ignorable by its own bytes). Apart from tree/, which has no
+    ignore file: there, a crash of the ignore matcher would hide every other result."""
+    kept, ignored = b"kept-\xfe.env", b"ignored-\xff.env"
+    corpus.write("ignores", b".gitignore", b"*.log\n" + ignored + b"\n")
+    corpus.write(
+        "ignores",
+        b"plain.env",
+        corpus.aws("ignores/plain", "§1", "ignores", b"plain.env", {"scan": "found"}).encode(),
+    )
+    corpus.write(
+        "ignores",
+        kept,
+        corpus.aws("ignores/kept-non-utf8", "§1", "ignores", kept, {"scan": "found"}).encode(),
+    )
+    text = corpus.aws(
+        "ignores/ignored-non-utf8", "§1", "ignores", ignored, {"scan": "absent"}, "listed in .gitignore"
+    )
+    corpus.write("ignores", ignored, text.encode())
+
+
 def _special(corpus: Corpus) -> None:
     """Files that are not regular: never opened blocking, never followed in a loop, always named (§4, §5)."""
     root = corpus.out / "tree" / "special"
@@ -222,6 +244,7 @@ def build_hostile(corpus: Corpus) -> None:
     corpus.write("configs", b"unknown-key.yaml", b"allowlists: {}\n")
     corpus.write("configs", b"bad-size.yaml", b"max_file_size: -5\n")
     corpus.write("configs", b"bad-path-regex.yaml", b"allowlist:\n  paths: ['(unclosed']\n")
+    corpus.write("configs", b"exclude-logs.yaml", PROJECT_CONFIG.encode() + b"exclude: ['*.log']\n")
     corpus.cases += [
         {
             "id": "rules/catastrophic",
