@@ -392,6 +392,23 @@ def test_exclude_patterns_take_non_utf8_paths(t: Torture, mode: str) -> None:
     assert done.json()["findings"]
 
 
+def test_a_listed_audit_finds_what_a_streamed_one_finds(t: Torture) -> None:
+    """--max-commits (or --since) lists the blobs up front instead of streaming the walk: same results."""
+    shown = ("-f", "json", "--show-secrets", "-q")
+    streamed = t.run(("history", "repos/audit", *shown)).json()
+    listed = t.run(("history", "repos/audit", "--max-commits", "1000", *shown)).json()
+    assert listed["errors"] == []
+    assert sorted((f["path"], f["secret"]) for f in listed["findings"]) == sorted(
+        (f["path"], f["secret"]) for f in streamed["findings"]
+    )
+
+
+test_a_listed_audit_finds_what_a_streamed_one_finds = xfail(
+    "issue 14 §1/§5: rev-list --objects prints paths raw (a newline splits the record: the blob is reported "
+    "at 'new') and names annotated tags, which are then read as blobs: a spurious error"
+)(test_a_listed_audit_finds_what_a_streamed_one_finds)
+
+
 CONFIG_CASES = ["rules/invalid-regex", "rules/not-utf8", "rules/empty", "configs/invalid-yaml", "configs/unknown-key",
                 "configs/bad-size", "configs/bad-path-regex"]  # fmt: skip
 
@@ -436,11 +453,11 @@ def test_empty_selections_and_bad_values_are_loud(t: Torture, case: str) -> None
 # --- §2 caches -----------------------------------------------------------------------------------------------
 
 
-def _fresh_env(t: Torture, name: str, warm: bool = False) -> dict[str, str]:
-    """An environment of its own; `warm`: its cache starts as a copy of the module's (compiled databases)."""
+def _fresh_env(t: Torture, name: str) -> dict[str, str]:
+    """An environment of its own (home, temporary folder, cache), the cache starting as a copy of the
+    module's: its compiled rules and database, never compiled again (the --cache folders are apart)."""
     env = isolated_env(t.base / name)
-    if warm:
-        shutil.copytree(t.env["XDG_CACHE_HOME"], env["XDG_CACHE_HOME"], dirs_exist_ok=True)
+    shutil.copytree(t.env["XDG_CACHE_HOME"], env["XDG_CACHE_HOME"], dirs_exist_ok=True)
     return env
 
 
@@ -521,7 +538,7 @@ class _Planted:
 def test_planted_cache_files_are_never_executed(t: Torture) -> None:
     """Every file a first run left in the cache folder is replaced by a hostile pickle: the next run must not
     execute it, must not crash, and must still find the secrets."""
-    env = _fresh_env(t, "cache-planted", warm=True)
+    env = _fresh_env(t, "cache-planted")
     marker = t.base / "cache-planted" / "EXECUTED"
     tree = t.corpus / "tree"
     first = run(("scan", "control", "--engine", "hyperscan", "-q"), tree, env)
@@ -543,7 +560,7 @@ test_planted_cache_files_are_never_executed = xfail(
 def test_database_of_other_rules_is_not_trusted(t: Torture) -> None:
     """A valid Hyperscan database compiled from other rules, put where ours is cached: it must be detected (a
     digest), not used to nominate the wrong rules."""
-    env = _fresh_env(t, "cache-swapped", warm=True)
+    env = _fresh_env(t, "cache-swapped")
     cache = Path(env["XDG_CACHE_HOME"])
     tiny = t.base / "cache-swapped" / "tiny.yaml"
     tiny.write_text(
@@ -638,7 +655,7 @@ def test_url_userinfo_is_never_printed(t: Torture, served: int, target: str) -> 
     url = info["url"].format(port=served).replace("served.git", target)
     token = t.plant("repos/served/url-userinfo").value
     tmp = Path(t.env["TMPDIR"])
-    for fmt in ("json", "text", "sarif", "html"):
+    for fmt in ("json", "text"):
         done = t.run(("history", url, "-f", fmt, "-q"))
         assert done.rc == (1 if target == "served.git" else 2), done.stderr
         assert raw_values(done.output, [token]) == [], fmt
