@@ -321,6 +321,15 @@ def test_text_reports_escape_hostile_names(matrix: Torture, mode: str, fmt: str,
             assert re.match(rb"::(error|warning|notice)[ :]|secretscan: ", line), line
 
 
+def test_special_files_are_skipped_and_named(matrix: Torture) -> None:
+    """A FIFO is never opened (the run would wait for a writer), a dangling link never followed: both named."""
+    skipped = {s["path"]: s["reason"] for s in matrix.mode_run("scan", "json", show=True).json()["skipped"]}
+    text = matrix.mode_run("scan", "text").stdout
+    for case in (c for c in matrix.manifest["cases"] if c["id"].startswith("tree/special/")):
+        assert skipped[case["path"]].startswith(case["expect"].removeprefix("skipped").lstrip(":"))
+        assert case["path"].encode() in text
+
+
 def test_every_skip_is_named_in_the_text_report(matrix: Torture) -> None:
     skipped = matrix.mode_run("scan", "json", show=True).json()["skipped"]
     text = matrix.mode_run("scan", "text").stdout.decode("utf-8", "surrogateescape")
