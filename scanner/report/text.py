@@ -81,6 +81,8 @@ def _finding(finding: Finding, context: ReportContext, paint: _Paint) -> list[st
         )
         # Owner lookups carry a dozen facts: wrapped under the state, not one very long line (issue 4).
         lines.extend(_wrap_items([f"{k.replace('_', ' ')}: {val}" for k, val in v.details], 100))
+        if v.next_step:  # issue 17 §5: what to do about it
+            lines.append("  next    " + paint("high" if v.state == "active" else "dim", v.next_step))
     return lines
 
 

@@ -8,19 +8,30 @@ A found secret is handed to botocore only as signing key: it is never part of a 
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import os
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
+from scanner import __version__
 from scanner.errors import DependencyError, UsageError
 from scanner.model import Verification, VerificationState
+from scanner.verify.outcome import ROTATION_DAYS
 
 INSTALL_HINT = "pip install 'secretscan[aws]'"
-ROTATION_DAYS = 90  # the rotation period commonly recommended (CIS AWS Foundations, IAM best practices)
 SIGNATURE_RETRY_PAUSE = 1.0  # seconds; STS can reject a second quick attempt with the same key (issue 4)
+# Each partition has its own STS and its own signing regions: a GovCloud or China key is unknown to the
+# commercial STS (InvalidClientTokenId), so it is tried there before being called invalid (issue 17 §2).
+PARTITIONS: dict[str, tuple[str, str]] = {  # partition → (name for people, default signing region)
+    "aws": ("commercial", "us-east-1"),
+    "aws-us-gov": ("GovCloud (US)", "us-gov-west-1"),
+    "aws-cn": ("China", "cn-north-1"),
+}
 _THROTTLED = {
     "Throttling",
     "ThrottlingException",
@@ -31,6 +42,8 @@ _THROTTLED = {
 }
 _SKEWED = {"RequestExpired", "RequestTimeTooSkewed", "RequestInTheFuture"}
 _SKEW_HINTS = ("signature expired", "not yet current", "clock skew")
+# A found pair is signed with no profile at all: AWS_PROFILE naming a missing profile must not stop it.
+_NO_PROFILE = {"profile": (None, None, None, None)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +55,12 @@ class Settings:
     profile: str | None = None
     timeout: float = 10.0
     max_attempts: int = 3  # botocore "standard" retries: backoff with jitter on throttling, 5xx, network
+    partitions: tuple[str, ...] = ()  # empty: the region's partition, then the others for unknown key ids
+    owner: bool = False  # set up the user's own credentials (--verify-owner)
+
+
+def partition_of(region: str) -> str:
+    return "aws-us-gov" if region.startswith("us-gov-") else "aws-cn" if region.startswith("cn-") else "aws"
 
 
 def load_botocore() -> Any:
@@ -54,7 +73,27 @@ def load_botocore() -> Any:
         raise DependencyError(
             f"verification needs botocore, which is not installed ({exc}); install it with: {INSTALL_HINT}"
         ) from exc
+    quiet_botocore_logs()
     return botocore
+
+
+def quiet_botocore_logs() -> None:
+    """botocore logs request headers and canonical requests at DEBUG, session tokens included: whatever
+    level the environment set, its loggers stop at INFO (issue 17 §4)."""
+    for name in ["botocore", *(n for n in logging.root.manager.loggerDict if n.startswith("botocore."))]:
+        logger = logging.getLogger(name)
+        if logger.level < logging.INFO:
+            logger.setLevel(logging.INFO)
+
+
+def check_endpoint_url(url: str | None) -> None:
+    if url is None:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            f"--endpoint-url: not an http(s) URL with a host: {url!r} (example: http://127.0.0.1:4566)"
+        )
 
 
 class AwsChecks:
@@ -62,30 +101,68 @@ class AwsChecks:
 
     def __init__(self, settings: Settings) -> None:
         self._bc = load_botocore()
+        check_endpoint_url(settings.endpoint_url)
         self._settings = settings
         self._lock = threading.Lock()  # botocore sessions are not thread-safe; clients are
-        self._pair_session = self._bc.session.Session()
-        try:
-            self._owner_session = self._bc.session.Session(profile=settings.profile)
-            configured = self._owner_session.get_config_variable("region")
-        except self._bc.exceptions.ProfileNotFound as exc:
-            raise UsageError(f"--profile: {exc}") from exc
+        self._pair_session = self._bc.session.Session(session_vars=_NO_PROFILE)
+        self._owner_session = self._owner(settings) if settings.owner else None
+        configured = (self._owner_session or self._pair_session).get_config_variable("region")
         self.region: str = settings.region or os.environ.get("AWS_REGION") or configured or "us-east-1"
+        self.partitions: tuple[str, ...] = settings.partitions or _fallback_order(partition_of(self.region))
         self._config = self._bc.config.Config(
             connect_timeout=settings.timeout,
             read_timeout=settings.timeout,
             retries={"mode": "standard", "total_max_attempts": settings.max_attempts},
+            user_agent_extra=f"secretscan/{__version__}",  # say who is asking (issue 17 §4)
         )
 
-    def endpoint(self, service: str, owner: bool = False) -> str:
+    def _owner(self, settings: Settings) -> Any:
+        try:
+            session = self._bc.session.Session(profile=settings.profile)
+            session.get_scoped_config()  # a missing profile fails here, before anything is sent
+        except self._bc.exceptions.ProfileNotFound as exc:
+            source = "--profile" if settings.profile else "AWS_PROFILE"
+            raise UsageError(f"{source}: {exc} (see `aws configure list-profiles`)") from exc
+        return session
+
+    def region_of(self, partition: str) -> str:
+        """The signing region for a partition: the chosen region when it lies there, else the default."""
+        return self.region if partition_of(self.region) == partition else PARTITIONS[partition][1]
+
+    def endpoint(self, service: str, owner: bool = False, partition: str | None = None) -> str:
         """The URL botocore will use, learnt from a client with placeholder credentials: sends nothing."""
         session = self._owner_session if owner else self._pair_session
-        client = self._client(session, service, ("AKIAPLACEHOLDER00000", "placeholder", None))
+        region = self.region if partition is None else self.region_of(partition)
+        client = self._client(session, service, ("AKIAPLACEHOLDER00000", "placeholder", None), region)
         url: str = client.meta.endpoint_url
         return url
 
     def check_pair(self, key_id: str, secret: str, token: str | None) -> Verification:
-        client = self._client(self._pair_session, "sts", (key_id, secret, token))
+        """STS in each partition in turn until one knows the key id; the partition that answered is named."""
+        unknown_in: list[str] = []
+        for partition in self.partitions:
+            try:
+                found = self._check_pair_in(partition, key_id, secret, token)
+            except Exception as exc:  # fail closed with the reason, never lose the report
+                text = str(exc).replace(secret, "****")
+                found = Verification("unknown", f"unexpected error: {type(exc).__name__}: {text}")
+            if found.detail("sts_error") != "InvalidClientTokenId":
+                named: tuple[tuple[str, str], ...] = (("partition", partition),)
+                if unknown_in:
+                    named += (("unknown_in", ", ".join(unknown_in)),)
+                return dataclasses.replace(found, details=found.details + named)
+            unknown_in.append(partition)
+        names = ", ".join(f"{p} ({PARTITIONS[p][0]})" for p in unknown_in)
+        return Verification(
+            "invalid",
+            f"InvalidClientTokenId in every partition tried ({names}): "
+            "unknown, deleted or deactivated key id",
+            (("sts_error", "InvalidClientTokenId"), ("unknown_in", ", ".join(unknown_in)), _PAIR_EVIDENCE),
+        )
+
+    def _check_pair_in(self, partition: str, key_id: str, secret: str, token: str | None) -> Verification:
+        region = self.region_of(partition)
+        client = self._client(self._pair_session, "sts", (key_id, secret, token), region)
         for attempt in (1, 2):
             try:
                 reply = client.get_caller_identity()
@@ -96,8 +173,15 @@ class AwsChecks:
                     continue
                 return _pair_failure(code, message, _status(exc))
             except self._bc.exceptions.BotoCoreError as exc:
-                return Verification("unknown", f"network error: {exc}")
-            return Verification("active", "STS accepted the signature", identity_details(reply))
+                return Verification("unknown", f"network error: {exc}", (_PAIR_EVIDENCE,))
+            if not reply.get("Account") or not reply.get("Arn"):  # a 200 from something that is not STS
+                return Verification(
+                    "unknown",
+                    f"the endpoint {client.meta.endpoint_url} answered without an STS identity: is it STS?",
+                    (_PAIR_EVIDENCE,),
+                )
+            details = (*identity_details(reply), _PAIR_EVIDENCE)
+            return Verification("active", "STS accepted the signature", details)
         raise AssertionError("unreachable")
 
     def caller_identity(self) -> tuple[str, str]:
@@ -110,9 +194,21 @@ class AwsChecks:
             raise OwnerUnavailable(f"your AWS credentials were rejected ({code}: {message})") from exc
         except self._bc.exceptions.BotoCoreError as exc:
             raise OwnerUnavailable(f"cannot use your AWS credentials: {exc}") from exc
+        except Exception as exc:  # a reply that is not STS: say so
+            raise OwnerUnavailable(f"cannot use your AWS credentials: {type(exc).__name__}: {exc}") from exc
+        if not reply.get("Account") or not reply.get("Arn"):
+            raise OwnerUnavailable("the STS endpoint answered without an identity: is it STS?")
         return str(reply["Account"]), str(reply["Arn"])
 
     def check_owner(self, key_id: str, account: str) -> Verification:
+        try:
+            return self._check_owner(key_id, account)
+        except Exception as exc:  # fail closed with the reason, never lose the report
+            return Verification(
+                "unknown", f"IAM lookup failed: {type(exc).__name__}: {exc}", (_OWNER_EVIDENCE,)
+            )
+
+    def _check_owner(self, key_id: str, account: str) -> Verification:
         iam = self._client(self._owner_session, "iam", None)
         try:
             used = iam.get_access_key_last_used(AccessKeyId=key_id)
@@ -122,11 +218,13 @@ class AwsChecks:
             code, message = _error(exc)
             if code == "NoSuchEntity":
                 return Verification(
-                    "not-found", f"no such access key in your account {account}", (("account", account),)
+                    "not-found",
+                    f"no such access key in your account {account}",
+                    (("account", account), _OWNER_EVIDENCE),
                 )
-            return Verification("unknown", f"IAM lookup failed ({code}: {message})")
+            return Verification("unknown", f"IAM lookup failed ({code}: {message})", (_OWNER_EVIDENCE,))
         except self._bc.exceptions.BotoCoreError as exc:
-            return Verification("unknown", f"network error: {exc}")
+            return Verification("unknown", f"network error: {exc}", (_OWNER_EVIDENCE,))
         meta: dict[str, Any] = next(
             (k for k in listing.get("AccessKeyMetadata", []) if k.get("AccessKeyId") == key_id), {}
         )
@@ -141,9 +239,16 @@ class AwsChecks:
         )
         states: dict[str, VerificationState] = {"Active": "active", "Inactive": "inactive"}
         state = states.get(status, "unknown")
-        return Verification(state, f"IAM: {status} key of {user or 'this account'}", details)
+        reason = f"IAM: {status} key of {user or 'this account'}"
+        return Verification(state, reason, (*details, _OWNER_EVIDENCE))
 
-    def _client(self, session: Any, service: str, credentials: tuple[str, str, str | None] | None) -> Any:
+    def _client(
+        self,
+        session: Any,
+        service: str,
+        credentials: tuple[str, str, str | None] | None,
+        region: str | None = None,
+    ) -> Any:
         keys: dict[str, Any] = {}
         if credentials is not None:
             keys = {
@@ -155,13 +260,21 @@ class AwsChecks:
             try:
                 return session.create_client(
                     service,
-                    region_name=self.region,
+                    region_name=region or self.region,
                     config=self._config,
                     endpoint_url=self._settings.endpoint_url,
                     **keys,
                 )
-            except self._bc.exceptions.BotoCoreError as exc:
+            except (self._bc.exceptions.BotoCoreError, ValueError) as exc:  # ValueError: a bad endpoint URL
                 raise UsageError(f"cannot set up the {service.upper()} client: {exc}") from exc
+
+
+_PAIR_EVIDENCE = ("evidence", "STS GetCallerIdentity signed with the found pair")
+_OWNER_EVIDENCE = ("evidence", "IAM lookup with your own credentials")
+
+
+def _fallback_order(first: str) -> tuple[str, ...]:
+    return (first, *(p for p in PARTITIONS if p != first))
 
 
 class OwnerUnavailable(Exception):
@@ -211,19 +324,24 @@ def owner_details(
 
 
 def _pair_failure(code: str, message: str, status: int) -> Verification:
+    state, reason = _failure_meaning(code, message, status)
+    return Verification(state, reason, (("sts_error", code), _PAIR_EVIDENCE) if code else (_PAIR_EVIDENCE,))
+
+
+def _failure_meaning(code: str, message: str, status: int) -> tuple[VerificationState, str]:
     if _skewed(code, message):
-        return Verification("unknown", f"clock skew: {code}: {message} (check this machine's clock)")
+        return "unknown", f"clock skew: {code}: {message} (check this machine's clock)"
     if code == "InvalidClientTokenId":
-        return Verification("invalid", "InvalidClientTokenId: unknown, deleted or deactivated key id")
+        return "invalid", "InvalidClientTokenId: unknown, deleted or deactivated key id"
     if code == "SignatureDoesNotMatch":
-        return Verification("invalid", "SignatureDoesNotMatch: the secret does not belong to this key id")
+        return "invalid", "SignatureDoesNotMatch: the secret does not belong to this key id"
     if code in ("ExpiredToken", "InvalidToken"):
-        return Verification("invalid", f"{code}: the session token is expired or invalid")
+        return "invalid", f"{code}: the session token is expired or invalid"
     if code in _THROTTLED:
-        return Verification("unknown", f"throttled ({code}); try again later")
+        return "unknown", f"throttled ({code}); try again later"
     if status >= 500:
-        return Verification("unknown", f"server error {status} ({code})")
-    return Verification("unknown", f"{code}: {message}")
+        return "unknown", f"server error {status} ({code})"
+    return "unknown", f"{code or f'HTTP {status}'}: {message}"
 
 
 def _error(exc: Any) -> tuple[str, str]:

@@ -183,4 +183,4 @@ def test_merge_prefers_owner_inactive() -> None:
     owner = Verification("inactive", "IAM: Inactive key of a", (("status", "Inactive"),))
     merged = merge(pair, owner)
     assert merged.state == "inactive" and merged.detail("arn") and merged.detail("status") == "Inactive"
-    assert merge(Verification("invalid"), owner).state == "invalid"
+    assert merge(Verification("invalid"), owner).state == "inactive"  # IAM is the authority on status

@@ -209,6 +209,24 @@ def test_fail_on_active(moto: MotoAws, tmp_path: Path) -> None:
     assert scan(dead_repo, "--verify", "--endpoint-url", moto.url)[1].returncode == 1  # default: any finding
 
 
+def test_fail_on_active_fails_closed_on_an_active_key_with_a_wrong_secret(
+    moto: MotoAws, tmp_path: Path
+) -> None:
+    """Issue 17 §1: IAM says the key id is Active, STS rejects the found secret: could be live, fails the gate."""
+    key, other = moto.new_key("rita"), moto.new_key("rita-other")
+    repo = repo_with(tmp_path, {"rita.ini": pair_file(key.key_id, other.secret)})
+    flags = ("--verify", "--verify-owner", "--endpoint-url", moto.url, "--partition", "aws")
+    doc, proc = scan(repo, *flags, "--fail-on", "active", env=owner_env(moto))
+    state = by_key(doc)["rita.ini"]
+    assert proc.returncode == 1 and state["state"] == "unknown", state
+    assert state["details"]["status"] == "Active" and state["details"]["sts_error"] == "SignatureDoesNotMatch"
+    assert state["details"]["evidence"] == "IAM owner lookup (Active) against STS (invalid)"
+    assert "treat it as live. Rotate now" in state["next_step"]
+    narrow = scan(repo, *flags, "--fail-on", "verified-active", env=owner_env(moto))[1]
+    assert narrow.returncode == 0
+    assert_no_secret(proc, other.secret, moto.admin.secret)
+
+
 def test_canary_account_is_never_contacted(moto: MotoAws, tmp_path: Path) -> None:
     canary_account = next(iter(CANARY_ACCOUNTS))
     key_id = generate_access_key_id_from_account_id(canary_account, prefix="AKIA")
