@@ -95,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
                     "state": checked.state,
                     "reason": checked.reason,
                     "details": dict(checked.details),
+                    "next_step": checked.next_step,
                 },
                 indent=2,
             )
@@ -103,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{shown}  {checked.state}" + (f"  ({checked.reason})" if checked.reason else ""))
         for name, value in checked.details:
             print(f"  {name.replace('_', ' '):<19}{value}")
+        if checked.next_step:
+            print(f"  {'next step':<19}{checked.next_step}")
     if checked.state == "active":
         return EXIT_ACTIVE
     return EXIT_UNKNOWN if checked.state in ("unknown", "not-checked") else EXIT_NOT_LIVE

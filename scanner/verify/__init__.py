@@ -18,7 +18,7 @@ from scanner.engine.pairing import KEY_ID_RULE
 from scanner.model import Finding, ScanResult, Verification
 from scanner.redact import redact
 from scanner.verify.aws import PARTITIONS, AwsChecks, OwnerUnavailable, Settings, load_botocore
-from scanner.verify.canary import canary_issuer
+from scanner.verify.canary import canary_of
 from scanner.verify.deadline import Budget, CheckTimeout
 from scanner.verify.outcome import merge, with_next_step
 
@@ -109,12 +109,12 @@ def make_plan(findings: list[Finding], options: VerifyOptions) -> Plan:
         key_id, account = finding.secret, finding.fact("account_id")
         plan.accounts[key_id] = account
         plan.where.setdefault(key_id, []).append(f"{finding.path}:{finding.line}")
-        issuer = canary_issuer(account)
-        if issuer is not None:
+        canary = canary_of(account)
+        if canary is not None:
             plan.offline[index] = Verification(
                 "canary",
-                f"canary token of {issuer}: never contacted (using it would trip the alarm)",
-                (("account", account or ""),),
+                f"canary token of {canary.issuer}: never contacted (using it would trip the alarm)",
+                (("account", account or ""), ("listed_by", canary.cited())),
             )
             continue
         if account is not None and account in options.skip_accounts:

@@ -147,3 +147,15 @@ def test_requests_say_who_sends_them(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "CloudTrail" in err and "last used" in err
     (state,) = states(doc)
     assert state["next_step"].startswith("Rotate now") and "--verify-owner" in state["next_step"]
+
+
+def test_config_skip_accounts_are_never_contacted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".secretscan.yaml").write_text('verify:\n  skip_accounts: ["295889548742"]\n')  # KEY_ID's
+    with fake_endpoint("region:us-east-1") as sts:
+        code, doc, err = scan(pair_file(tmp_path), capsys, "--verify", "--endpoint-url", sts.url)
+    (state,) = states(doc)
+    assert state["state"] == "not-checked" and "verify.skip_accounts" in state["reason"]
+    assert sts.headers == [] and "sending" not in err
+    (tmp_path / ".secretscan.yaml").write_text("verify:\n  skip_accounts: [295889548742]\n")
+    code, _, err = scan(tmp_path, capsys, "--verify")
+    assert code == 2 and "verify" in err

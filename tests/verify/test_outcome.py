@@ -8,8 +8,10 @@ import json
 
 import pytest
 
-from scanner.model import Verification
+from scanner.model import Finding, Origin, Verification
 from scanner.report import renderer
+from scanner.verify import VerifyOptions, make_plan
+from scanner.verify.canary import CANARY_ACCOUNTS, SOURCES
 from scanner.verify.outcome import fails_gate, merge, next_step, with_next_step
 from tests.helpers.report_samples import context, sample_result
 
@@ -92,3 +94,29 @@ def test_sarif_keeps_the_evidence() -> None:
     details = props["verificationDetails"]
     assert details["arn"] == "arn:aws:iam::1:user/a" and details["age_days"] == "400"
     assert details["evidence"] == "STS and IAM agree" and props["nextStep"].startswith("Rotate now")
+
+
+def test_every_canary_account_cites_a_public_list() -> None:
+    """Issue 17 §3: ids checked against TruffleHog's and Kingfisher's lists; each keeps its source."""
+    for account, canary in CANARY_ACCOUNTS.items():
+        assert len(account) == 12 and account.isdigit()
+        assert canary.sources and all(source in SOURCES for source in canary.sources), account
+    for listed_upstream in ("893192397702", "251535659677", "528757803018", "538784191382", "729780141977"):
+        assert listed_upstream in CANARY_ACCOUNTS
+    assert "251728468475" not in CANARY_ACCOUNTS  # in no public list
+
+
+def test_canary_and_skipped_accounts_are_never_contacted() -> None:
+    pair = (("secret_access_key", "v5ZJr3J1TWDtkwtDDb/xHKas1VOqg6YYZYn9Zhyi"),)
+    canary, own = finding("893192397702", pair), finding("111122223333", pair)
+    plan = make_plan([canary, own], VerifyOptions(pair=True, skip_accounts=("111122223333",)))
+    assert not plan.pairs
+    assert plan.offline[0].state == "canary" and "TruffleHog" in (plan.offline[0].detail("listed_by") or "")
+    assert plan.offline[1].state == "not-checked" and "verify.skip_accounts" in plan.offline[1].reason
+
+
+def finding(account: str, companions: tuple[tuple[str, str], ...]) -> Finding:
+    return Finding(
+        "aws-access-key-id", "AWS access key ID", "high", "high", Origin("a.ini"), 2, 21, 41,
+        "AKIAUJZDEGXDNCF32EPF", "", "fp", (("account_id", account),), companions,
+    )  # fmt: skip
