@@ -159,7 +159,8 @@ def add_verify_options(parser: argparse.ArgumentParser) -> None:
         choices=["any", "active", "verified-active"],
         default="any",
         help="exit 1 on any finding (default); 'active': only on AWS keys that could be live (verified "
-        "active, or not proven dead: unknown); 'verified-active': only on keys a check proved active",
+        "active, or not proven dead: unknown, unchecked other account); 'verified-active': only on keys a "
+        "check proved active",
     )
 
 

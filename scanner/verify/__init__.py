@@ -211,7 +211,9 @@ def _run_online(
             zip(
                 pair_list,
                 pool.map(
-                    lambda p: _bounded(budget, lambda: checks.check_pair(p.key_id, p.secret, p.token)),
+                    lambda p: _bounded(
+                        budget, p.key_id, lambda: checks.check_pair(p.key_id, p.secret, p.token)
+                    ),
                     pair_list,
                 ),
                 strict=True,
@@ -236,9 +238,9 @@ def _run_online(
     return {i: merge(*found) for i, found in outcomes.items()}
 
 
-def _bounded(budget: Budget, check: Callable[[], Verification]) -> Verification:
+def _bounded(budget: Budget, key_id: str, check: Callable[[], Verification]) -> Verification:
     try:
-        return budget.call(check)
+        return budget.call(check, key_id)
     except CheckTimeout as exc:
         return Verification("unknown", str(exc))
 
@@ -258,6 +260,6 @@ def _owner_lookups(
             )
         else:
             local.append(key_id)
-    looked_up = pool.map(lambda k: _bounded(budget, lambda: checks.check_owner(k, account)), local)
+    looked_up = pool.map(lambda k: _bounded(budget, k, lambda: checks.check_owner(k, account)), local)
     results.update(zip(local, looked_up, strict=True))
     return results

@@ -1,5 +1,5 @@
-"""Hard time limits for live checks (issue 17 §6): each check at most --verify-timeout, all of them together
-at most --verify-budget, whatever the endpoint does.
+"""Hard time limits for live checks (issue 17 §6): the checks of one key at most --verify-timeout, all of them
+together at most --verify-budget, whatever the endpoint does.
 
 botocore's timeouts are per connect and per socket read, and its retries multiply them; an endpoint that
 trickles bytes never trips a read timeout at all. So each check runs in a daemon thread that the caller stops
@@ -22,25 +22,38 @@ class CheckTimeout(Exception):
 
 
 class Budget:
-    def __init__(self, per_check: float, total: float) -> None:
-        self.per_check = per_check
+    """`per_key` seconds spent on one key id (its pair checks and its owner lookup together, waiting in the
+    queue not counted), at most `total` seconds for everything."""
+
+    def __init__(self, per_key: float, total: float) -> None:
+        self.per_key = per_key
         self.total = total
         self._end = time.monotonic() + total
+        self._spent: dict[str, float] = {}
+        self._lock = threading.Lock()
 
-    def call(self, check: Callable[[], T]) -> T:
-        """`check()`'s result or exception, or CheckTimeout once its share of time is spent."""
-        left = self._end - time.monotonic()
+    def call(self, check: Callable[[], T], key: str = "") -> T:
+        """`check()`'s result or exception, or CheckTimeout once the key's or the whole budget is spent."""
+        started = time.monotonic()
+        with self._lock:
+            key_left = self.per_key - self._spent.get(key, 0.0)
+        left = self._end - started
         if left <= 0:
             raise CheckTimeout(
                 f"not checked: the verification budget of {self.total:g} s (--verify-budget) was spent first"
             )
-        limit = min(self.per_check, left)
+        if key_left <= 0:
+            raise CheckTimeout(f"not checked: this key's {self.per_key:g} s (--verify-timeout) were spent")
+        limit = min(key_left, left)
         box: _Box[T] = _Box()
         thread = threading.Thread(target=box.fill, args=(check,), daemon=True, name="verify-check")
         thread.start()
         thread.join(limit)
+        if key:
+            with self._lock:
+                self._spent[key] = self._spent.get(key, 0.0) + time.monotonic() - started
         if not box.done:
-            flag = "--verify-timeout" if limit == self.per_check else "--verify-budget"
+            flag = "--verify-budget" if limit == left else "--verify-timeout"
             raise CheckTimeout(
                 f"no answer within {limit:g} s ({flag}): the endpoint hangs or the network is unreachable"
             )

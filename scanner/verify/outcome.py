@@ -9,8 +9,9 @@ import dataclasses
 from scanner.model import Verification, VerificationState
 
 ROTATION_DAYS = 90  # the rotation period commonly recommended (CIS AWS Foundations, IAM best practices)
-# --fail-on active fails closed: a key that could be live but was not proven dead fails the gate too.
-COULD_BE_LIVE: frozenset[VerificationState] = frozenset({"active", "unknown"})
+# --fail-on active fails closed: a key that could be live but was not proven dead fails the gate too. A
+# `foreign-account` verdict is left only when owner mode alone ran: the key was never checked at all.
+COULD_BE_LIVE: frozenset[VerificationState] = frozenset({"active", "unknown", "foreign-account"})
 FAIL_ON_STATES: dict[str, frozenset[VerificationState]] = {
     "active": COULD_BE_LIVE,
     "verified-active": frozenset({"active"}),  # the narrow gate: only a key a check proved live
@@ -96,8 +97,9 @@ def next_step(v: Verification) -> str:
         return f"Deleted or never a key: no rotation needed; {PURGE}."
     if v.state == "foreign-account":
         return (
-            "A key of another AWS account: not yours to rotate. Tell that account's owner (or AWS, "
-            f"aws-security@amazon.com, when the owner is unknown), and {PURGE}."
+            "A key of another AWS account: not yours to rotate, and not checked (--verify checks a found "
+            "pair). Tell that account's owner (or AWS, aws-security@amazon.com, when the owner is unknown), "
+            f"and {PURGE}."
         )
     if v.state == "canary":
         return (

@@ -59,6 +59,9 @@ def test_an_active_key_id_with_a_wrong_secret_fails_the_closed_gate_only() -> No
     assert merged.next_step.startswith("IAM says this key is Active: treat it as live. Rotate now")
     assert fails_gate(NO_ANSWER, "active") and not fails_gate(DEAD, "active")
     assert fails_gate(PAIR_OK, "verified-active") and not fails_gate(None, "active")
+    foreign = Verification("foreign-account", "key of account 2, not yours (1): not looked up")
+    assert fails_gate(foreign, "active") and not fails_gate(foreign, "verified-active")
+    assert fails_gate(merge(NO_ANSWER, foreign), "active") and not fails_gate(merge(DEAD, foreign), "active")
 
 
 def test_next_steps() -> None:
