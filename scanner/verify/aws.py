@@ -68,6 +68,7 @@ def load_botocore() -> Any:
         import botocore
         import botocore.config
         import botocore.exceptions
+        import botocore.parsers
         import botocore.session
     except ImportError as exc:
         raise DependencyError(
@@ -174,12 +175,10 @@ class AwsChecks:
                 return _pair_failure(code, message, _status(exc))
             except self._bc.exceptions.BotoCoreError as exc:
                 return Verification("unknown", f"network error: {exc}", (_PAIR_EVIDENCE,))
+            except self._bc.parsers.ResponseParserError:
+                return _not_sts(client.meta.endpoint_url)
             if not reply.get("Account") or not reply.get("Arn"):  # a 200 from something that is not STS
-                return Verification(
-                    "unknown",
-                    f"the endpoint {client.meta.endpoint_url} answered without an STS identity: is it STS?",
-                    (_PAIR_EVIDENCE,),
-                )
+                return _not_sts(client.meta.endpoint_url)
             details = (*identity_details(reply), _PAIR_EVIDENCE)
             return Verification("active", "STS accepted the signature", details)
         raise AssertionError("unreachable")
@@ -271,6 +270,11 @@ class AwsChecks:
 
 _PAIR_EVIDENCE = ("evidence", "STS GetCallerIdentity signed with the found pair")
 _OWNER_EVIDENCE = ("evidence", "IAM lookup with your own credentials")
+
+
+def _not_sts(url: str) -> Verification:
+    reason = f"the reply of {url} is not an STS answer (is it an STS endpoint?)"
+    return Verification("unknown", reason, (_PAIR_EVIDENCE,))
 
 
 def _fallback_order(first: str) -> tuple[str, ...]:

@@ -96,6 +96,7 @@ def test_a_200_that_is_not_sts_is_unknown(tmp_path: Path, capsys: pytest.Capture
         )
     (state,) = states(doc)
     assert state["state"] == "unknown" and code == 1, state
+    assert "is not an STS answer" in state["reason"] and "nginx" not in state["reason"]
 
 
 @pytest.mark.parametrize(
