@@ -179,13 +179,19 @@ def announce(plan: Plan, options: VerifyOptions, checks: AwsChecks, notify: Noti
             f"{checks.endpoint('iam', owner=True)} (keys of other accounts are not looked up)"
         )
         _list(notify, options, "IAM", plan.owners, plan)
+    # Issue 17 §4: a check is not invisible to the key's owner.
     if options.dry_run:
-        notify("verify: dry run: nothing was sent")
-    else:  # issue 17 §4: a check is not invisible to the key's owner
+        notify(
+            "verify: each check would be a signed AWS request: it would appear in the key owner's CloudTrail "
+            'and update the key\'s "last used" date'
+        )
+    else:
         notify(
             "verify: each check is a signed AWS request: it appears in the key owner's CloudTrail and "
             'updates the key\'s "last used" date'
         )
+    if options.dry_run:
+        notify("verify: dry run: nothing was sent")
 
 
 def _list(notify: Notify, options: VerifyOptions, service: str, key_ids: Iterable[str], plan: Plan) -> None:
