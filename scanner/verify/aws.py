@@ -21,7 +21,17 @@ from urllib.parse import urlsplit
 from scanner import __version__
 from scanner.errors import DependencyError, UsageError
 from scanner.model import Verification, VerificationState
-from scanner.verify.outcome import ROTATION_DAYS
+from scanner.verify.replies import (
+    OWNER_EVIDENCE,
+    PAIR_EVIDENCE,
+    error_of,
+    identity_details,
+    not_sts,
+    owner_details,
+    pair_failure,
+    skewed,
+    status_of,
+)
 
 INSTALL_HINT = "pip install 'secretscan[aws]'"
 SIGNATURE_RETRY_PAUSE = 1.0  # seconds; STS can reject a second quick attempt with the same key (issue 4)
@@ -32,16 +42,6 @@ PARTITIONS: dict[str, tuple[str, str]] = {  # partition → (name for people, de
     "aws-us-gov": ("GovCloud (US)", "us-gov-west-1"),
     "aws-cn": ("China", "cn-north-1"),
 }
-_THROTTLED = {
-    "Throttling",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "TooManyRequestsException",
-    "RequestThrottled",
-    "SlowDown",
-}
-_SKEWED = {"RequestExpired", "RequestTimeTooSkewed", "RequestInTheFuture"}
-_SKEW_HINTS = ("signature expired", "not yet current", "clock skew")
 # A found pair is signed with no profile at all: AWS_PROFILE naming a missing profile must not stop it.
 _NO_PROFILE = {"profile": (None, None, None, None)}
 
@@ -158,7 +158,7 @@ class AwsChecks:
             "invalid",
             f"InvalidClientTokenId in every partition tried ({names}): "
             "unknown, deleted or deactivated key id",
-            (("sts_error", "InvalidClientTokenId"), ("unknown_in", ", ".join(unknown_in)), _PAIR_EVIDENCE),
+            (("sts_error", "InvalidClientTokenId"), ("unknown_in", ", ".join(unknown_in)), PAIR_EVIDENCE),
         )
 
     def _check_pair_in(self, partition: str, key_id: str, secret: str, token: str | None) -> Verification:
@@ -168,18 +168,18 @@ class AwsChecks:
             try:
                 reply = client.get_caller_identity()
             except self._bc.exceptions.ClientError as exc:
-                code, message = _error(exc)
-                if code == "SignatureDoesNotMatch" and not _skewed(code, message) and attempt == 1:
+                code, message = error_of(exc)
+                if code == "SignatureDoesNotMatch" and not skewed(code, message) and attempt == 1:
                     time.sleep(SIGNATURE_RETRY_PAUSE)
                     continue
-                return _pair_failure(code, message, _status(exc))
+                return pair_failure(code, message, status_of(exc))
             except self._bc.exceptions.BotoCoreError as exc:
-                return Verification("unknown", f"network error: {exc}", (_PAIR_EVIDENCE,))
+                return Verification("unknown", f"network error: {exc}", (PAIR_EVIDENCE,))
             except self._bc.parsers.ResponseParserError:
-                return _not_sts(client.meta.endpoint_url)
+                return not_sts(client.meta.endpoint_url)
             if not reply.get("Account") or not reply.get("Arn"):  # a 200 from something that is not STS
-                return _not_sts(client.meta.endpoint_url)
-            details = (*identity_details(reply), _PAIR_EVIDENCE)
+                return not_sts(client.meta.endpoint_url)
+            details = (*identity_details(reply), PAIR_EVIDENCE)
             return Verification("active", "STS accepted the signature", details)
         raise AssertionError("unreachable")
 
@@ -189,7 +189,7 @@ class AwsChecks:
             client = self._client(self._owner_session, "sts", None)
             reply = client.get_caller_identity()
         except self._bc.exceptions.ClientError as exc:
-            code, message = _error(exc)
+            code, message = error_of(exc)
             raise OwnerUnavailable(f"your AWS credentials were rejected ({code}: {message})") from exc
         except self._bc.exceptions.BotoCoreError as exc:
             raise OwnerUnavailable(f"cannot use your AWS credentials: {exc}") from exc
@@ -204,7 +204,7 @@ class AwsChecks:
             return self._check_owner(key_id, account)
         except Exception as exc:  # fail closed with the reason, never lose the report
             return Verification(
-                "unknown", f"IAM lookup failed: {type(exc).__name__}: {exc}", (_OWNER_EVIDENCE,)
+                "unknown", f"IAM lookup failed: {type(exc).__name__}: {exc}", (OWNER_EVIDENCE,)
             )
 
     def _check_owner(self, key_id: str, account: str) -> Verification:
@@ -214,16 +214,16 @@ class AwsChecks:
             user = used.get("UserName")
             listing = iam.list_access_keys(UserName=user) if user else iam.list_access_keys()
         except self._bc.exceptions.ClientError as exc:
-            code, message = _error(exc)
+            code, message = error_of(exc)
             if code == "NoSuchEntity":
                 return Verification(
                     "not-found",
                     f"no such access key in your account {account}",
-                    (("account", account), _OWNER_EVIDENCE),
+                    (("account", account), OWNER_EVIDENCE),
                 )
-            return Verification("unknown", f"IAM lookup failed ({code}: {message})", (_OWNER_EVIDENCE,))
+            return Verification("unknown", f"IAM lookup failed ({code}: {message})", (OWNER_EVIDENCE,))
         except self._bc.exceptions.BotoCoreError as exc:
-            return Verification("unknown", f"network error: {exc}", (_OWNER_EVIDENCE,))
+            return Verification("unknown", f"network error: {exc}", (OWNER_EVIDENCE,))
         meta: dict[str, Any] = next(
             (k for k in listing.get("AccessKeyMetadata", []) if k.get("AccessKeyId") == key_id), {}
         )
@@ -239,7 +239,7 @@ class AwsChecks:
         states: dict[str, VerificationState] = {"Active": "active", "Inactive": "inactive"}
         state = states.get(status, "unknown")
         reason = f"IAM: {status} key of {user or 'this account'}"
-        return Verification(state, reason, (*details, _OWNER_EVIDENCE))
+        return Verification(state, reason, (*details, OWNER_EVIDENCE))
 
     def _client(
         self,
@@ -268,100 +268,9 @@ class AwsChecks:
                 raise UsageError(f"cannot set up the {service.upper()} client: {exc}") from exc
 
 
-_PAIR_EVIDENCE = ("evidence", "STS GetCallerIdentity signed with the found pair")
-_OWNER_EVIDENCE = ("evidence", "IAM lookup with your own credentials")
-
-
-def _not_sts(url: str) -> Verification:
-    reason = f"the reply of {url} is not an STS answer (is it an STS endpoint?)"
-    return Verification("unknown", reason, (_PAIR_EVIDENCE,))
-
-
 def _fallback_order(first: str) -> tuple[str, ...]:
     return (first, *(p for p in PARTITIONS if p != first))
 
 
 class OwnerUnavailable(Exception):
     """The user's own credentials cannot be used; every owner lookup becomes `unknown` with this reason."""
-
-
-def identity_details(reply: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    arn = str(reply.get("Arn", ""))
-    details = [("account", str(reply.get("Account", ""))), ("arn", arn)]
-    resource = arn.split(":", 5)[-1] if arn.count(":") >= 5 else ""
-    kind, _, rest = resource.partition("/")
-    if kind == "user":
-        details.append(("user", rest.rsplit("/", 1)[-1]))
-    elif kind == "assumed-role":
-        role, _, session = rest.partition("/")
-        details += [("role", role), ("session", session)]
-    elif kind == "root":
-        details.append(("user", "root (account owner)"))
-    return tuple(details)
-
-
-def owner_details(
-    account: str,
-    user: str | None,
-    status: str,
-    created: datetime | None,
-    last_used: dict[str, Any],
-    now: datetime,
-) -> tuple[tuple[str, str], ...]:
-    """Status, age and last use of a key as facts; keys older than ROTATION_DAYS are flagged."""
-    details = [("account", account), ("user", user or "root (account owner)"), ("status", status)]
-    if created is not None:
-        age = (now - created).days
-        details += [("created", _iso(created)), ("age_days", str(age))]
-        if age > ROTATION_DAYS:
-            details.append(("rotation", f"overdue: older than {ROTATION_DAYS} days"))
-    used_at = last_used.get("LastUsedDate")
-    if used_at is None:
-        details.append(("last_used", "never"))
-    else:
-        details += [
-            ("last_used", _iso(used_at)),
-            ("last_used_service", str(last_used.get("ServiceName", ""))),
-            ("last_used_region", str(last_used.get("Region", ""))),
-        ]
-    return tuple(details)
-
-
-def _pair_failure(code: str, message: str, status: int) -> Verification:
-    state, reason = _failure_meaning(code, message, status)
-    return Verification(state, reason, (("sts_error", code), _PAIR_EVIDENCE) if code else (_PAIR_EVIDENCE,))
-
-
-def _failure_meaning(code: str, message: str, status: int) -> tuple[VerificationState, str]:
-    if _skewed(code, message):
-        return "unknown", f"clock skew: {code}: {message} (check this machine's clock)"
-    if code == "InvalidClientTokenId":
-        return "invalid", "InvalidClientTokenId: unknown, deleted or deactivated key id"
-    if code == "SignatureDoesNotMatch":
-        return "invalid", "SignatureDoesNotMatch: the secret does not belong to this key id"
-    if code in ("ExpiredToken", "InvalidToken"):
-        return "invalid", f"{code}: the session token is expired or invalid"
-    if code in _THROTTLED:
-        return "unknown", f"throttled ({code}); try again later"
-    if status >= 500:
-        return "unknown", f"server error {status} ({code})"
-    return "unknown", f"{code or f'HTTP {status}'}: {message}"
-
-
-def _error(exc: Any) -> tuple[str, str]:
-    error = exc.response.get("Error", {})
-    return str(error.get("Code", "")), str(error.get("Message", ""))
-
-
-def _status(exc: Any) -> int:
-    return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-
-
-def _skewed(code: str, message: str) -> bool:
-    return code in _SKEWED or any(hint in message.lower() for hint in _SKEW_HINTS)
-
-
-def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
