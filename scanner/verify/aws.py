@@ -31,6 +31,8 @@ from scanner.verify.replies import (
     pair_failure,
     skewed,
     status_of,
+    unknown_here,
+    wrong_scope,
 )
 
 INSTALL_HINT = "pip install 'secretscan[aws]'"
@@ -147,7 +149,7 @@ class AwsChecks:
             except Exception as exc:  # fail closed with the reason, never lose the report
                 text = str(exc).replace(secret, "****")
                 found = Verification("unknown", f"unexpected error: {type(exc).__name__}: {text}")
-            if found.detail("sts_error") != "InvalidClientTokenId":
+            if not unknown_here(found):
                 named: tuple[tuple[str, str], ...] = (("partition", partition),)
                 if unknown_in:
                     named += (("unknown_in", ", ".join(unknown_in)),)
@@ -169,7 +171,8 @@ class AwsChecks:
                 reply = client.get_caller_identity()
             except self._bc.exceptions.ClientError as exc:
                 code, message = error_of(exc)
-                if code == "SignatureDoesNotMatch" and not skewed(code, message) and attempt == 1:
+                retry = not skewed(code, message) and not wrong_scope(message)
+                if code == "SignatureDoesNotMatch" and retry and attempt == 1:
                     time.sleep(SIGNATURE_RETRY_PAUSE)
                     continue
                 return pair_failure(code, message, status_of(exc))

@@ -82,6 +82,11 @@ def _failure_meaning(code: str, message: str, status: int) -> tuple[Verification
         return "unknown", f"clock skew: {code}: {message} (check this machine's clock)"
     if code == "InvalidClientTokenId":
         return "invalid", "InvalidClientTokenId: unknown, deleted or deactivated key id"
+    if code == "SignatureDoesNotMatch" and wrong_scope(message):
+        return (
+            "unknown",
+            f"SignatureDoesNotMatch: {message} (signed for a region this endpoint does not serve)",
+        )
     if code == "SignatureDoesNotMatch":
         return "invalid", "SignatureDoesNotMatch: the secret does not belong to this key id"
     if code in ("ExpiredToken", "InvalidToken"):
@@ -91,6 +96,18 @@ def _failure_meaning(code: str, message: str, status: int) -> tuple[Verification
     if status >= 500:
         return "unknown", f"server error {status} ({code})"
     return "unknown", f"{code or f'HTTP {status}'}: {message}"
+
+
+def unknown_here(found: Verification) -> bool:
+    """STS of this partition does not know the key id. An endpoint of another partition (one --endpoint-url
+    for all) refuses a request signed for a foreign region as a signature error naming the credential scope:
+    that says nothing about the key either."""
+    error = found.detail("sts_error")
+    return error == "InvalidClientTokenId" or (error == "SignatureDoesNotMatch" and found.state == "unknown")
+
+
+def wrong_scope(message: str) -> bool:
+    return "scope" in message.lower()
 
 
 def error_of(exc: Any) -> tuple[str, str]:

@@ -20,7 +20,8 @@ _ERROR = """<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Er
 
 
 class FakeEndpoint:
-    """`mode`: hang, error500, not-sts, or region:<name> (STS that knows the key only when signed for it)."""
+    """`mode`: hang, error500, not-sts, region:<name> (STS that knows the key only when signed for it), or
+    commercial-only (an STS of the commercial partition that knows no key: it refuses other regions' scopes)."""
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
@@ -62,6 +63,10 @@ class FakeEndpoint:
             return 500, _ERROR.format(code="InternalFailure", message="try later")
         if self.mode == "not-sts":
             return 200, "<!doctype html><html><body>Welcome to nginx!</body></html>"
+        if self.mode == "commercial-only" and "/us-east-1/sts/aws4_request" not in authorization:
+            return 403, _ERROR.format(
+                code="SignatureDoesNotMatch", message="Credential should be scoped to a valid region."
+            )
         region = self.mode.removeprefix("region:")
         if f"/{region}/sts/aws4_request" in authorization:
             partition = "aws-us-gov" if region.startswith("us-gov-") else "aws"

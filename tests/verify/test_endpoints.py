@@ -141,6 +141,18 @@ def test_govcloud_key_is_active_in_its_partition(tmp_path: Path, capsys: pytest.
     assert "no rotation needed" in state["next_step"]
 
 
+def test_other_partitions_refusing_the_scope_say_nothing_about_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with fake_endpoint("commercial-only") as sts:
+        started = time.monotonic()
+        _, doc, _ = scan(pair_file(tmp_path), capsys, "--verify", "--endpoint-url", sts.url)
+    (state,) = states(doc)
+    assert state["state"] == "invalid" and state["details"]["unknown_in"] == "aws, aws-us-gov, aws-cn"
+    assert "no rotation needed" in state["next_step"]
+    assert time.monotonic() - started < 2  # no second attempt after a pause: the scope error is not retried
+
+
 def test_requests_say_who_sends_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with fake_endpoint("region:us-east-1") as sts:
         _, doc, err = scan(pair_file(tmp_path), capsys, "--verify", "--endpoint-url", sts.url)
