@@ -47,7 +47,7 @@ def merge(pair: Verification, owner: Verification | None = None) -> Verification
     pair_details = tuple((k, v) for k, v in pair.details if k != "evidence")
     seen = {k for k, _ in pair_details}
     owner_details = tuple((k, v) for k, v in owner.details if k not in seen and k != "evidence")
-    reason = "; ".join(r for r in (pair.reason, owner.reason) if r)
+    reason = "; ".join(dict.fromkeys(r for r in (pair.reason, owner.reason) if r))
     if state == "unknown" and owner.state == "active":
         reason = (
             "IAM says this key id is Active, but STS rejected the found secret: it could be live; " + reason

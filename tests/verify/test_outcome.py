@@ -52,6 +52,10 @@ def test_merge_lets_the_stronger_evidence_win(
     assert [k for k, _ in merged.details].count("evidence") == 1
 
 
+def test_one_reason_given_once() -> None:
+    assert merge(NO_ANSWER, Verification("unknown", "no answer within 10 s")).reason == "no answer within 10 s"
+
+
 def test_an_active_key_id_with_a_wrong_secret_fails_the_closed_gate_only() -> None:
     merged = with_next_step(merge(WRONG_SECRET, OWNER_ACTIVE))
     assert fails_gate(merged, "active") and not fails_gate(merged, "verified-active")
