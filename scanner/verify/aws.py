@@ -142,7 +142,8 @@ class AwsChecks:
 
     def check_pair(self, key_id: str, secret: str, token: str | None) -> Verification:
         """STS in each partition in turn until one knows the key id; the partition that answered is named."""
-        unknown_in: list[str] = []
+        unknown_in: list[str] = []  # partitions whose STS does not know the key id
+        refused_in: list[str] = []  # partitions the endpoint does not serve: no verdict there
         for partition in self.partitions:
             try:
                 found = self._check_pair_in(partition, key_id, secret, token)
@@ -154,13 +155,19 @@ class AwsChecks:
                 if unknown_in:
                     named += (("unknown_in", ", ".join(unknown_in)),)
                 return dataclasses.replace(found, details=found.details + named)
-            unknown_in.append(partition)
+            (unknown_in if found.state == "invalid" else refused_in).append(partition)
+        details: tuple[tuple[str, str], ...] = (("unknown_in", ", ".join(unknown_in)),) if unknown_in else ()
+        if refused_in:
+            details += (("refused_in", ", ".join(refused_in)),)
+        if not unknown_in:
+            reason = f"no partition's STS took the request ({', '.join(refused_in)}): check --endpoint-url"
+            return Verification("unknown", reason, (*details, PAIR_EVIDENCE))
         names = ", ".join(f"{p} ({PARTITIONS[p][0]})" for p in unknown_in)
         return Verification(
             "invalid",
-            f"InvalidClientTokenId in every partition tried ({names}): "
+            f"InvalidClientTokenId in every partition that answered ({names}): "
             "unknown, deleted or deactivated key id",
-            (("sts_error", "InvalidClientTokenId"), ("unknown_in", ", ".join(unknown_in)), PAIR_EVIDENCE),
+            (("sts_error", "InvalidClientTokenId"), *details, PAIR_EVIDENCE),
         )
 
     def _check_pair_in(self, partition: str, key_id: str, secret: str, token: str | None) -> Verification:

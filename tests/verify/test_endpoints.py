@@ -148,9 +148,21 @@ def test_other_partitions_refusing_the_scope_say_nothing_about_the_key(
         started = time.monotonic()
         _, doc, _ = scan(pair_file(tmp_path), capsys, "--verify", "--endpoint-url", sts.url)
     (state,) = states(doc)
-    assert state["state"] == "invalid" and state["details"]["unknown_in"] == "aws, aws-us-gov, aws-cn"
+    assert state["state"] == "invalid" and state["details"]["unknown_in"] == "aws"
+    assert state["details"]["refused_in"] == "aws-us-gov, aws-cn"
     assert "no rotation needed" in state["next_step"]
     assert time.monotonic() - started < 2  # no second attempt after a pause: the scope error is not retried
+
+
+def test_no_partition_served_is_unknown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with fake_endpoint("commercial-only") as sts:
+        code, doc, _ = scan(
+            pair_file(tmp_path), capsys, "--verify", "--endpoint-url", sts.url, "--partition", "aws-cn",
+            "--fail-on", "active",
+        )  # fmt: skip
+    (state,) = states(doc)
+    assert state["state"] == "unknown" and "no partition's STS took the request" in state["reason"]
+    assert code == 1
 
 
 def test_requests_say_who_sends_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -53,7 +53,9 @@ def test_merge_lets_the_stronger_evidence_win(
 
 
 def test_one_reason_given_once() -> None:
-    assert merge(NO_ANSWER, Verification("unknown", "no answer within 10 s")).reason == "no answer within 10 s"
+    assert (
+        merge(NO_ANSWER, Verification("unknown", "no answer within 10 s")).reason == "no answer within 10 s"
+    )
 
 
 def test_an_active_key_id_with_a_wrong_secret_fails_the_closed_gate_only() -> None:
