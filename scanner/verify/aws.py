@@ -203,10 +203,12 @@ class AwsChecks:
             raise OwnerUnavailable(f"your AWS credentials were rejected ({code}: {message})") from exc
         except self._bc.exceptions.BotoCoreError as exc:
             raise OwnerUnavailable(f"cannot use your AWS credentials: {exc}") from exc
-        except Exception as exc:  # a reply that is not STS: say so
+        except self._bc.parsers.ResponseParserError as exc:
+            raise OwnerUnavailable(not_sts(client.meta.endpoint_url).reason) from exc
+        except Exception as exc:  # fail closed with the reason, never lose the report
             raise OwnerUnavailable(f"cannot use your AWS credentials: {type(exc).__name__}: {exc}") from exc
         if not reply.get("Account") or not reply.get("Arn"):
-            raise OwnerUnavailable("the STS endpoint answered without an identity: is it STS?")
+            raise OwnerUnavailable(not_sts(client.meta.endpoint_url).reason)
         return str(reply["Account"]), str(reply["Arn"])
 
     def check_owner(self, key_id: str, account: str) -> Verification:
@@ -234,6 +236,9 @@ class AwsChecks:
             return Verification("unknown", f"IAM lookup failed ({code}: {message})", (OWNER_EVIDENCE,))
         except self._bc.exceptions.BotoCoreError as exc:
             return Verification("unknown", f"network error: {exc}", (OWNER_EVIDENCE,))
+        except self._bc.parsers.ResponseParserError:
+            reason = f"the reply of {iam.meta.endpoint_url} is not an IAM answer (is it an IAM endpoint?)"
+            return Verification("unknown", reason, (OWNER_EVIDENCE,))
         meta: dict[str, Any] = next(
             (k for k in listing.get("AccessKeyMetadata", []) if k.get("AccessKeyId") == key_id), {}
         )

@@ -99,6 +99,20 @@ def test_a_200_that_is_not_sts_is_unknown(tmp_path: Path, capsys: pytest.Capture
     assert "is not an STS answer" in state["reason"] and "nginx" not in state["reason"]
 
 
+def test_owner_mode_behind_a_page_that_is_not_aws(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAQYLPMN5HHHFPZAM2")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    with fake_endpoint("not-sts") as page:
+        code, doc, _ = scan(
+            pair_file(tmp_path), capsys, "--verify-owner", "--endpoint-url", page.url, "--fail-on", "active"
+        )
+    (state,) = states(doc)
+    assert state["state"] == "unknown" and "is not an STS answer" in state["reason"] and code == 1
+    assert any(w.startswith("--verify-owner: the reply of") for w in doc["warnings"]), doc["warnings"]
+
+
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
