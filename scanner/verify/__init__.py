@@ -114,7 +114,7 @@ def make_plan(findings: list[Finding], options: VerifyOptions) -> Plan:
             plan.offline[index] = Verification(
                 "canary",
                 f"canary token of {canary.issuer}: never contacted (using it would trip the alarm)",
-                (("account", account or ""), ("listed_by", canary.cited())),
+                (("account", account or ""), ("listed_by", canary.listed_by())),
             )
             continue
         if account is not None and account in options.skip_accounts:

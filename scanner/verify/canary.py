@@ -14,6 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # The public lists, by key: the scanner, the file and the name of the list, and the version read.
+SHORT_NAMES = {
+    "trufflehog-thinkst": "TruffleHog (Thinkst list)",
+    "trufflehog-knockoffs": "TruffleHog (look-alike list)",
+    "kingfisher": "Kingfisher",
+}
 SOURCES: dict[str, str] = {
     "trufflehog-thinkst": "TruffleHog pkg/detectors/aws/access_keys/canary.go, thinkstCanaryList "
     "(trufflesecurity/trufflehog at 3ab759fef4bb)",
@@ -32,8 +37,8 @@ class Canary:
     issuer: str
     sources: tuple[str, ...]  # keys of SOURCES
 
-    def cited(self) -> str:
-        return "; ".join(SOURCES[s] for s in self.sources)
+    def listed_by(self) -> str:
+        return ", ".join(SHORT_NAMES[s] for s in self.sources)
 
 
 _BOTH = ("trufflehog-thinkst", "kingfisher")

@@ -110,6 +110,7 @@ def test_every_canary_account_cites_a_public_list() -> None:
     for account, canary in CANARY_ACCOUNTS.items():
         assert len(account) == 12 and account.isdigit()
         assert canary.sources and all(source in SOURCES for source in canary.sources), account
+        assert canary.listed_by()
     for listed_upstream in ("893192397702", "251535659677", "528757803018", "538784191382", "729780141977"):
         assert listed_upstream in CANARY_ACCOUNTS
     assert "251728468475" not in CANARY_ACCOUNTS  # in no public list
