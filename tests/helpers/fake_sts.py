@@ -20,7 +20,7 @@ _ERROR = """<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Er
 
 
 class FakeEndpoint:
-    """`mode`: hang, error500, not-sts, region:<name> (STS that knows the key only when signed for it), or
+    """`mode`: hang, error500, throttle, not-sts, region:<name> (STS that knows the key only when signed for it), or
     commercial-only (an STS of the commercial partition that knows no key: it refuses other regions' scopes)."""
 
     def __init__(self, mode: str) -> None:
@@ -61,6 +61,8 @@ class FakeEndpoint:
             return 0, ""
         if self.mode == "error500":
             return 500, _ERROR.format(code="InternalFailure", message="try later")
+        if self.mode == "throttle":
+            return 400, _ERROR.format(code="Throttling", message="Rate exceeded")
         if self.mode == "not-sts":
             return 200, "<!doctype html><html><body>Welcome to nginx!</body></html>"
         if self.mode == "commercial-only" and "/us-east-1/sts/aws4_request" not in authorization:

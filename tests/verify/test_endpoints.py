@@ -86,13 +86,16 @@ def test_budget_bounds_the_whole_verification(tmp_path: Path, capsys: pytest.Cap
     assert any("--verify-budget" in r for r in reasons), reasons
 
 
-def test_server_error_is_unknown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with fake_endpoint("error500") as failing:
+@pytest.mark.parametrize(("mode", "said"), [("error500", "server error 500"), ("throttle", "throttled")])
+def test_server_error_and_throttling_are_unknown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str, said: str
+) -> None:
+    with fake_endpoint(mode) as failing:
         code, doc, _ = scan(
             pair_file(tmp_path), capsys, "--verify", "--endpoint-url", failing.url, "--fail-on", "active"
         )
     (state,) = states(doc)
-    assert state["state"] == "unknown" and "500" in state["reason"] and code == 1
+    assert state["state"] == "unknown" and said in state["reason"] and code == 1
 
 
 def test_a_200_that_is_not_sts_is_unknown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
