@@ -151,9 +151,10 @@ def verify(settings: Settings, result: ScanResult) -> None:
         return  # nothing to mark: a clean pre-commit run never imports the verification layer
     from scanner.verify import verify_result
 
-    if settings.fail_on != "any" and not asked:
-        raise UsageError(
-            f"--fail-on {settings.fail_on} needs --verify or --verify-owner (nothing is verified otherwise)"
+    if settings.fail_on != "any" and (not asked or settings.verify_dry_run):
+        raise UsageError(  # a gate over checks that never run would pass every key (issue 17 §1)
+            f"--fail-on {settings.fail_on} needs --verify or --verify-owner without --verify-dry-run "
+            "(nothing is verified otherwise)"
         )
     verify_result(result, verify_options(settings, settings.verify, settings.verify_owner), notify)
 

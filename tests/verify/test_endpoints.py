@@ -125,6 +125,7 @@ def test_owner_mode_behind_a_page_that_is_not_aws(
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
+        (("--verify-dry-run", "--fail-on", "active"), "without --verify-dry-run"),
         (("--endpoint-url", "localhost:4566"), "--endpoint-url: not an http(s) URL"),
         (("--verify-timeout", "0"), "positive number of seconds"),
         (("--verify-budget", "nan"), "positive number of seconds"),
