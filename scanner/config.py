@@ -32,6 +32,7 @@ _KEYS = {
     "max_file_size",
     "format",
     "baseline",
+    "verify",
 }
 
 
@@ -48,6 +49,7 @@ class Config:
     max_file_size: int | None = None
     format: str | None = None
     baseline: Path | None = None
+    verify_skip_accounts: tuple[str, ...] = ()  # AWS accounts verification never contacts
 
 
 def repository_root(start: Path) -> Path | None:
@@ -114,6 +116,7 @@ def load_config(path: Path) -> Config:
         max_file_size=_size(doc.get("max_file_size"), where),
         format=_format(doc.get("format"), where),
         baseline=None if baseline is None else base / _string(baseline, where, "baseline"),
+        verify_skip_accounts=_skip_accounts(doc.get("verify"), where),
     )
 
 
@@ -243,6 +246,22 @@ def _size(raw: Any, where: str) -> int | None:
         return parse_size(raw if isinstance(raw, (str, int)) else repr(raw))
     except ValueError as exc:
         raise ConfigError(f"{where}: key 'max_file_size': {exc}") from None
+
+
+def _skip_accounts(raw: Any, where: str) -> tuple[str, ...]:
+    """`verify: {skip_accounts: [...]}`: twelve-digit AWS account ids (quoted in YAML: a bare number loses
+    its leading zeros)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or set(raw) - {"skip_accounts"}:
+        raise ConfigError(f"{where}: key 'verify': must be a mapping with the key 'skip_accounts'")
+    accounts = _strings(raw, "skip_accounts", f"{where}: key 'verify'")
+    wrong = [a for a in accounts if not (len(a) == 12 and a.isdigit())]
+    if wrong:
+        raise ConfigError(
+            f"{where}: key 'verify.skip_accounts': not twelve-digit account ids: {', '.join(wrong)}"
+        )
+    return tuple(accounts)
 
 
 def _format(raw: Any, where: str) -> str | None:

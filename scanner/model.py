@@ -66,6 +66,7 @@ class Verification:
     state: VerificationState
     reason: str = ""
     details: tuple[tuple[str, str], ...] = ()  # ordered key/value facts: account, arn, user, created, ...
+    next_step: str = ""  # what the reader should do about it (issue 17 §5); empty when nothing was checked
 
     def detail(self, key: str) -> str | None:
         return dict(self.details).get(key)

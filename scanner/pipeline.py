@@ -134,8 +134,10 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    if settings.fail_on == "active":  # issue 4: only keys verified active fail the run
-        live = any(f.verification is not None and f.verification.state == "active" for f in result.findings)
+    if settings.fail_on != "any":  # issue 17 §1: `active` fails closed, `verified-active` only on proof
+        from scanner.verify.outcome import fails_gate
+
+        live = any(fails_gate(f.verification, settings.fail_on) for f in result.findings)
         return EXIT_FINDINGS if live or stale else EXIT_CLEAN
     return EXIT_FINDINGS if result.findings or stale else EXIT_CLEAN
 
@@ -149,8 +151,11 @@ def verify(settings: Settings, result: ScanResult) -> None:
         return  # nothing to mark: a clean pre-commit run never imports the verification layer
     from scanner.verify import verify_result
 
-    if settings.fail_on == "active" and not asked:
-        raise UsageError("--fail-on active needs --verify or --verify-owner (nothing is verified otherwise)")
+    if settings.fail_on != "any" and (not asked or settings.verify_dry_run):
+        raise UsageError(  # a gate over checks that never run would pass every key (issue 17 §1)
+            f"--fail-on {settings.fail_on} needs --verify or --verify-owner without --verify-dry-run "
+            "(nothing is verified otherwise)"
+        )
     verify_result(result, verify_options(settings, settings.verify, settings.verify_owner), notify)
 
 
@@ -166,8 +171,11 @@ def verify_options(settings: Settings, pair: bool, owner: bool) -> VerifyOptions
         endpoint_url=settings.endpoint_url,
         region=settings.region,
         timeout=settings.verify_timeout,
+        budget=settings.verify_budget,
         concurrency=settings.verify_concurrency,
         show_secrets=settings.show_secrets,
+        partitions=settings.verify_partitions,
+        skip_accounts=settings.verify_skip_accounts,
     )
 
 

@@ -92,6 +92,9 @@ class Settings:
     endpoint_url: str | None = None
     region: str | None = None
     verify_timeout: float = 10.0
+    verify_budget: float = 300.0
+    verify_partitions: tuple[str, ...] = ()
+    verify_skip_accounts: tuple[str, ...] = ()  # the config's verify.skip_accounts
     verify_concurrency: int = 4
     fail_on: str = "any"
 
@@ -108,4 +111,5 @@ class Settings:
             format=self.format or config.format or "text",
             excludes=(*self.excludes, *config.excludes),
             max_bytes=self.max_bytes or config.max_file_size or DEFAULT_MAX_BYTES,
+            verify_skip_accounts=(*self.verify_skip_accounts, *config.verify_skip_accounts),
         )

@@ -46,6 +46,8 @@ def _card(number: int, f: Finding, context: ReportContext) -> str:
     if status:
         rows.append(("Status", status))
     rows.append(("Verification", _verification(f)))
+    if f.verification is not None and f.verification.next_step:
+        rows.append(("Next step", f"<strong>{escape(f.verification.next_step)}</strong>"))
     if f.facts:
         rows.append(("Facts", escape(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in f.facts))))
     rows.append(("Confidence", escape(f.confidence)))

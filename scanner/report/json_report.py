@@ -68,6 +68,7 @@ def finding_dict(f: Finding, show: bool) -> dict[str, Any]:
             "state": f.verification.state,
             "reason": f.verification.reason,
             "details": dict(f.verification.details),
+            "next_step": f.verification.next_step,
         },
     }
 

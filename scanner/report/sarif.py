@@ -124,6 +124,11 @@ def _result(finding: Finding, rule_index: int, context: ReportContext) -> dict[s
         "verification": verification_state(finding),
         "facts": dict(finding.facts),
     }
+    if finding.verification is not None:  # issue 17 §5: the evidence and what to do, not only the state
+        properties["verificationReason"] = finding.verification.reason
+        properties["verificationDetails"] = dict(finding.verification.details)
+        if finding.verification.next_step:
+            properties["nextStep"] = finding.verification.next_step
     if finding.commit is not None:
         properties["commit"] = commit_dict(finding.commit)
     if finding.present_at_head is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 
 from scanner.model import Finding, ScanResult
@@ -81,6 +82,9 @@ def _finding(finding: Finding, context: ReportContext, paint: _Paint) -> list[st
         )
         # Owner lookups carry a dozen facts: wrapped under the state, not one very long line (issue 4).
         lines.extend(_wrap_items([f"{k.replace('_', ' ')}: {val}" for k, val in v.details], 100))
+        if v.next_step:  # issue 17 §5: what to do about it
+            wrapped = textwrap.wrap(v.next_step, 100, initial_indent="  next    ", subsequent_indent=" " * 10)
+            lines.extend(paint("high" if v.state == "active" else "dim", line) for line in wrapped)
     return lines
 
 
