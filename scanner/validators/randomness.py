@@ -242,8 +242,10 @@ def dummy_pattern(value: str) -> str | None:
     run = _sequential_run(lowered)
     if run >= 6:
         return f"sequential run of {run} characters: a typed-in dummy"
-    if len(value) >= 8 and min(_sequential_run(lowered[0::2]), _sequential_run(lowered[1::2])) >= 4:
-        return "two interleaved sequences (a1b2c3d4): a typed-in dummy"
+    for i in range(len(lowered) - 7):  # both halves of one stretch of eight step along: a1b2c3d4
+        window = lowered[i : i + 8]
+        if _sequential_run(window[0::2]) == 4 and _sequential_run(window[1::2]) == 4:
+            return "two interleaved sequences (a1b2c3d4): a typed-in dummy"
     if _REPEATED_UNIT.search(lowered):
         return "a short unit repeated: a typed-in dummy"
     return None
