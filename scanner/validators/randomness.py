@@ -290,6 +290,20 @@ def period(value: str) -> int:
     return len(text)
 
 
+def _worded_password(value: str) -> bool:
+    """Words a person made a password of: a capital or a digit, and a symbol (StrongOne7., P@ssw0rd1), not a
+    name with a counter (access-1), code (saveOAuth2Tokens, tag-$1) or a reference."""
+    return (
+        len(value) >= 8
+        and char_classes(value) >= 3
+        and any(not c.isalnum() for c in value)
+        and not _WORD_NUMBER.match(value)
+        and not _CODE_PUNCTUATION.search(value)
+        and not _DOTTED_NAME.match(value)
+        and "$" not in value
+    )
+
+
 def dictionary_made(value: str) -> bool:
     """Whether `value` is words (l33t undone) with at most three other characters: somepassword, foobared."""
     return _words_only(*uncovered_chars(value), len(value))
@@ -329,6 +343,12 @@ def judge(value: str) -> Judgement:
         return Judgement(None, f"entropy {entropy:.2f} too low for a generated secret")
     uncovered, covered = uncovered_chars(value)
     if _words_only(uncovered, covered, length):
+        if _worded_password(value):
+            # Words with a capital, a digit and a symbol are how people build passwords (StrongOne7.); a
+            # test word (P@ssw0rd1, Somepass1) is still a working default password, shown at low.
+            if _TEST_WORD.search(value):
+                return Judgement("low", "default or test password (words, digits, symbols)", "test-password")
+            return Judgement("medium", "human-chosen password: words, digits and symbols", "human-password")
         return Judgement(None, "made of dictionary words")
     if sum(c.isalpha() and not c.isascii() for c in value) >= _NON_ASCII_LETTERS:
         return Judgement("low", "letters outside ASCII: prose or a human-chosen password", "non-ascii")

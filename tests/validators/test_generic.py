@@ -60,7 +60,8 @@ def generic_findings(engine: Engine, text: str, path: str = "app/config.txt") ->
         ("(?:[{_punct}]+|{_core_token})", "template or variable"),
         ("^[A-Za-z0-9_]{8,}$", "regular expression"),
         ("cGFzc3dvcmQxMjM=", "base64 of plain text (the decoder reports what it hides)"),
-        ("P@ssw0rd2", "made of dictionary words"),
+        ("Password", "made of dictionary words"),
+        ("somepassword", "made of dictionary words"),
     ],
 )
 def test_judge_rejects_known_shapes(value: str, reason: str) -> None:
@@ -82,6 +83,8 @@ def test_judge_grades_confidence() -> None:
     assert judge("Summer2024!").confidence == "medium"
     assert judge("Summer2024!").shape == "human-password"
     assert judge("Welcome2024!").confidence == "low"
+    assert judge("StrongOne7.").confidence == "medium"  # words, a capital, a digit and a symbol
+    assert (judge("P@ssw0rd2").confidence, judge("P@ssw0rd2").shape) == ("low", "test-password")
     assert judge("550e8400-e29b-41d4-a716-446655440000").shape == "uuid"
     assert judge("550e8400-e29b-41d4-a716-446655440000").confidence == "medium"  # many providers' key format
     assert judge("d41d8cd98f00b204e9800998ecf8427e").shape == "hex"
