@@ -74,38 +74,64 @@ def audit_history(setup: Setup, repo: Path, display: ProgressDisplay | None = No
 
 
 def scan_staged(setup: Setup, work: StagedScan) -> ScanResult:
-    """What is about to be committed, judged on the lines the commit adds."""
+    """What is about to be committed, judged on the lines the commit adds, less every secret HEAD already
+    held (a renamed, copied or reindented old secret is not new)."""
     from scanner.filters.added import keep_added
     from scanner.sources import staged
     from scanner.sources.common import skipper
 
     settings = setup.settings
+    options = ScanOptions(jobs=settings.jobs, explain=settings.explain)
     result = ScanResult(mode="staged", target="staged changes")
     skip = skipper(work.root, setup.own_files, settings.excludes)
     blobs = staged.blobs(work, result, settings.max_bytes or DEFAULT_MAX_BYTES, skip)
-    scan_blobs(setup.engine, blobs, result, ScanOptions(jobs=settings.jobs, explain=settings.explain))
+    scan_blobs(setup.engine, blobs, result, options)
     keep_added(result, work.added, settings.explain)
+    if any(f.origin.kind == "staged" for f in result.findings):
+        # A file named with nothing staged is scanned whole on purpose: its findings are not judged.
+        bases = staged.bases(work)
+        where = f"the last commit ({bases[0][:12]})" if bases else ""
+        _drop_preexisting(setup, options, (work.root, bases, where), result, _is_staged)
     return result
+
+
+def _is_staged(finding: Finding) -> bool:
+    return finding.origin.kind == "staged"
 
 
 def scan_range(setup: Setup, work: RangeScan) -> ScanResult:
     """The lines the commits of a pull request add, less every secret the merge base already held."""
     from scanner.filters.added import keep_added
-    from scanner.filters.preexisting import drop_preexisting
     from scanner.sources.common import read_changes, skipper
 
     settings = setup.settings
-    options = scan_options(setup)
     result = ScanResult(mode="diff", target=f"{settings.base}...{settings.head}")
     skip = skipper(work.repo, setup.own_files, settings.excludes)
     blobs = read_changes(work.repo, work.diffs, result, settings.max_bytes or DEFAULT_MAX_BYTES, "blob", skip)
+    options = scan_options(setup)
     scan_blobs(setup.engine, blobs, result, options)
     keep_added(result, work.added, settings.explain)
+    where = f"the base branch (merge base {work.merge_base[:12]})"
+    _drop_preexisting(setup, options, (work.repo, [work.merge_base], where), result)
+    return result
+
+
+def _drop_preexisting(
+    setup: Setup,
+    options: ScanOptions,
+    base: tuple[Path, list[str], str],
+    result: ScanResult,
+    judged: Callable[[Finding], bool] = lambda finding: True,
+) -> None:
+    """Drop the findings whose secrets the base commits already held (filters/preexisting.py), scanning
+    the base files with this run's engine. `base`: the repository, its base commits, what they are."""
+    from scanner.filters.preexisting import drop_preexisting
+
+    repo, bases, where = base
 
     def scan_base(blobs: Iterator[Blob]) -> list[Finding]:
         base = ScanResult()
         scan_blobs(setup.engine, blobs, base, options)
         return base.findings
 
-    drop_preexisting(work, result, scan_base, settings.explain)
-    return result
+    drop_preexisting(repo, bases, result, scan_base, setup.settings.explain, where, judged)

@@ -105,21 +105,44 @@ def tree_entries(listing: Running) -> list[TreeEntry]:
 
 
 def staged_diff(repo: Path, paths: Sequence[str] = ()) -> CommitDiff:
-    """What the next commit adds: index versus HEAD (or the empty tree before the first commit)."""
+    """What the next commit adds: index versus HEAD (or the empty tree before the first commit). Given
+    `paths` (the pre-commit framework passes only a renamed file's new path), the diff also reads the
+    paths they were renamed or copied from, so git pairs them, then keeps only `paths` (issue 15 §1)."""
+    wanted = list(paths)
+    if wanted:
+        wanted += _staged_sources(repo, set(wanted))
     out = run(
         repo,
-        "diff", "--cached", "--raw", "-p", "-U0", "--no-abbrev", "-M", "--diff-filter=ACMRT",
-        *_DIFF_OPTS, "--", *paths,
+        "diff", "--cached", "--raw", "-p", "-U0", "--no-abbrev", "-M", "-C", "--diff-filter=ACMRT",
+        *_DIFF_OPTS, "--", *wanted,
     )  # fmt: skip
-    return next(parse_diffs(out), CommitDiff(None))
+    diff = next(parse_diffs(out), CommitDiff(None))
+    if paths:
+        keep = set(paths)
+        diff.changes = [c for c in diff.changes if c.path in keep]
+        diff.added = {path: lines for path, lines in diff.added.items() if path in keep}
+    return diff
+
+
+def _staged_sources(repo: Path, paths: set[str]) -> list[str]:
+    """The paths that staged renames and copies of `paths` come from (one raw diff, no contents)."""
+    out = run(repo, "diff", "--cached", "--raw", "-z", "--no-abbrev", "-M", "-C", "--diff-filter=RC")
+    fields = out.split(b"\0")
+    sources = []
+    for i in range(0, len(fields) - 2, 3):  # ":meta", source, target: each entry renames or copies
+        source, target = (f.decode("utf-8", "surrogateescape") for f in fields[i + 1 : i + 3])
+        if target in paths and source not in paths:
+            sources.append(source)
+    return sources
 
 
 def range_diffs(repo: Path, revs: Sequence[str]) -> list[CommitDiff]:
-    """Per commit of `revs`, oldest first: changed files and the lines each commit adds."""
+    """Per commit of `revs`, oldest first: changed files and the lines each commit adds; a renamed or
+    copied file adds only the lines it changes."""
     out = run(
         repo,
         "log", "--reverse", f"--format={MARK}{COMMIT_FORMAT}", "--raw", "-p", "-U0", "--no-abbrev",
-        "-M", "--diff-filter=ACMRT", *_DIFF_OPTS, *revs, "--",
+        "-M", "-C", "--diff-filter=ACMRT", *_DIFF_OPTS, *revs, "--",
     )  # fmt: skip
     return list(parse_diffs(out))
 

@@ -41,6 +41,14 @@ def plan(cwd: Path, files: Sequence[str]) -> StagedScan:
     return work
 
 
+def bases(work: StagedScan) -> list[str]:
+    """The commits whose secrets a staged change does not add anew: HEAD, and during a merge the branch
+    being merged (its secrets come with the merge, they are not written in it). Asked only when the scan
+    found something, so a clean commit pays for no git call."""
+    found = (git.resolve(work.root, name) for name in ("HEAD", "MERGE_HEAD"))
+    return [sha for sha in found if sha is not None]
+
+
 def _relative(root: Path, cwd: Path, name: str) -> str:
     full = os.path.abspath(os.path.join(cwd, name))
     return Path(os.path.relpath(full, root)).as_posix()

@@ -104,6 +104,15 @@ def test_pre_commit_blocks_a_commit_that_adds_a_secret(user_repo: Path, tmp_path
     assert passed.returncode == 0, passed.stdout + passed.stderr
 
 
+def test_pre_commit_lets_a_renamed_old_secret_through(user_repo: Path, tmp_path: Path) -> None:
+    # pre-commit passes only the new path of a `git mv`: the old secret it holds is not new (issue 15 §1).
+    env = tool_env(tmp_path)
+    assert run([sys.executable, "-m", "pre_commit", "install"], user_repo, env).returncode == 0
+    git(user_repo, "mv", "old.txt", "moved.txt")
+    passed = run(["git", "commit", "-m", "rename"], user_repo, env)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
 def test_install_hook_blocks_commits_and_never_overwrites_silently(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     build(repo, [({"README.md": "hi\n"}, "init")])

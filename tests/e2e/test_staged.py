@@ -13,10 +13,13 @@ from tests.helpers.gitrepo import (
     KEY_ID,
     KEY_ID_2,
     SECRET_KEY,
+    aws_config,
     build,
     git,
     init,
     key_line,
+    private_key,
+    secret_key,
     write,
 )
 
@@ -77,6 +80,33 @@ def test_rename_of_an_old_secret_is_not_new(tmp_path: Path) -> None:
     build(tmp_path, [({"old.cfg": AWS_CONFIG}, "old")])
     git(tmp_path, "mv", "old.cfg", "new.cfg")
     assert staged(tmp_path)[0] == 0
+
+
+def test_a_regenerated_key_and_a_new_secret_beside_an_old_key_id_are_new(tmp_path: Path) -> None:
+    # Issue 15 §1: each finding is anchored on an unchanged line (BEGIN, the key id); its secret changed.
+    build(tmp_path, [({"id_rsa": private_key(1), "aws.ini": aws_config(KEY_ID, secret_key(1))}, "init")])
+    stage(tmp_path, {"id_rsa": private_key(2), "aws.ini": aws_config(KEY_ID, secret_key(2))})
+    for named in ((), ("id_rsa", "aws.ini")):
+        code, doc = staged(tmp_path, *named)
+        assert code == 1
+        assert sorted(f["rule_id"] for f in doc["findings"]) == ["aws-access-key-id", "private-key-rsa"]
+
+
+def test_moved_old_secrets_are_not_new(tmp_path: Path) -> None:
+    """Renamed with edits, copied, reindented, reordered: the secrets were all in the last commit."""
+    key, creds = private_key(1), aws_config(KEY_ID, secret_key(1))
+    build(tmp_path, [({"keys/id_rsa": key, "aws.ini": creds}, "init")])
+    git(tmp_path, "mv", "aws.ini", "creds.ini")
+    reordered = "\n".join(reversed(creds.splitlines())) + "\n# moved\n"
+    indented = "tls:\n  key: |\n" + "".join(f"    {line}\n" for line in key.splitlines())
+    stage(tmp_path, {"creds.ini": reordered, "deploy.yaml": indented, "copy/id_rsa": key})
+    for named in ((), ("creds.ini", "deploy.yaml", "copy/id_rsa")):
+        code, doc = staged(tmp_path, *named, "--explain")
+        assert (code, doc["findings"]) == (0, [])
+        assert {d["reason"] for d in doc["dropped"] if d["rule_id"] != "aws-secret-access-key"} <= {
+            "baseline",
+            "not-added-line",
+        }
 
 
 def test_inline_marker_and_binary_files(tmp_path: Path) -> None:
