@@ -21,7 +21,8 @@ from scanner.git.parse import CommitDiff
 from scanner.model import Commit, Finding, Origin, ScanResult
 from scanner.sources.history import Plan
 
-Key = tuple[str, str]  # (rule id, secret)
+# (rule id, secret, companion values): a new secret key beside an old key id is a new leak (issue 15 §1).
+Key = tuple[str, str, tuple[str, ...]]
 Status = tuple[bool, "Commit | None"]  # (present at head, commit that removed it)
 
 
@@ -60,7 +61,7 @@ def attribute(work: Plan, result: ScanResult, walks: Walks | None = None) -> Non
     for finding in result.findings:
         blob = finding.origin.blob
         if blob:
-            by_key.setdefault((finding.rule_id, finding.secret), set()).add(blob)
+            by_key.setdefault(_key(finding), set()).add(blob)
     wanted = {b for blobs in by_key.values() for b in blobs}
     wanted |= {d.origin.blob for d in result.dropped if d.origin.blob}
     if walks is None:
@@ -71,6 +72,10 @@ def attribute(work: Plan, result: ScanResult, walks: Walks | None = None) -> Non
         status = _status(work, by_key, first if not work.limits else None, walks.removals)
     result.dropped = [dataclasses.replace(d, origin=_origin(d.origin, intro)) for d in result.dropped]
     result.findings = _earliest(work, result.findings, intro, status)
+
+
+def _key(finding: Finding) -> Key:
+    return finding.rule_id, finding.secret, tuple(value for _, value in finding.companions)
 
 
 def _walked(log: git.BlobLog, wanted: set[str], result: ScanResult) -> list[CommitDiff]:
@@ -171,7 +176,7 @@ def _earliest(
     Only that one is moved there: a value in a file's every version is found in each of them."""
     best: dict[Key, tuple[tuple[int, str, int], Finding, Origin]] = {}
     for finding in findings:
-        key = (finding.rule_id, finding.secret)
+        key = _key(finding)
         origin = _origin(finding.origin, intro)
         when = _age(work, origin.commit), origin.path, finding.line
         if key not in best or when < best[key][0]:

@@ -26,11 +26,14 @@ from tests.helpers.gitrepo import (
     KEY_ID_2,
     MORE_KEY_IDS,
     SECRET_KEY,
+    aws_config,
     build,
     commit,
     git,
     init,
     key_line,
+    private_key,
+    secret_key,
 )
 
 
@@ -73,6 +76,23 @@ def test_added_then_deleted_is_found_with_both_commits(tmp_path: Path) -> None:
     assert finding["present_at_head"] is False
     assert finding["removed_in"]["sha"] == shas[2]
     assert SECRET_KEY not in json.dumps(doc)
+
+
+def test_a_new_secret_beside_an_old_key_id_is_a_leak_of_its_own(tmp_path: Path) -> None:
+    # Issue 15 §1: the pair is one finding; changing its secret key leaks a new credential.
+    recipe = [
+        ({"aws.ini": aws_config(KEY_ID, secret_key(1)), "id_rsa": private_key(1)}, "one"),
+        ({"aws.ini": aws_config(KEY_ID, secret_key(2)), "id_rsa": private_key(2)}, "rotated"),
+    ]
+    shas = build(tmp_path, recipe)
+    _, doc = history(tmp_path)
+    found = {(f["rule_id"], f["commit"]["sha"], (f["removed_in"] or {}).get("sha")) for f in doc["findings"]}
+    assert found == {
+        ("aws-access-key-id", shas[0], shas[1]),
+        ("aws-access-key-id", shas[1], None),
+        ("private-key-rsa", shas[0], shas[1]),
+        ("private-key-rsa", shas[1], None),
+    }
 
 
 def test_still_present_at_head(tmp_path: Path) -> None:
