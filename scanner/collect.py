@@ -17,6 +17,7 @@ from scanner.settings import DEFAULT_MAX_BYTES
 if TYPE_CHECKING:
     from scanner.sources.diff import RangeScan
     from scanner.sources.history import Plan
+    from scanner.sources.pushed import PushScan
     from scanner.sources.staged import StagedScan
 
 # A history audit's progress display, opened on the plan once it is known (None: nobody is watching).
@@ -113,6 +114,23 @@ def scan_range(setup: Setup, work: RangeScan) -> ScanResult:
     keep_added(result, work.added, settings.explain)
     where = f"the base branch (merge base {work.merge_base[:12]})"
     _drop_preexisting(setup, options, (work.repo, [work.merge_base], where), result)
+    return result
+
+
+def scan_push(setup: Setup, work: PushScan) -> ScanResult:
+    """The lines the commits of a push add, less every secret the commits it builds on already held."""
+    from scanner.filters.added import keep_added
+    from scanner.sources.common import read_changes, skipper
+
+    settings = setup.settings
+    result = ScanResult(mode="pre-receive", target=", ".join(u.ref for u in work.updates))
+    result.skipped.extend(work.skipped)
+    skip = skipper(work.repo, setup.own_files, settings.excludes)
+    blobs = read_changes(work.repo, work.diffs, result, settings.max_bytes or DEFAULT_MAX_BYTES, "blob", skip)
+    options = scan_options(setup)
+    scan_blobs(setup.engine, blobs, result, options)
+    keep_added(result, work.added, settings.explain)
+    _drop_preexisting(setup, options, (work.repo, work.bases, "the repository before this push"), result)
     return result
 
 

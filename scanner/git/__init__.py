@@ -20,6 +20,7 @@ from scanner.git.log import (
     tree_entries,
 )
 from scanner.git.repo import (
+    boundary,
     git_dir,
     grep_files,
     hook_path,
@@ -42,6 +43,7 @@ __all__ = [
     "TreeEntry",
     "blob_census",
     "blob_log",
+    "boundary",
     "commit_messages",
     "first_parent_chain",
     "git_dir",

@@ -142,7 +142,7 @@ def range_diffs(repo: Path, revs: Sequence[str]) -> list[CommitDiff]:
     out = run(
         repo,
         "log", "--reverse", f"--format={MARK}{COMMIT_FORMAT}", "--raw", "-p", "-U0", "--no-abbrev",
-        "-M", "-C", "--diff-filter=ACMRT", *_DIFF_OPTS, *revs, "--",
+        "--root", "-M", "-C", "--diff-filter=ACMRT", *_DIFF_OPTS, *revs, "--",
     )  # fmt: skip
     return list(parse_diffs(out))
 

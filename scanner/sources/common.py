@@ -56,6 +56,15 @@ def _ignore_file_lines(path: Path) -> list[str]:
         return []
 
 
+def added_in_commits(diffs: list[CommitDiff], origin: Origin) -> Ranges:
+    """The lines the commit of `origin` adds to its path (none when the commit is not among `diffs`)."""
+    sha = origin.commit.sha if origin.commit is not None else None
+    for diff in diffs:
+        if diff.commit is not None and diff.commit.sha == sha:
+            return diff.added.get(origin.path, [])
+    return []
+
+
 def read_changes(
     repo: Path,
     diffs: list[CommitDiff],
