@@ -15,6 +15,7 @@ from scanner.scheduler import Progress, ScanOptions, default_jobs, scan_blobs
 from scanner.settings import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
+    from scanner.sources.common import PathTest
     from scanner.sources.diff import RangeScan
     from scanner.sources.history import Plan
     from scanner.sources.pushed import PushScan
@@ -78,22 +79,33 @@ def scan_staged(setup: Setup, work: StagedScan) -> ScanResult:
     """What is about to be committed, judged on the lines the commit adds, less every secret HEAD already
     held (a renamed, copied or reindented old secret is not new)."""
     from scanner.filters.added import keep_added
+    from scanner.filters.ignored import drop_ignored
     from scanner.sources import staged
-    from scanner.sources.common import skipper
 
     settings = setup.settings
     options = ScanOptions(jobs=settings.jobs, explain=settings.explain)
     result = ScanResult(mode="staged", target="staged changes")
-    skip = skipper(work.root, setup.own_files, settings.excludes)
-    blobs = staged.blobs(work, result, settings.max_bytes or DEFAULT_MAX_BYTES, skip)
+    skip, ignored = _skippers(setup, work.root)
+    blobs = staged.blobs(work, result, settings.max_bytes or DEFAULT_MAX_BYTES, skip, ignored)
     scan_blobs(setup.engine, blobs, result, options)
     keep_added(result, work.added, settings.explain)
+    drop_ignored(result, ignored, settings.explain)
     if any(f.origin.kind == "staged" for f in result.findings):
         # A file named with nothing staged is scanned whole on purpose: its findings are not judged.
         bases = staged.bases(work)
         where = f"the last commit ({bases[0][:12]})" if bases else ""
         _drop_preexisting(setup, options, (work.root, bases, where), result, _is_staged)
     return result
+
+
+def _skippers(setup: Setup, root: Path) -> tuple[PathTest, PathTest]:
+    """For a change: the scanner's own files, never scanned; and what the project ignores, scanned all the
+    same so that what it hides is counted (filters/ignored.py)."""
+    from scanner.sources.common import skipper
+
+    return skipper(root, setup.own_files, (), ignore_file=False), skipper(
+        root, frozenset(), setup.settings.excludes
+    )
 
 
 def _is_staged(finding: Finding) -> bool:
@@ -103,15 +115,17 @@ def _is_staged(finding: Finding) -> bool:
 def scan_range(setup: Setup, work: RangeScan) -> ScanResult:
     """The lines the commits of a pull request add, less every secret the merge base already held."""
     from scanner.filters.added import keep_added
-    from scanner.sources.common import read_changes, skipper
+    from scanner.filters.ignored import drop_ignored
+    from scanner.sources.common import read_changes
 
     settings = setup.settings
     result = ScanResult(mode="diff", target=f"{settings.base}...{settings.head}")
-    skip = skipper(work.repo, setup.own_files, settings.excludes)
+    skip, ignored = _skippers(setup, work.repo)
     blobs = read_changes(work.repo, work.diffs, result, settings.max_bytes or DEFAULT_MAX_BYTES, "blob", skip)
     options = scan_options(setup)
     scan_blobs(setup.engine, blobs, result, options)
     keep_added(result, work.added, settings.explain)
+    drop_ignored(result, ignored, settings.explain)
     where = f"the base branch (merge base {work.merge_base[:12]})"
     _drop_preexisting(setup, options, (work.repo, [work.merge_base], where), result)
     return result
@@ -120,16 +134,18 @@ def scan_range(setup: Setup, work: RangeScan) -> ScanResult:
 def scan_push(setup: Setup, work: PushScan) -> ScanResult:
     """The lines the commits of a push add, less every secret the commits it builds on already held."""
     from scanner.filters.added import keep_added
-    from scanner.sources.common import read_changes, skipper
+    from scanner.filters.ignored import drop_ignored
+    from scanner.sources.common import read_changes
 
     settings = setup.settings
     result = ScanResult(mode="pre-receive", target=", ".join(u.ref for u in work.updates))
     result.skipped.extend(work.skipped)
-    skip = skipper(work.repo, setup.own_files, settings.excludes)
+    skip, ignored = _skippers(setup, work.repo)
     blobs = read_changes(work.repo, work.diffs, result, settings.max_bytes or DEFAULT_MAX_BYTES, "blob", skip)
     options = scan_options(setup)
     scan_blobs(setup.engine, blobs, result, options)
     keep_added(result, work.added, settings.explain)
+    drop_ignored(result, ignored, settings.explain)
     _drop_preexisting(setup, options, (work.repo, work.bases, "the repository before this push"), result)
     return result
 

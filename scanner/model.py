@@ -120,10 +120,30 @@ DropReason = Literal[
     "inline-marker",
     "validator",
     "baseline",
+    "ignore-file",
     "not-added-line",
     "confidence",
     "disabled",
 ]
+
+
+# The exceptions people grant, as drop reasons: counted in every report, listed with --explain.
+SUPPRESSIONS: dict[DropReason, str] = {
+    "inline-marker": "inline marker",
+    "baseline": "baseline",
+    "ignore-file": "ignore file",
+}
+
+
+def suppressed_note(suppressed: dict[str, int]) -> str:
+    """`3 suppressed (2 by inline marker, 1 by baseline)`, or "" when no exception suppressed anything:
+    a gate that passes says what it let through (issue 15 §2)."""
+    labels = {str(kind): label for kind, label in SUPPRESSIONS.items()}
+    counts = [(labels.get(kind, kind), n) for kind, n in sorted(suppressed.items()) if n]
+    if not counts:
+        return ""
+    total = sum(n for _, n in counts)
+    return f"{total} suppressed (" + ", ".join(f"{n} by {label}" for label, n in counts) + ")"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,5 +179,7 @@ class ScanResult:
     blobs_scanned: int = 0
     bytes_scanned: int = 0
     below_min_confidence: int = 0  # findings hidden by --min-confidence: counted, so a person can ask
+    # Findings an exception suppressed, by kind (SUPPRESSIONS): a gate says what it let through (issue 15 §2).
+    suppressed: dict[str, int] = field(default_factory=dict)
     mode: str = "scan"  # scan | history | diff | staged
     target: str = ""

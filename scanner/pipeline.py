@@ -61,7 +61,7 @@ def prepare(settings: Settings) -> Setup:
     if not rules:
         raise UsageError("no rules to run")
     try:
-        engine = Engine(rules, config.allowlist, backend=settings.backend)
+        engine = Engine(rules, config.allowlist, backend=settings.backend, inline_allow=settings.inline_allow)
     except ImportError as exc:
         raise UsageError(f"--engine hyperscan: the hyperscan package is not installed ({exc})") from exc
     found = locate(settings.baseline, settings.no_baseline, config, root)
@@ -94,7 +94,19 @@ def filter_findings(setup: Setup, result: ScanResult) -> bool:
             scanned = settings.paths if result.mode == "scan" else None
             stale = warn_unused(result, unused, path_of, scanned)
     keep_confident(result, settings.min_confidence, settings.explain)
+    count_markers(result, settings.explain)
     return stale
+
+
+def count_markers(result: ScanResult, explain: bool) -> None:
+    """Count what inline markers suppressed: each secret once, whichever rules matched it and however many
+    versions of its file a history holds. The engine keeps those drops even without --explain so they can
+    be counted: then they go."""
+    marked = {d.secret for d in result.dropped if d.reason == "inline-marker"}
+    if marked:
+        result.suppressed["inline-marker"] = len(marked)
+    if not explain:
+        result.dropped = []
 
 
 def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int:

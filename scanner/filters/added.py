@@ -42,7 +42,8 @@ def on_added_line(finding: Finding, ranges: Ranges) -> bool:
 
 
 def keep_added(result: ScanResult, added: AddedLookup, explain: bool) -> None:
-    """Drop findings that are not on a line the change adds (kept as Dropped with --explain)."""
+    """Drop findings that are not on a line the change adds (kept as Dropped with --explain), and forget
+    what markers suppressed outside the change: a gate counts the exceptions the change itself grants."""
     kept = []
     for finding in result.findings:
         ranges = added(finding.origin)
@@ -51,6 +52,13 @@ def keep_added(result: ScanResult, added: AddedLookup, explain: bool) -> None:
         elif explain:
             result.dropped.append(dropped_as(finding, "not-added-line", "not on a line this change adds"))
     result.findings = kept
+    result.dropped = [d for d in result.dropped if d.reason != "inline-marker" or _marker_added(d, added)]
+
+
+def _marker_added(dropped: Dropped, added: AddedLookup) -> bool:
+    ranges = added(dropped.origin)
+    last = dropped.line + dropped.secret.count("\n")
+    return ranges is None or touches_added(ranges, dropped.line, last)
 
 
 def dropped_as(finding: Finding, reason: DropReason, detail: str) -> Dropped:

@@ -31,6 +31,7 @@ def document(result: ScanResult, context: ReportContext) -> dict[str, Any]:
             "bytes_scanned": result.bytes_scanned,
             "skipped": len(result.skipped),
             "below_min_confidence": result.below_min_confidence,
+            "suppressed": dict(sorted(result.suppressed.items())),
             "errors": len(result.errors),
         },
         "findings": [finding_dict(f, context.show_secrets) for f in result.findings],

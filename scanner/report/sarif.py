@@ -67,6 +67,7 @@ def document(result: ScanResult, context: ReportContext) -> dict[str, Any]:
             "mode": result.mode,
             "target": result.target,
             "secretsRedacted": not context.show_secrets,
+            "suppressed": dict(sorted(result.suppressed.items())),
         },
     }
     commits = commits_of(result.findings)

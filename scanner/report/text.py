@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scanner.model import Finding, ScanResult
+from scanner.model import Finding, ScanResult, suppressed_note
 from scanner.redact import redact, redact_text
 from scanner.report import ReportContext
 
@@ -128,6 +128,9 @@ def _summary(result: ScanResult, paint: _Paint) -> str:
             f"; {result.below_min_confidence} low-confidence candidate(s) not shown "
             "(--min-confidence low shows them)"
         )
+    note = suppressed_note(result.suppressed)
+    if note:
+        text += f"; {note}"
     if result.errors:
         text += f"; {len(result.errors)} error(s)"
     return text

@@ -27,12 +27,13 @@ def never(path: str) -> bool:
     return False
 
 
-def skipper(root: Path, own: frozenset[str], excludes: Sequence[str]) -> PathTest:
+def skipper(root: Path, own: frozenset[str], excludes: Sequence[str], ignore_file: bool = True) -> PathTest:
     """For repository-relative paths: True for the scanner's own config and baseline (`own`: absolute
     paths, folders ending with a separator; never scanned), for the project config's exclude globs, and for
-    the patterns of the `.secretscanignore` at the repository root (gitignore syntax), as the file walk does.
+    the patterns of the `.secretscanignore` at the repository root (gitignore syntax), as the file walk does
+    (without `ignore_file`: only `own` and `excludes`).
     A history asks this of every blob's path: it compares strings, never builds a path."""
-    patterns = list(excludes) + _ignore_file_lines(root / ".secretscanignore")
+    patterns = list(excludes) + (_ignore_file_lines(root / ".secretscanignore") if ignore_file else [])
     spec = None
     if patterns:
         import pathspec  # only when the project excludes something

@@ -54,10 +54,14 @@ def _relative(root: Path, cwd: Path, name: str) -> str:
     return Path(os.path.relpath(full, root)).as_posix()
 
 
-def blobs(work: StagedScan, result: ScanResult, max_bytes: int, skip: PathTest = never) -> Iterator[Blob]:
+def blobs(
+    work: StagedScan, result: ScanResult, max_bytes: int, skip: PathTest = never, ignored: PathTest = never
+) -> Iterator[Blob]:
+    """The staged content of changed files but those `skip` names (the scanner's own files); files named
+    with nothing staged are read whole unless `skip` or `ignored` (the project's excludes) names them."""
     yield from read_changes(work.root, [work.staged], result, max_bytes, "staged", skip)
     cwd = Path.cwd()
-    whole = [f for f in work.whole_files if not skip(_relative(work.root, cwd, f))]
+    whole = [f for f in work.whole_files if not (skip(rel := _relative(work.root, cwd, f)) or ignored(rel))]
     if whole:
         from scanner.sources.files import WalkOptions, WalkReport, walk
 

@@ -93,6 +93,17 @@ def test_moved_old_secrets_are_not_new(tmp_path: Path) -> None:
     assert gate(tmp_path, "--base", "main")[1]["findings"] == []
 
 
+def test_markers_under_no_inline_allow_are_reported(tmp_path: Path) -> None:
+    build(tmp_path, [({"README.md": "hi\n"}, "init")])
+    git(tmp_path, "checkout", "-q", "-b", "pr")
+    marked = f"id = '{KEY_ID}'  # secretscan:allow\nsecret = '{secret_key(3)}'  # gitleaks:allow\n"
+    build(tmp_path, [({"creds.py": marked}, "marked pair")], 1)
+    code, doc = gate(tmp_path, "--base", "main")
+    assert (code, doc["summary"]["suppressed"]) == (0, {"inline-marker": 2})
+    code, doc = gate(tmp_path, "--base", "main", "--no-inline-allow")
+    assert code == 1 and [list(f["companions"]) for f in doc["findings"]] == [["secret_access_key"]]
+
+
 def test_secret_added_then_removed_inside_the_pr_is_still_reported(tmp_path: Path) -> None:
     build(tmp_path, [({"README.md": "hi\n"}, "init")])
     git(tmp_path, "checkout", "-q", "-b", "pr")

@@ -96,6 +96,17 @@ def test_moved_old_secrets_pass(pair: tuple[Path, Path]) -> None:
     assert passed.returncode == 0, passed.stderr
 
 
+def test_markers_are_refused_when_the_server_says_so(pair: tuple[Path, Path]) -> None:
+    work, server = pair
+    marked = f"id = '{KEY_ID_2}'  # secretscan:allow\nsecret = '{secret_key(3)}'  # secretscan:allow\n"
+    branch(work, "marked", {"creds.py": marked})
+    passed = push(work, "marked")
+    assert passed.returncode == 0 and "2 suppressed (2 by inline marker)" in passed.stderr
+    install(server, "--no-inline-allow")
+    branch(work, "marked2", {"creds2.py": marked.replace("id =", "key_id =")})
+    assert push(work, "marked2").returncode != 0
+
+
 def test_deletions_tags_and_force_pushes(pair: tuple[Path, Path]) -> None:
     work, server = pair
     branch(work, "topic", {"notes.txt": "fine\n"})

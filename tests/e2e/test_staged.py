@@ -109,6 +109,39 @@ def test_moved_old_secrets_are_not_new(tmp_path: Path) -> None:
         }
 
 
+MARKED_PAIR = (
+    f"aws_access_key_id = {KEY_ID}  # secretscan:allow\n"
+    f"aws_secret_access_key = {secret_key(3)}  # secretscan:allow\n"
+)
+
+
+def test_markers_are_counted_and_refused_on_demand(tmp_path: Path) -> None:
+    # Issue 15 §2: a change granting itself exceptions says so, and a CI job can refuse them.
+    build(tmp_path, [({"README.md": "hello\n"}, "init")])
+    stage(tmp_path, {"creds.py": MARKED_PAIR})
+    code, doc = staged(tmp_path)
+    assert (code, doc["findings"], doc["summary"]["suppressed"]) == (0, [], {"inline-marker": 2})
+    assert "dropped" not in doc
+    code, doc = staged(tmp_path, "--no-inline-allow")
+    assert code == 1 and [f["rule_id"] for f in doc["findings"]] == ["aws-access-key-id"]
+    write(tmp_path, {".secretscan.yaml": "inline_allow: false\n"})
+    assert staged(tmp_path)[0] == 1
+
+
+def test_every_report_counts_what_exceptions_suppressed(tmp_path: Path) -> None:
+    build(tmp_path, [({".secretscanignore": "fixtures/\n"}, "init")])
+    stage(tmp_path, {"creds.py": MARKED_PAIR, "fixtures/aws.ini": aws_config(KEY_ID_2, secret_key(4))})
+    code, doc = staged(tmp_path, "--explain")
+    assert (code, doc["findings"]) == (0, [])
+    assert doc["summary"]["suppressed"] == {"ignore-file": 1, "inline-marker": 2}
+    assert {d["reason"] for d in doc["dropped"]} >= {"ignore-file", "inline-marker"}
+    for fmt in ("text", "markdown", "junit", "html", "github"):
+        proc = run_cli("staged", "-f", fmt, *ENGINE, cwd=tmp_path)
+        assert "3 suppressed (1 by ignore file, 2 by inline marker)" in proc.stdout, fmt
+    sarif = json.loads(run_cli("staged", "-f", "sarif", *ENGINE, cwd=tmp_path).stdout)
+    assert sarif["runs"][0]["properties"]["suppressed"] == {"ignore-file": 1, "inline-marker": 2}
+
+
 def test_inline_marker_and_binary_files(tmp_path: Path) -> None:
     build(tmp_path, [({"README.md": "hello\n"}, "init")])
     stage(
