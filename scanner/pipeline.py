@@ -26,7 +26,7 @@ from scanner.settings import Settings
 if TYPE_CHECKING:
     from scanner.verify import VerifyOptions
 
-EXIT_CLEAN, EXIT_FINDINGS = 0, 1
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +111,7 @@ def count_markers(result: ScanResult, explain: bool) -> None:
 
 def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int:
     """Filter, verify, report and choose the exit code: 0 no findings, 1 findings (or unused baseline
-    entries)."""
+    entries), 2 scan errors under --fail-on-error."""
     settings = setup.settings
     stale = filter_findings(setup, result)
     result.findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.rule_id))
@@ -146,6 +146,9 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+    if settings.fail_on_error and result.errors:  # issue 15 §6: what was not scanned may hold a secret
+        notify(f"{len(result.errors)} scan error(s) and --fail-on-error: failing (exit {EXIT_ERROR})")
+        return EXIT_ERROR
     if settings.fail_on == "active":  # issue 4: only keys verified active fail the run
         live = any(f.verification is not None and f.verification.state == "active" for f in result.findings)
         return EXIT_FINDINGS if live or stale else EXIT_CLEAN

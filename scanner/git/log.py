@@ -46,6 +46,9 @@ def list_blobs(repo: Path, revs: Sequence[str]) -> tuple[list[tuple[str, str]], 
         "rev-list",
         "--objects",
         "--filter=object:type=blob",
+        # Else a tip named on the command line is printed whatever its type: an annotated tag came out as
+        # a "blob" named after the tag, then failed to read as one (issue 15 §6).
+        "--filter-provided-objects",
         "--missing=print",
         *revs,
         "--",

@@ -95,6 +95,23 @@ def test_a_new_secret_beside_an_old_key_id_is_a_leak_of_its_own(tmp_path: Path) 
     }
 
 
+def test_annotated_tags_and_limits_give_no_spurious_errors_and_real_ones_can_fail(tmp_path: Path) -> None:
+    # Issue 15 §6: a listed walk (--since/--max-commits) took an annotated tag for a blob it could not read.
+    shas = build(tmp_path, [({"a.txt": "x\n"}, "one"), ({"b.txt": key_line(KEY_ID)}, "two")])
+    git(tmp_path, "tag", "-a", "v1", "-m", "release", shas[0])
+    for limit in (("--max-commits", "5"), ("--since", "2023-12-01")):
+        code, doc = history(tmp_path, *limit, "--fail-on-error")
+        assert (code, doc["errors"], len(doc["findings"])) == (1, [], 1), limit
+    blob = git(tmp_path, "rev-parse", f"{shas[0]}:a.txt")
+    (tmp_path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # a corrupt repository
+    code, doc = history(tmp_path, "--max-commits", "5")
+    assert code == 1 and doc["errors"]
+    proc = run_cli("history", str(tmp_path), *ENGINE, "--max-commits", "5", "--fail-on-error")
+    assert proc.returncode == 2 and "--fail-on-error" in proc.stderr
+    (tmp_path / ".secretscan.yaml").write_text("fail_on_error: true\n")
+    assert run_cli("history", str(tmp_path), *ENGINE, cwd=tmp_path).returncode == 2
+
+
 def test_still_present_at_head(tmp_path: Path) -> None:
     shas = build(tmp_path, [({"a.txt": "x\n"}, "one"), ({"a.txt": key_line(KEY_ID)}, "leak")])
     _, doc = history(tmp_path)
