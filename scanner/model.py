@@ -94,6 +94,8 @@ class Finding:
     # History audit: whether the secret is still present at HEAD, or the commit that removed it.
     present_at_head: bool | None = None
     removed_in: Commit | None = None
+    # When the removal was made on a side branch: the merge that brought it into HEAD's first-parent line.
+    removal_merged_in: Commit | None = None
 
     @property
     def path(self) -> str:

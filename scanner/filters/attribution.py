@@ -17,13 +17,15 @@ from dataclasses import dataclass
 
 from scanner import git
 from scanner.engine import relocate
+from scanner.filters import removal
 from scanner.git.parse import CommitDiff
 from scanner.model import Commit, Finding, Origin, ScanResult
 from scanner.sources.history import Plan
 
 # (rule id, secret, companion values): a new secret key beside an old key id is a new leak (issue 15 §1).
 Key = tuple[str, str, tuple[str, ...]]
-Status = tuple[bool, "Commit | None"]  # (present at head, commit that removed it)
+# (present at head, commit that removed it, merge that brought a side branch's removal into HEAD's line)
+Status = tuple[bool, "Commit | None", "Commit | None"]
 
 
 @dataclass(slots=True)
@@ -132,9 +134,10 @@ def _status(
         log = started or git.BlobLog(work.repo, [work.head], first_parent=True)
         with log:
             diffs = log.diffs(every)
-    status: dict[Key, Status] = {key: (True, None) for key in by_key.keys() - gone.keys()}
-    for key, blobs in gone.items():
-        status[key] = (False, _removal(diffs, blobs))
+    status: dict[Key, Status] = {key: (True, None, None) for key in by_key.keys() - gone.keys()}
+    found = {key: _removal(diffs, blobs) for key, blobs in gone.items()}
+    for key, (removed, merged) in removal.locate(work, gone, found, walked).items():
+        status[key] = (False, removed, merged)
     return status
 
 
@@ -186,8 +189,10 @@ def _earliest(
         if origin is not finding.origin:
             finding = relocate(finding, origin)
         if key in status:
-            present, removed = status[key]
-            finding = dataclasses.replace(finding, present_at_head=present, removed_in=removed)
+            present, removed, merged = status[key]
+            finding = dataclasses.replace(
+                finding, present_at_head=present, removed_in=removed, removal_merged_in=merged
+            )
         out.append(finding)
     return _merge_lone_companions(work, out)
 

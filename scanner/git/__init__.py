@@ -5,6 +5,7 @@ functions the sources and commands call, as `git.NAME`."""
 from scanner.git.log import (
     BlobLog,
     TreeEntry,
+    ancestry_path,
     blob_census,
     blob_log,
     commit_messages,
@@ -41,6 +42,7 @@ __all__ = [
     "Later",
     "Running",
     "TreeEntry",
+    "ancestry_path",
     "blob_census",
     "blob_log",
     "boundary",

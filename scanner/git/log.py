@@ -238,6 +238,11 @@ def blob_log(
         return log.diffs(objects)
 
 
+def ancestry_path(repo: Path, start: str, head: str) -> list[str]:
+    """The commits that descend from `start` and lead to `head` (start excluded)."""
+    return run(repo, "rev-list", "--ancestry-path", f"{start}..{head}", "--").decode().split()
+
+
 def start_first_parent_chain(repo: Path, head: str) -> Running:
     """Start listing HEAD's first-parent chain: read it with first_parent_chain()."""
     return Running(repo, "rev-list", "--first-parent", "--reverse", head, "--")

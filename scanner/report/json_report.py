@@ -63,6 +63,7 @@ def finding_dict(f: Finding, show: bool) -> dict[str, Any]:
         "commit": commit_dict(f.commit),
         "present_at_head": f.present_at_head,
         "removed_in": commit_dict(f.removed_in),
+        "removal_merged_in": commit_dict(f.removal_merged_in),
         "verification": None
         if f.verification is None
         else {

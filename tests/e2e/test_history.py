@@ -112,6 +112,37 @@ def test_annotated_tags_and_limits_give_no_spurious_errors_and_real_ones_can_fai
     assert run_cli("history", str(tmp_path), *ENGINE, cwd=tmp_path).returncode == 2
 
 
+def test_a_removal_on_a_side_branch_names_the_remover_and_its_merge(tmp_path: Path) -> None:
+    # Issue 15 §4: a secret no longer at HEAD always names where it left.
+    build(tmp_path, [({"main.txt": key_line(MORE_KEY_IDS[0])}, "init")])
+    git(tmp_path, "checkout", "-q", "-b", "side")
+    side = build(
+        tmp_path,
+        [
+            ({"a.txt": key_line(KEY_ID), "main.txt": "cleaned\n"}, "leak on side, clean main's"),
+            ({"a.txt": "clean\n"}, "clean on side"),
+        ],
+        start=1,
+    )
+    git(tmp_path, "checkout", "-q", "-b", "dead", "main")
+    dead = build(tmp_path, [({"d.txt": key_line(KEY_ID_2)}, "leak"), ({"d.txt": None}, "rm")], start=3)
+    git(tmp_path, "checkout", "-q", "main")
+    build(tmp_path, [({"b.txt": "y\n"}, "main work")], start=5)
+    git(tmp_path, "merge", "-q", "--no-ff", "-m", "merge side", "side", date=6)
+    merge = git(tmp_path, "rev-parse", "HEAD")
+    for limit in ((), ("--max-commits", "50")):
+        _, doc = history(tmp_path, *limit)
+        found = {
+            f["path"]: (f["removed_in"]["sha"], (f["removal_merged_in"] or {}).get("sha"))
+            for f in doc["findings"]
+        }
+        assert found == {
+            "main.txt": (side[0], merge),  # on the main line, removed on the side branch
+            "a.txt": (side[1], merge),  # never on the main line
+            "d.txt": (dead[1], None),  # on a branch never merged
+        }, limit
+
+
 def test_still_present_at_head(tmp_path: Path) -> None:
     shas = build(tmp_path, [({"a.txt": "x\n"}, "one"), ({"a.txt": key_line(KEY_ID)}, "leak")])
     _, doc = history(tmp_path)
@@ -469,14 +500,16 @@ def test_a_merge_that_brings_a_deletion_is_where_main_lost_the_secret(tmp_path: 
     build(tmp_path, [({"README.md": "hello\n"}, "init")])
     leak = commit(tmp_path, {"leak.cfg": AWS_CONFIG}, "leak on main", 1)
     git(tmp_path, "checkout", "-q", "-b", "cleanup")
-    commit(tmp_path, {"leak.cfg": None}, "delete it on a branch", 2)
+    removal = commit(tmp_path, {"leak.cfg": None}, "delete it on a branch", 2)
     git(tmp_path, "checkout", "-q", "main")
     commit(tmp_path, {"main.txt": "main work\n"}, "main work", 3)
     git(tmp_path, "merge", "-q", "--no-ff", "-m", "merge cleanup", "cleanup", date=4)
     merge = git(tmp_path, "rev-parse", "HEAD")
     finding = only(history(tmp_path)[1])
-    # On main's first-parent chain the secret left with the merge, not with the branch's own commit.
-    assert (finding["commit"]["sha"], finding["removed_in"]["sha"]) == (leak, merge)
+    # On main's first-parent chain the secret left with the merge: both the branch's own commit that
+    # removed it and that merge are named (issue 15 §4).
+    assert (finding["commit"]["sha"], finding["removed_in"]["sha"]) == (leak, removal)
+    assert finding["removal_merged_in"]["sha"] == merge
     assert finding["present_at_head"] is False
 
 
