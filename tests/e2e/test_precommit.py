@@ -97,6 +97,8 @@ def test_pre_commit_blocks_a_commit_that_adds_a_secret(user_repo: Path, tmp_path
     assert blocked.returncode != 0
     shown = blocked.stdout + blocked.stderr  # git passes hook output on stderr
     assert "creds.ini" in shown and "secretscan:allow" in shown
+    # The hint's command runs where the user is (issue 15 §5): here secretscan is on PATH.
+    assert "baseline: secretscan baseline update" in shown and shutil.which("secretscan", path=env["PATH"])
     # The old secret in old.txt is on an unchanged line: only the new file is reported.
     assert "old.txt" not in shown
     git(user_repo, "rm", "-q", "--cached", "creds.ini")

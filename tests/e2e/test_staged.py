@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shlex
+import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.helpers.cli import run_cli
+from tests.helpers.cli import run_cli, secretscan_command
 from tests.helpers.gitrepo import (
     AWS_CONFIG,
     ENGINE,
@@ -164,6 +166,24 @@ def test_hook_output_says_how_to_proceed_and_redacts(tmp_path: Path) -> None:
     for hint in ("secretscan:allow", "baseline", "filter-repo", "Rotate"):
         assert hint in proc.stdout
     assert SECRET_KEY not in proc.stdout and KEY_ID not in proc.stdout
+
+
+def test_the_hint_names_a_command_that_runs_where_the_user_is(tmp_path: Path) -> None:
+    # Issue 15 §5: pre-commit installs secretscan in its own environment, off the user's PATH.
+    build(tmp_path, [({"README.md": "hello\n"}, "init")])
+    stage(tmp_path, {"creds": AWS_CONFIG})
+    bindir = Path(secretscan_command()[0]).parent
+    on_path = run_cli("staged", *ENGINE, cwd=tmp_path, env={"PATH": f"{bindir}:/usr/bin:/bin"})
+    assert "Record it in the baseline: secretscan baseline update (it writes" in on_path.stdout
+    framework = run_cli("staged", *ENGINE, cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "PRE_COMMIT": "1"})
+    (line,) = [x for x in framework.stdout.splitlines() if "Record it in the baseline" in x]
+    assert "pre-commit framework installed secretscan in its own environment" in line
+    command = shlex.split(line.split("baseline: ", 1)[1].split(" baseline update")[0])
+    assert Path(command[0]).is_absolute()
+    shown = subprocess.run(
+        [*command, "baseline", "update", "--help"], capture_output=True, env={"PATH": "/usr/bin"}
+    )
+    assert shown.returncode == 0
 
 
 def test_named_files_limit_the_check_and_unstaged_ones_are_scanned_whole(tmp_path: Path) -> None:
