@@ -161,12 +161,21 @@ class Dropped:
     secret: str = field(repr=False)
 
 
+# Reasons a file was skipped by a fault rather than by a rule (size, binary, submodule): scan errors for
+# --fail-on-error (issue 15 §6).
+SKIP_FAULTS = ("cannot access", "cannot list", "cannot read", "unreadable")
+
+
 @dataclass(frozen=True, slots=True)
 class Skipped:
     """Content that was not scanned, and why: reported, never silent (PERF-NOTES §5)."""
 
     path: str
     reason: str
+
+    @property
+    def fault(self) -> bool:
+        return self.reason.startswith(SKIP_FAULTS)
 
 
 @dataclass(slots=True)

@@ -146,8 +146,9 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    if settings.fail_on_error and result.errors:  # issue 15 §6: what was not scanned may hold a secret
-        notify(f"{len(result.errors)} scan error(s) and --fail-on-error: failing (exit {EXIT_ERROR})")
+    faults = len(result.errors) + sum(s.fault for s in result.skipped)
+    if settings.fail_on_error and faults:  # issue 15 §6: what was not scanned may hold a secret
+        notify(f"{faults} scan error(s) and --fail-on-error: failing (exit {EXIT_ERROR})")
         return EXIT_ERROR
     if settings.fail_on == "active":  # issue 4: only keys verified active fail the run
         live = any(f.verification is not None and f.verification.state == "active" for f in result.findings)
