@@ -77,7 +77,13 @@ def attribute(work: Plan, result: ScanResult, walks: Walks | None = None) -> Non
 
 
 def _key(finding: Finding) -> Key:
-    return finding.rule_id, finding.secret, tuple(value for _, value in finding.companions)
+    """One leaked credential: whitespace aside (a key block reindented is the same key), with the values
+    of its companions (issue 15 §1)."""
+    return finding.rule_id, _same(finding.secret), tuple(_same(value) for _, value in finding.companions)
+
+
+def _same(value: str) -> str:
+    return "".join(value.split())
 
 
 def _walked(log: git.BlobLog, wanted: set[str], result: ScanResult) -> list[CommitDiff]:

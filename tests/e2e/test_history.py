@@ -143,6 +143,18 @@ def test_a_removal_on_a_side_branch_names_the_remover_and_its_merge(tmp_path: Pa
         }, limit
 
 
+def test_a_reindented_key_is_the_same_leak(tmp_path: Path) -> None:
+    key = private_key(5)
+    indented = "tls:\n  key: |\n" + "".join(f"    {line}\n" for line in key.splitlines())
+    shas = build(tmp_path, [({"id_rsa": key}, "add"), ({"id_rsa": None, "deploy.yaml": indented}, "move")])
+    finding = only(history(tmp_path)[1])
+    assert (finding["commit"]["sha"], finding["path"], finding["present_at_head"]) == (
+        shas[0],
+        "id_rsa",
+        True,
+    )
+
+
 def test_still_present_at_head(tmp_path: Path) -> None:
     shas = build(tmp_path, [({"a.txt": "x\n"}, "one"), ({"a.txt": key_line(KEY_ID)}, "leak")])
     _, doc = history(tmp_path)
