@@ -15,7 +15,8 @@ from scanner.scheduler import Progress, ScanOptions, default_jobs, scan_blobs
 from scanner.settings import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
-    from scanner.sources.common import PathTest
+    from scanner.git.parse import CommitDiff
+    from scanner.sources.common import AddedLookup, PathTest
     from scanner.sources.diff import RangeScan
     from scanner.sources.history import Plan
     from scanner.sources.pushed import PushScan
@@ -114,39 +115,40 @@ def _is_staged(finding: Finding) -> bool:
 
 def scan_range(setup: Setup, work: RangeScan) -> ScanResult:
     """The lines the commits of a pull request add, less every secret the merge base already held."""
-    from scanner.filters.added import keep_added
-    from scanner.filters.ignored import drop_ignored
-    from scanner.sources.common import read_changes
-
-    settings = setup.settings
-    result = ScanResult(mode="diff", target=f"{settings.base}...{settings.head}")
-    skip, ignored = _skippers(setup, work.repo)
-    blobs = read_changes(work.repo, work.diffs, result, settings.max_bytes or DEFAULT_MAX_BYTES, "blob", skip)
-    options = scan_options(setup)
-    scan_blobs(setup.engine, blobs, result, options)
-    keep_added(result, work.added, settings.explain)
-    drop_ignored(result, ignored, settings.explain)
+    result = ScanResult(mode="diff", target=f"{setup.settings.base}...{setup.settings.head}")
     where = f"the base branch (merge base {work.merge_base[:12]})"
-    _drop_preexisting(setup, options, (work.repo, [work.merge_base], where), result)
-    return result
+    return _scan_commits(setup, (work.repo, work.diffs, work.added), result, ([work.merge_base], where))
 
 
 def scan_push(setup: Setup, work: PushScan) -> ScanResult:
     """The lines the commits of a push add, less every secret the commits it builds on already held."""
+    result = ScanResult(mode="pre-receive", target=", ".join(u.ref for u in work.updates))
+    result.skipped.extend(work.skipped)
+    changes = (work.repo, work.diffs, work.added)
+    return _scan_commits(setup, changes, result, (work.bases, "the repository before this push"))
+
+
+def _scan_commits(
+    setup: Setup,
+    changes: tuple[Path, list[CommitDiff], AddedLookup],
+    result: ScanResult,
+    base: tuple[list[str], str],
+) -> ScanResult:
+    """Scan what commits change; keep what they add, less what the project ignores and what the `base`
+    commits (described for --explain) already held."""
     from scanner.filters.added import keep_added
     from scanner.filters.ignored import drop_ignored
     from scanner.sources.common import read_changes
 
     settings = setup.settings
-    result = ScanResult(mode="pre-receive", target=", ".join(u.ref for u in work.updates))
-    result.skipped.extend(work.skipped)
-    skip, ignored = _skippers(setup, work.repo)
-    blobs = read_changes(work.repo, work.diffs, result, settings.max_bytes or DEFAULT_MAX_BYTES, "blob", skip)
+    repo, diffs, added = changes
+    skip, ignored = _skippers(setup, repo)
+    blobs = read_changes(repo, diffs, result, settings.max_bytes or DEFAULT_MAX_BYTES, "blob", skip)
     options = scan_options(setup)
     scan_blobs(setup.engine, blobs, result, options)
-    keep_added(result, work.added, settings.explain)
+    keep_added(result, added, settings.explain)
     drop_ignored(result, ignored, settings.explain)
-    _drop_preexisting(setup, options, (work.repo, work.bases, "the repository before this push"), result)
+    _drop_preexisting(setup, options, (repo, *base), result)
     return result
 
 
@@ -164,8 +166,8 @@ def _drop_preexisting(
     repo, bases, where = base
 
     def scan_base(blobs: Iterator[Blob]) -> list[Finding]:
-        base = ScanResult()
-        scan_blobs(setup.engine, blobs, base, options)
-        return base.findings
+        scanned = ScanResult()
+        scan_blobs(setup.engine, blobs, scanned, options)
+        return scanned.findings
 
     drop_preexisting(repo, bases, result, scan_base, setup.settings.explain, where, judged)

@@ -19,6 +19,12 @@ def blob_id(data: bytes) -> str:
     return digest.hexdigest()
 
 
+def secret_identity(value: str) -> str:
+    """A secret's value for comparison: whitespace aside, a key block reindented (in YAML, in code) is the
+    same key (issue 15 §1)."""
+    return "".join(value.split())
+
+
 @dataclass(frozen=True, slots=True)
 class Commit:
     """The commit a finding is attributed to (history and diff scans)."""

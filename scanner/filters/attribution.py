@@ -19,7 +19,7 @@ from scanner import git
 from scanner.engine import relocate
 from scanner.filters import removal
 from scanner.git.parse import CommitDiff
-from scanner.model import Commit, Finding, Origin, ScanResult
+from scanner.model import Commit, Finding, Origin, ScanResult, secret_identity
 from scanner.sources.history import Plan
 
 # (rule id, secret, companion values): a new secret key beside an old key id is a new leak (issue 15 §1).
@@ -79,11 +79,11 @@ def attribute(work: Plan, result: ScanResult, walks: Walks | None = None) -> Non
 def _key(finding: Finding) -> Key:
     """One leaked credential: whitespace aside (a key block reindented is the same key), with the values
     of its companions (issue 15 §1)."""
-    return finding.rule_id, _same(finding.secret), tuple(_same(value) for _, value in finding.companions)
-
-
-def _same(value: str) -> str:
-    return "".join(value.split())
+    return (
+        finding.rule_id,
+        secret_identity(finding.secret),
+        tuple(secret_identity(value) for _, value in finding.companions),
+    )
 
 
 def _walked(log: git.BlobLog, wanted: set[str], result: ScanResult) -> list[CommitDiff]:

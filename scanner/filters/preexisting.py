@@ -15,7 +15,7 @@ from pathlib import Path
 from scanner import git
 from scanner.filters.added import dropped_as
 from scanner.git.objects import ObjectReader
-from scanner.model import Blob, Finding, Origin, ScanResult
+from scanner.model import Blob, Finding, Origin, ScanResult, secret_identity
 
 ScanFn = Callable[[Iterator[Blob]], list[Finding]]
 Known = tuple[set[tuple[str, str]], set[str]]  # (rule, value) pairs; every value, secret or companion
@@ -45,15 +45,11 @@ def drop_preexisting(
     result.findings = kept
 
 
-def _same(value: str) -> str:
-    return "".join(value.split())
-
-
 def _is_known(finding: Finding, known: Known) -> bool:
     pairs, values = known
-    if (finding.rule_id, _same(finding.secret)) not in pairs:
+    if (finding.rule_id, secret_identity(finding.secret)) not in pairs:
         return False
-    return all(_same(value) in values for _, value in finding.companions)
+    return all(secret_identity(value) in values for _, value in finding.companions)
 
 
 def _needles(findings: list[Finding]) -> list[str]:
@@ -77,7 +73,7 @@ def _known(repo: Path, bases: Sequence[str], needles: list[str], scan: ScanFn) -
         if data is not None and info.kind == "blob"
     )
     for finding in scan(blobs):
-        pairs.add((finding.rule_id, _same(finding.secret)))
-        values.add(_same(finding.secret))
-        values.update(_same(value) for _, value in finding.companions)
+        pairs.add((finding.rule_id, secret_identity(finding.secret)))
+        values.add(secret_identity(finding.secret))
+        values.update(secret_identity(value) for _, value in finding.companions)
     return pairs, values
