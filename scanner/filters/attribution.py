@@ -200,7 +200,7 @@ def _earliest(
                 finding, present_at_head=present, removed_in=removed, removal_merged_in=merged
             )
         out.append(finding)
-    return _merge_lone_companions(work, out)
+    return _merge_lone_key_ids(work, _merge_lone_companions(work, out))
 
 
 def _merge_lone_companions(work: Plan, findings: list[Finding]) -> list[Finding]:
@@ -226,6 +226,37 @@ def _merge_lone_companions(work: Plan, findings: list[Finding]) -> list[Finding]
                 ("secret_first_commit", lone.commit.sha),
                 ("secret_first_path", lone.path),
             )
+            finding = dataclasses.replace(finding, facts=facts)
+        out.append(finding)
+    return out
+
+
+def _merge_lone_key_ids(work: Plan, findings: list[Finding]) -> list[Finding]:
+    """A key id committed alone and later paired with its secret is reported with the pair (each pair is a
+    finding of its own since issue 15 §1), noting where the key id first appeared when that was earlier;
+    kept apart only when it alone is still at HEAD."""
+    pairs: dict[tuple[str, str], Finding] = {}
+    for finding in findings:
+        key = (finding.rule_id, finding.secret)
+        if finding.companions and (key not in pairs or _when(work, finding) < _when(work, pairs[key])):
+            pairs[key] = finding
+    if not pairs:
+        return findings
+    paired_at_head = {(f.rule_id, f.secret) for f in findings if f.companions and f.present_at_head}
+    earlier: dict[int, Finding] = {}
+    kept = []
+    for finding in findings:
+        key = (finding.rule_id, finding.secret)
+        pair = None if finding.companions else pairs.get(key)
+        if pair is None or (finding.present_at_head and key not in paired_at_head):
+            kept.append(finding)
+        elif finding.commit is not None and _when(work, finding) < _when(work, pair):
+            earlier[id(pair)] = finding
+    out = []
+    for finding in kept:
+        lone = earlier.get(id(finding))
+        if lone is not None and lone.commit is not None:
+            facts = (*finding.facts, ("first_commit", lone.commit.sha), ("first_path", lone.path))
             finding = dataclasses.replace(finding, facts=facts)
         out.append(finding)
     return out

@@ -143,6 +143,16 @@ def test_a_removal_on_a_side_branch_names_the_remover_and_its_merge(tmp_path: Pa
         }, limit
 
 
+def test_a_key_id_later_paired_is_reported_with_the_pair(tmp_path: Path) -> None:
+    shas = build(
+        tmp_path,
+        [({"aws.ini": key_line(KEY_ID)}, "key id"), ({"aws.ini": aws_config(KEY_ID, secret_key(6))}, "pair")],
+    )
+    finding = only(history(tmp_path)[1])
+    assert (finding["commit"]["sha"], finding["present_at_head"]) == (shas[1], True)
+    assert finding["companions"] and finding["facts"]["first_commit"] == shas[0]
+
+
 def test_a_reindented_key_is_the_same_leak(tmp_path: Path) -> None:
     key = private_key(5)
     indented = "tls:\n  key: |\n" + "".join(f"    {line}\n" for line in key.splitlines())
