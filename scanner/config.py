@@ -33,6 +33,8 @@ _KEYS = {
     "format",
     "baseline",
     "verify",
+    "inline_allow",
+    "fail_on_error",
 }
 
 
@@ -50,6 +52,8 @@ class Config:
     format: str | None = None
     baseline: Path | None = None
     verify_skip_accounts: tuple[str, ...] = ()  # AWS accounts verification never contacts
+    inline_allow: bool = True  # false: inline markers suppress nothing (issue 15 §2)
+    fail_on_error: bool = False  # true: any scan error exits 2 (issue 15 §6)
 
 
 def repository_root(start: Path) -> Path | None:
@@ -117,6 +121,8 @@ def load_config(path: Path) -> Config:
         format=_format(doc.get("format"), where),
         baseline=None if baseline is None else base / _string(baseline, where, "baseline"),
         verify_skip_accounts=_skip_accounts(doc.get("verify"), where),
+        inline_allow=_flag(doc, "inline_allow", True, where),
+        fail_on_error=_flag(doc, "fail_on_error", False, where),
     )
 
 
@@ -262,6 +268,13 @@ def _skip_accounts(raw: Any, where: str) -> tuple[str, ...]:
             f"{where}: key 'verify.skip_accounts': not twelve-digit account ids: {', '.join(wrong)}"
         )
     return tuple(accounts)
+
+
+def _flag(doc: dict[str, Any], key: str, default: bool, where: str) -> bool:
+    raw = doc.get(key, default)
+    if not isinstance(raw, bool):
+        raise ConfigError(f"{where}: key {key!r}: expected true or false, not {raw!r}")
+    return raw
 
 
 def _format(raw: Any, where: str) -> str | None:

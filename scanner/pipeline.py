@@ -26,7 +26,7 @@ from scanner.settings import Settings
 if TYPE_CHECKING:
     from scanner.verify import VerifyOptions
 
-EXIT_CLEAN, EXIT_FINDINGS = 0, 1
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ def prepare(settings: Settings) -> Setup:
     if not rules:
         raise UsageError("no rules to run")
     try:
-        engine = Engine(rules, config.allowlist, backend=settings.backend)
+        engine = Engine(rules, config.allowlist, backend=settings.backend, inline_allow=settings.inline_allow)
     except ImportError as exc:
         raise UsageError(f"--engine hyperscan: the hyperscan package is not installed ({exc})") from exc
     found = locate(settings.baseline, settings.no_baseline, config, root)
@@ -94,12 +94,24 @@ def filter_findings(setup: Setup, result: ScanResult) -> bool:
             scanned = settings.paths if result.mode == "scan" else None
             stale = warn_unused(result, unused, path_of, scanned)
     keep_confident(result, settings.min_confidence, settings.explain)
+    count_markers(result, settings.explain)
     return stale
+
+
+def count_markers(result: ScanResult, explain: bool) -> None:
+    """Count what inline markers suppressed: each secret once, whichever rules matched it and however many
+    versions of its file a history holds. The engine keeps those drops even without --explain so they can
+    be counted: then they go."""
+    marked = {d.secret for d in result.dropped if d.reason == "inline-marker"}
+    if marked:
+        result.suppressed["inline-marker"] = len(marked)
+    if not explain:
+        result.dropped = []
 
 
 def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int:
     """Filter, verify, report and choose the exit code: 0 no findings, 1 findings (or unused baseline
-    entries)."""
+    entries), 2 scan errors under --fail-on-error."""
     settings = setup.settings
     stale = filter_findings(setup, result)
     result.findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.rule_id))
@@ -134,6 +146,10 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+    faults = len(result.errors) + sum(s.fault for s in result.skipped)
+    if settings.fail_on_error and faults:  # issue 15 §6: what was not scanned may hold a secret
+        notify(f"{faults} scan error(s) and --fail-on-error: failing (exit {EXIT_ERROR})")
+        return EXIT_ERROR
     if settings.fail_on != "any":  # issue 17 §1: `active` fails closed, `verified-active` only on proof
         from scanner.verify.outcome import fails_gate
 

@@ -73,6 +73,10 @@ class Settings:
     min_confidence: Confidence = "medium"
     no_color: bool = False
     quiet: bool = False
+    # Gate strictness: inline markers honoured (--no-inline-allow or the config turns them off); scan
+    # errors only reported, or failing the run (--fail-on-error or the config).
+    inline_allow: bool = True
+    fail_on_error: bool = False
     # Performance.
     jobs: int = 0
     backend: str = "auto"
@@ -112,4 +116,6 @@ class Settings:
             excludes=(*self.excludes, *config.excludes),
             max_bytes=self.max_bytes or config.max_file_size or DEFAULT_MAX_BYTES,
             verify_skip_accounts=(*self.verify_skip_accounts, *config.verify_skip_accounts),
+            inline_allow=self.inline_allow and config.inline_allow,
+            fail_on_error=self.fail_on_error or config.fail_on_error,
         )

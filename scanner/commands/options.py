@@ -60,6 +60,20 @@ def add_scan_options(parser: argparse.ArgumentParser) -> None:
         "human-chosen-looking passwords and bare hex/UUID values for an exhaustive audit)",
     )
     out.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
+    gate = parser.add_argument_group("gate")
+    gate.add_argument(
+        "--no-inline-allow",
+        dest="inline_allow",
+        action="store_false",
+        help="inline markers (secretscan:allow, gitleaks:allow, pragma: allowlist secret) suppress nothing: "
+        "a CI job refuses exceptions a change grants itself (config: inline_allow: false)",
+    )
+    gate.add_argument(
+        "--fail-on-error",
+        action="store_true",
+        help="exit 2 when anything could not be scanned (an unreadable object, a blob skipped by a fault) "
+        "instead of passing (config: fail_on_error: true)",
+    )
     out.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     perf = parser.add_argument_group("performance")
     perf.add_argument(
@@ -274,6 +288,8 @@ def scan_fields(args: argparse.Namespace) -> dict[str, Any]:
         "min_confidence": args.min_confidence,
         "no_color": args.no_color,
         "quiet": args.quiet,
+        "inline_allow": args.inline_allow,
+        "fail_on_error": args.fail_on_error,
         "jobs": args.jobs,
         "backend": args.backend,
         "cache": args.cache,

@@ -69,9 +69,11 @@ def _status(f: Finding) -> str:
     if f.present_at_head:
         return '<span class="alert">still present at HEAD</span>'
     if f.removed_in is not None:
-        return f"removed in {_commit(f.removed_in)}; still in history"
+        merge = f.removal_merged_in
+        merged = f", merged by {_commit(merge)}" if merge is not None else ""
+        return f"removed in {_commit(f.removed_in)}{merged}; still in history"
     if f.present_at_head is False:
-        return "not at HEAD; still in history"
+        return "not at HEAD (only on branches or tags not merged into it); still in history"
     return ""
 
 

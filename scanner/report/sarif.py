@@ -67,6 +67,7 @@ def document(result: ScanResult, context: ReportContext) -> dict[str, Any]:
             "mode": result.mode,
             "target": result.target,
             "secretsRedacted": not context.show_secrets,
+            "suppressed": dict(sorted(result.suppressed.items())),
         },
     }
     commits = commits_of(result.findings)
@@ -135,6 +136,8 @@ def _result(finding: Finding, rule_index: int, context: ReportContext) -> dict[s
         properties["presentAtHead"] = finding.present_at_head
     if finding.removed_in is not None:
         properties["removedIn"] = commit_dict(finding.removed_in)
+    if finding.removal_merged_in is not None:
+        properties["removalMergedIn"] = commit_dict(finding.removal_merged_in)
     return {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,

@@ -27,13 +27,19 @@ _PROVIDER_PREFIX = re.compile(
     r"hf_|sk-ant-|shp(?:at|ca|pa|ss)_|dop_v1_|SG\.|SWM(?:TKN|KEY)-1-)"
 )
 PREFIX_REASON = "provider token prefix: left to that provider's rule"
+# Of those, the formats whose rule checks a checksum (GitHub's CRC32, npm's, PyPI's macaroon): a value the
+# rule rejected is proven fake. A value of the others may be a real token of a shape the rule does not know
+# yet (issue 16 §5): the generic rule reports it, but only at low confidence.
+_CHECKSUMMED_PREFIX = re.compile(r"^(?:gh[pousr]_|github_pat_|npm_|pypi-)")
+PREFIX_LOW_REASON = "provider token prefix its provider's rule did not accept: reported at low"
 
 
 def generic_secret(secret: str) -> Verdict:
     """Judge a value found next to a secret-like name."""
     if "eyJ" in secret and _JWS_SHAPE.match(secret):
         return Verdict(False, JWS_REASON)
-    if _PROVIDER_PREFIX.match(secret):
+    prefixed = _PROVIDER_PREFIX.match(secret) is not None
+    if prefixed and _CHECKSUMMED_PREFIX.match(secret):
         return Verdict(False, PREFIX_REASON)
     judgement = judge(secret)
     if judgement.confidence is None:
@@ -41,6 +47,8 @@ def generic_secret(secret: str) -> Verdict:
     facts: tuple[tuple[str, str], ...] = (("randomness", judgement.reason),)
     if judgement.shape:
         facts += (("shape", judgement.shape),)
+    if prefixed:  # reported by its provider's rule (which wins the overlap), or a shape that rule refused
+        return Verdict(True, facts=(*facts, ("prefix", PREFIX_LOW_REASON)), confidence="low")
     return Verdict(True, facts=facts, confidence=judgement.confidence)
 
 
