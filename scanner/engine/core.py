@@ -225,9 +225,16 @@ def _measure(rule: Rule, secret: str) -> tuple[tuple[DropReason, str] | None, Ve
 
 
 def _dedupe(findings: list[Finding], rank: dict[str, tuple[bool, int, int, int]]) -> list[Finding]:
-    """Keep one finding per stretch of text: two rules matching overlapping bytes report one secret."""
+    """Keep one finding per stretch of text: two rules matching overlapping bytes report one secret. A
+    provider's rule wins over a generic one; between two of a kind, the finding whose validator gave it the
+    higher confidence (a generic rule that judged a value low must not hide one that judged it medium)."""
     best: list[Finding] = []
-    for finding in sorted(findings, key=lambda f: rank[f.rule_id]):
+
+    def order(f: Finding) -> tuple[bool, int, int, int, int]:
+        generic, declared, severity, index = rank[f.rule_id]
+        return generic, _CONF_RANK[f.confidence], declared, severity, index
+
+    for finding in sorted(findings, key=order):
         if not any(_overlaps(finding, kept) for kept in best):
             best.append(finding)
     return sorted(best, key=lambda f: (f.line, f.column, f.rule_id))

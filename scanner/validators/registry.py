@@ -208,4 +208,5 @@ VALIDATORS: dict[str, Validator] = {
     # Values assigned to secret-like names, judged by randomness (issue 7 §4).
     "generic_secret": generic.generic_secret,
     "generic_key": generic.generic_key,
+    "generic_password": generic.generic_password,
 }

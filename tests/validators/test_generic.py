@@ -10,7 +10,7 @@ import pytest
 from scanner.engine import Engine
 from scanner.model import Blob, Origin
 from scanner.rules import load_rules
-from scanner.validators.generic import generic_secret
+from scanner.validators.generic import generic_password, generic_secret
 from scanner.validators.randomness import judge, longest_run, uncovered_chars
 from tests.helpers.cli import run_cli
 
@@ -355,3 +355,43 @@ def test_text_in_other_scripts_is_low_confidence() -> None:
     for value in ("$1文字目に認識できないトークン「$2」があります。", "пароль123Xy"):
         assert (judge(value).confidence, judge(value).shape) == ("low", "non-ascii")
     assert judge("Xq7#pL2vR9mKé").confidence == "medium"  # one accented letter does not make prose
+
+
+@pytest.mark.parametrize(
+    ("value", "confidence"),
+    [
+        ("postgres", "medium"),  # a product name set as the password opens the door all the same
+        ("wordpress", "medium"),
+        ("Harbor12345", "medium"),  # people build passwords on sequences
+        ("Aa123456", "medium"),
+        ("citrusblend", "medium"),
+        ("admin123", "low"),  # a default test password
+        ("P@ssw0rd1", "low"),
+        ("java", "low"),  # short
+    ],
+)
+def test_a_password_field_holds_a_password_however_weak(value: str, confidence: str) -> None:
+    verdict = generic_password(value)
+    assert verdict.ok and verdict.confidence == confidence
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Password",  # a form label
+        "Passwort",  # a translation
+        "changeme",  # the field's placeholder words
+        "required",
+        "mysecretpassword",  # a description of a password
+        "hashedpass",
+        "wrongpass",
+        "^1.0.0",  # parse-passwd's version range in a lockfile
+        "0x0002000",  # a flag constant
+        "!showConfirmPwd",  # code
+        "UITextField!",  # a Swift type
+        "new_password",  # a name
+        "abcdefg",  # a sequence and nothing else
+    ],
+)
+def test_a_password_field_value_that_is_no_password(value: str) -> None:
+    assert not generic_password(value).ok
