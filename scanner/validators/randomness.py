@@ -63,13 +63,15 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|^!+[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$.]*$"  # a negated member: !this.anonymous
             r"|[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*=[A-Za-z_$]"  # s.host=r.host: code, not a value
             r"|^[A-Za-z_$][\w$]*(?:->|::)[A-Za-z_$][\w$]*"  # this->get_url(), Foo::bar: C++, PHP, Rust code
+            r"|^\*[A-Za-z_]\w*\.[\w.]+$"  # a dereference: *params.Registry.AccessKey
+            r"|\)[*/+-]\d"  # arithmetic on a call's result: float(x)*60
         ),
     ),
     (
         "regular expression",
         re.compile(r"^\(\?[:=!<P]|\[\^|\\[dswbDSWB]|\[(?:\w-\w)+|\{\d+,\d*\}|\[\[:[a-z]+:\]\]|\(\.[*+]\??\)"),
     ),
-    ("integrity or digest", re.compile(r"(?i)^(?:sha(?:1|224|256|384|512)|md5)[-:]")),
+    ("integrity or digest", re.compile(r"(?i)^(?:(?:hmac-)?sha(?:1|224|256|384|512)|md5)[-:]")),
     ("URL", re.compile(r"(?i)^[a-z][a-z0-9+.-]*://|^www\.|\]\(https?://|\bhttps?://")),
     (
         "query string",
@@ -103,6 +105,8 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "package version pin",
         re.compile(r"^[A-Za-z][\w.-]*(?:(?:==|>=|<=|~=|!=)v?\d+|@[\^~]?v?\d+\.\d+)(?:\.\d+){0,2}[\w.+-]*$"),
     ),
+    # An Ethereum-style address (0x + 40 hex) is public; a dependency range (npm:^4.0.0, ~1.2) is a version.
+    ("public address or version range", re.compile(r"^0x[0-9a-fA-F]{40}$|(?:^|[:=@])[\^~]\d+\.\d+")),
     ("number or date", re.compile(r"(?i)^[\d\s.,:+\-/tz]+$")),
 )
 _WORD_NUMBER = re.compile(r"^[A-Za-z]{3,}(?:[-_.:][A-Za-z]{3,})*[-_.:]\d{1,8}$")
