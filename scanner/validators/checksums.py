@@ -257,7 +257,9 @@ def not_placeholder(secret: str) -> Verdict:
         return Verdict(False, "placeholder or documentation value", example=True)
     if len(set(secret)) < 6:
         return Verdict(False, "too few distinct characters for a generated credential")
-    dummy = dummy_pattern(secret)  # 123456abcdef, A1B2C3D4, abcabcabcabc: typed in, not issued
+    # 123456abcdef, A1B2C3D4, abcabcabcabc: typed in, not issued. A token only: a URL's ids (a webhook's
+    # numeric id) are not the secret part.
+    dummy = dummy_pattern(secret) if "/" not in secret else None
     if dummy is not None:
         return Verdict(False, dummy, example=True)
     code = code_shape(secret)

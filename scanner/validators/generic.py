@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from scanner.validators.randomness import judge, longest_run, period, rejected_shape
+from scanner.validators.randomness import judge, longest_run, period, rejected_shape, unleet
 from scanner.validators.verdict import Verdict
 
 _EXAMPLE_REASONS = frozenset({"placeholder", "template or variable", "environment lookup"})
@@ -122,6 +122,7 @@ _LITERAL_WORDS = frozenset(
         "qwerty",
         "letmein",
         "changethis",
+        "5ivel!fe",  # GitLab's documented default root password
         "nullptr",
         "nothing",
         "unset",
@@ -153,7 +154,7 @@ def generic_password(secret: str) -> Verdict:
         return Verdict(False, "a word a password field shows, not a password", example=True)
     if _TEST_PASSWORD.match(secret):  # admin1, P@ssw0rd1: a working default, shown at low
         return Verdict(True, facts=(("shape", "test-password"),), confidence="low")
-    if _DESCRIBES_A_PASSWORD.search(secret):
+    if _DESCRIBES_A_PASSWORD.search(secret) or _DESCRIBES_A_PASSWORD.search(unleet(secret)):
         return Verdict(False, "a description of a password (mysecretpassword, wrongpass)", example=True)
     if _NOT_A_VALUE.search(secret):
         return Verdict(False, "a version, constant, negation or type, not a password")

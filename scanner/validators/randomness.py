@@ -136,7 +136,7 @@ _HEX = re.compile(r"^(?:[0-9a-f]+|[0-9A-F]+)$")
 _CODE_PUNCTUATION = re.compile(r"[()\[\]{}<>]|^[A-Za-z0-9+/]+={1,2}$")
 # Words of test and default passwords: such values stay `low` (shown with --min-confidence low).
 _TEST_WORD = re.compile(
-    r"(?i)test|demo|admin|guest|pass|p@ss|secret|qwerty|letmein|welcome|default|root|abc|123"
+    r"(?i)test|demo|admin|guest|pass|p@ss|secret|qwerty|letmein|welcome|default|root|abc|123|sivelife"
 )
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]{12,}={0,2}$")
 # The reason the judge gives for base64 of readable text; scanner/decode.py decodes such drops and scans them.
@@ -294,6 +294,16 @@ def period(value: str) -> int:
     return len(text)
 
 
+def unleet(value: str) -> str:
+    """`value` in lower case with l33t spelling undone: P@55w0rd -> password."""
+    return value.lower().translate(_LEET)
+
+
+def test_word(value: str) -> bool:
+    """Whether a test or default password's word is in `value`, l33t spelling undone (P@55w0rd, 5iveL!fe)."""
+    return bool(_TEST_WORD.search(value) or _TEST_WORD.search(unleet(value)))
+
+
 def _worded_password(value: str) -> bool:
     """Words a person made a password of: a capital or a digit, and a symbol (StrongOne7., P@ssw0rd1), not a
     name with a counter (access-1), code (saveOAuth2Tokens, tag-$1) or a reference."""
@@ -350,7 +360,7 @@ def judge(value: str) -> Judgement:
         if _worded_password(value):
             # Words with a capital, a digit and a symbol are how people build passwords (StrongOne7.); a
             # test word (P@ssw0rd1, Somepass1) is still a working default password, shown at low.
-            if _TEST_WORD.search(value):
+            if test_word(value):
                 return Judgement("low", "default or test password (words, digits, symbols)", "test-password")
             return Judgement("medium", "human-chosen password: words, digits and symbols", "human-password")
         return Judgement(None, "made of dictionary words")
@@ -373,7 +383,7 @@ def judge(value: str) -> Judgement:
         )
     if length >= 10 and classes >= 2 and entropy >= 3.0 and not wordy:
         return Judgement("medium", f"fairly random: {classes} character classes, entropy {entropy:.2f}")
-    if length >= 8 and classes >= 3 and not _TEST_WORD.search(value) and not _CODE_PUNCTUATION.search(value):
+    if length >= 8 and classes >= 3 and not test_word(value) and not _CODE_PUNCTUATION.search(value):
         # Summer2024!, Kx7#mail: a person's password in a configuration works as well as a generated one.
         return Judgement("medium", f"human-chosen password: {classes} character classes", "human-password")
     return Judgement("low", "human-chosen looking value (words, digits, symbols)")
