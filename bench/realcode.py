@@ -191,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse-reports", action="store_true", help="score the last run's reports again")
     parser.add_argument("--pool", type=Path, help="write the unjudged lines (with their text) to this file")
     parser.add_argument("--misses", type=Path, help="write secretscan's missed true lines (with their text)")
+    parser.add_argument(
+        "--distinct", action="store_true", help="count each value once per repository, not each line"
+    )
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--json", type=Path, help="write the tallies here")
     parser.add_argument("--secretscan", default=str(Path(sys.executable).parent / "secretscan"))
@@ -222,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(new)} unjudged line(s) written to {args.pool}")
     if args.misses:
         write_misses(args.misses, missed(hits, labels, "secretscan", line_text), line_text)
-    tallies = score(hits, labels, line_text)
+    tallies = score(hits, labels, line_text, args.distinct)
     print(render(tallies, args.markdown))
     if args.json:
         doc = {

@@ -11,7 +11,7 @@ reads "of the lines reported as this kind of credential, how many were one".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bench.external_score import Hit, Label, LineText, _on_line
@@ -19,11 +19,19 @@ from bench.external_score import Hit, Label, LineText, _on_line
 ALL = "all"
 
 
+Key = Label | tuple[str, str]  # a judged line, or (repository, value) when values are counted once
+
+
+def distinct_value(label: Label) -> Key:
+    """One value per repository: a password a test suite repeats on 50 lines counts once."""
+    return (label.source, label.sha256 or f"{label.path}:{label.line}")
+
+
 @dataclass(slots=True)
 class Tally:
-    secrets: int = 0  # true labels of this kind
-    found: set[Label] = field(default_factory=set)
-    false: set[Label] = field(default_factory=set)
+    secrets: set[Key] = field(default_factory=set)  # the true labels of this kind
+    found: set[Key] = field(default_factory=set)
+    false: set[Key] = field(default_factory=set)
     unjudged: int = 0  # hits on no judged label
 
     @property
@@ -33,7 +41,7 @@ class Tally:
 
     @property
     def recall(self) -> float:
-        return len(self.found) / self.secrets if self.secrets else 0.0
+        return len(self.found) / len(self.secrets) if self.secrets else 0.0
 
     @property
     def f1(self) -> float:
@@ -59,17 +67,21 @@ class Index:
         return next((x for x in labels if x.line < hit.line <= x.last_line), None)
 
 
-def score(hits: Iterable[Hit], labels: list[Label], line_text: LineText) -> dict[str, dict[str, Tally]]:
+def score(
+    hits: Iterable[Hit], labels: list[Label], line_text: LineText, distinct: bool = False
+) -> dict[str, dict[str, Tally]]:
     """tool -> kind -> Tally, with an "all" kind. Counted per label: a tool reporting one line twice is
-    neither rewarded nor punished twice. Labels not yet judged ("?") count nowhere."""
+    neither rewarded nor punished twice; `distinct` counts each value once per repository instead.
+    Labels not yet judged ("?") count nowhere."""
+    key: Callable[[Label], Key] = distinct_value if distinct else (lambda label: label)
     index = Index(labels)
     hits = list(hits)
     tallies: dict[str, dict[str, Tally]] = {}
     for tool in dict.fromkeys(h.tool for h in hits):
         per = tallies[tool] = {ALL: Tally()}
         for secret in (x for x in labels if x.verdict == "secret"):
-            per.setdefault(secret.kind, Tally()).secrets += 1
-            per[ALL].secrets += 1
+            per.setdefault(secret.kind, Tally()).secrets.add(key(secret))
+            per[ALL].secrets.add(key(secret))
     for hit in hits:
         label = index.match(hit, line_text)
         per = tallies[hit.tool]
@@ -77,7 +89,7 @@ def score(hits: Iterable[Hit], labels: list[Label], line_text: LineText) -> dict
             per[ALL].unjudged += 1
             continue
         for tally in (per.setdefault(label.kind, Tally()), per[ALL]):
-            (tally.found if label.verdict == "secret" else tally.false).add(label)
+            (tally.found if label.verdict == "secret" else tally.false).add(key(label))
     return tallies
 
 
@@ -95,12 +107,13 @@ def render(tallies: dict[str, dict[str, Tally]], markdown: bool) -> str:
     tools = list(tallies)
     kinds = sorted(
         {k for per in tallies.values() for k in per if k != ALL},
-        key=lambda k: (-max(per.get(k, Tally()).secrets for per in tallies.values()), k),
+        key=lambda k: (-max(len(per.get(k, Tally()).secrets) for per in tallies.values()), k),
     )
     rows = [["kind", "true", *tools]]
     for kind in [ALL, *kinds]:
-        secrets = max(per.get(kind, Tally()).secrets for per in tallies.values())
+        secrets = max(len(per.get(kind, Tally()).secrets) for per in tallies.values())
         rows.append([kind, str(secrets), *(_cell(tallies[t].get(kind, Tally())) for t in tools)])
+    rows.append(["hits on no judged line", "", *(str(tallies[t][ALL].unjudged) for t in tools)])
     if markdown:
         lines = ["| " + " | ".join(r) + " |" for r in rows]
         lines.insert(1, "|" + "---|" * len(rows[0]))

@@ -50,14 +50,22 @@ def test_precision_recall_f1_per_kind_over_every_true_label() -> None:
     ]
     per = score(hits, LABELS, line_text)["a"]
     overall = per[ALL]
-    assert (len(overall.found), len(overall.false), overall.secrets, overall.unjudged) == (2, 1, 4, 1)
+    assert (len(overall.found), len(overall.false), len(overall.secrets), overall.unjudged) == (2, 1, 4, 1)
     assert overall.precision == pytest.approx(2 / 3)
     assert overall.recall == pytest.approx(2 / 4)
     assert overall.f1 == pytest.approx(2 * (2 / 3) * 0.5 / (2 / 3 + 0.5))
     assert per["password"].recall == 1.0
     assert per["generic-token"].precision == 0.0  # the placeholder counts under the kind it looks like
-    assert per["generic-token"].secrets == 1
+    assert len(per["generic-token"].secrets) == 1
     assert per["connection-string"].recall == 0.0
+
+
+def test_distinct_counts_a_repeated_value_once_per_repository() -> None:
+    again = label("r/other.env", 5, "Zq8wPx2mLk", "secret", "password")
+    hits = [Hit("a", "r/other.env", 5, None)]
+    per = score(hits, [*LABELS, again], line_text, distinct=True)["a"]
+    assert (len(per[ALL].secrets), len(per[ALL].found)) == (4, 1)  # one password value on two lines
+    assert per["password"].recall == 1.0
 
 
 def test_a_hit_anywhere_on_a_judged_line_is_on_it() -> None:
@@ -79,6 +87,7 @@ def test_render_names_every_tool_and_kind() -> None:
     assert text.splitlines()[0] == "| kind | true | a | b |"
     assert "| all | 4 | 1 +0FA P1.00 R0.25 F0.40 | 0 +1FA P0.00 R0.00 F0.00 |" in text
     assert "| password | 1 |" in text
+    assert text.splitlines()[-1] == "| hits on no judged line |  | 0 | 0 |"
 
 
 @pytest.mark.parametrize(
