@@ -104,7 +104,8 @@ def missed(hits: Iterable[Hit], labels: list[Label], tool: str, line_text: LineT
 
 def render(tallies: dict[str, dict[str, Tally]], markdown: bool) -> str:
     """One row per kind (true labels first by count) and tool: found/true, false alarms, P, R, F1."""
-    tools = list(tallies)
+    # secretscan and its variants first, then the peers in the order they ran
+    tools = sorted(tallies, key=lambda t: 0 if t == "secretscan" else 1 if t.startswith("secretscan") else 2)
     kinds = sorted(
         {k for per in tallies.values() for k in per if k != ALL},
         key=lambda k: (-max(len(per.get(k, Tally()).secrets) for per in tallies.values()), k),
