@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(new)} unjudged line(s) written to {args.pool}")
     if args.misses:
         write_misses(args.misses, missed(hits, labels, "secretscan", line_text), line_text)
-    tallies = score(hits, labels, line_text, args.distinct)
+    tallies = score(hits, labels, line_text, args.distinct, reports)
     print(render(tallies, args.markdown))
     if args.json:
         doc = {

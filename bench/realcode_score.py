@@ -68,16 +68,21 @@ class Index:
 
 
 def score(
-    hits: Iterable[Hit], labels: list[Label], line_text: LineText, distinct: bool = False
+    hits: Iterable[Hit],
+    labels: list[Label],
+    line_text: LineText,
+    distinct: bool = False,
+    tools: Iterable[str] = (),
 ) -> dict[str, dict[str, Tally]]:
-    """tool -> kind -> Tally, with an "all" kind. Counted per label: a tool reporting one line twice is
+    """tool -> kind -> Tally, with an "all" kind, for every tool in `tools` (a tool that reported nothing
+    still has a row) and every tool with a hit. Counted per label: a tool reporting one line twice is
     neither rewarded nor punished twice; `distinct` counts each value once per repository instead.
     Labels not yet judged ("?") count nowhere."""
     key: Callable[[Label], Key] = distinct_value if distinct else (lambda label: label)
     index = Index(labels)
     hits = list(hits)
     tallies: dict[str, dict[str, Tally]] = {}
-    for tool in dict.fromkeys(h.tool for h in hits):
+    for tool in dict.fromkeys([*tools, *(h.tool for h in hits)]):
         per = tallies[tool] = {ALL: Tally()}
         for secret in (x for x in labels if x.verdict == "secret"):
             per.setdefault(secret.kind, Tally()).secrets.add(key(secret))

@@ -75,6 +75,11 @@ def test_a_hit_anywhere_on_a_judged_line_is_on_it() -> None:
         assert per[ALL].found == {URL}
 
 
+def test_a_tool_that_reported_nothing_has_a_row() -> None:
+    per = score([], LABELS, line_text, tools=["quiet"])["quiet"]
+    assert (len(per[ALL].secrets), per[ALL].recall, per[ALL].precision) == (4, 0.0, 1.0)
+
+
 def test_missed_lists_the_true_labels_a_tool_did_not_report() -> None:
     hits = [Hit("secretscan", "r/app.env", 1, "Zq8wPx2mLk"), Hit("peer", "r/Makefile", 4, None)]
     assert missed(hits, LABELS, "secretscan", line_text) == [MAKE, URL, KEY]
