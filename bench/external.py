@@ -73,7 +73,7 @@ def _leaks(name: str) -> Callable[[Path, Path], list[Hit]]:
                 Hit(
                     name,
                     relative(f["location"]["path"], tree),
-                    f["location"]["start_line"],
+                    f["location"].get("start_line", 0),  # 0: a finding on a whole (binary) file
                     f["match"]["value"],
                     f["rule_id"],
                 )
