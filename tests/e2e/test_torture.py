@@ -592,12 +592,6 @@ def test_database_of_other_rules_is_not_trusted(t: Torture) -> None:
     assert done.rc == 1 and len(done.json()["findings"]) == 2
 
 
-test_database_of_other_rules_is_not_trusted = xfail(
-    "issue 14 §2: the cached Hyperscan database is loaded without a digest check: another rule set's "
-    "database nominates the wrong rules, every secret is lost, exit 0"
-)(test_database_of_other_rules_is_not_trusted)
-
-
 def test_concurrent_runs_sharing_caches_agree(t: Torture) -> None:
     env = _fresh_env(t, "concurrent")
     cache = str(t.base / "concurrent" / "results")
