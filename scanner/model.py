@@ -162,3 +162,6 @@ class ScanResult:
     below_min_confidence: int = 0  # findings hidden by --min-confidence: counted, so a person can ask
     mode: str = "scan"  # scan | history | diff | staged
     target: str = ""
+    # Blobs a path allowlist dropped a candidate of at some path: attribution keeps their findings at their
+    # own path, never moves them to the blob's first appearance at an allowlisted one (issue 14 §2).
+    path_bound: set[str] = field(default_factory=set)

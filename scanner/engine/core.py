@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from scanner import __version__
 from scanner.engine import decode
 from scanner.engine.anchors import LineMemo, anchored_secrets
 from scanner.engine.lines import LineIndex
 from scanner.engine.matcher import KUBE_SECRET, Matcher, make_matcher
 from scanner.engine.pairing import pair_aws_credentials, without_companion_copies
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
-from scanner.rules import Allowlist, Rule, rules_hash
+from scanner.rules import Allowlist, Rule, allowlist_key, rules_hash
 from scanner.validators import VALIDATORS, Verdict
 from scanner.validators.randomness import shannon_entropy
 
@@ -43,6 +45,10 @@ class ScanOutcome:
     dropped: list[Dropped] = field(default_factory=list)
     error: str = ""  # set when scanning this blob failed: reported, and the scan goes on
     kube_secret: bool = False  # the text says `kind: Secret` (its base64 values are decoded)
+    # Whether the path took part in the verdict (a path allowlist was consulted, or a manifest's suffix chose
+    # what to decode): such an outcome holds for its own path only, never for a copy elsewhere (issue 14 §2).
+    path_dependent: bool = False
+    path_allowlisted: bool = False  # a candidate was dropped by a path allowlist
 
 
 def fingerprint(rule_id: str, secret: str, path: str) -> str:
@@ -67,7 +73,9 @@ class Engine:
     ) -> None:
         self.rules = list(rules)
         self.allowlist = allowlist or Allowlist()
-        self.digest = rules_hash(self.rules) + ":" + repr(self.allowlist)
+        # What a verdict depends on besides the blob: keys the result cache, so any change of it is a miss.
+        key = json.dumps([__version__, rules_hash(self.rules), allowlist_key(self.allowlist)])
+        self.digest = hashlib.sha256(key.encode()).hexdigest()
         # (rule, value) -> what the value alone says. A history holds each file in many versions, so the same
         # candidates come again and again: the generic judge, the costliest check, then runs once per value.
         self._verdicts: dict[tuple[str, str], tuple[tuple[DropReason, str] | None, Verdict | None]] = {}
@@ -94,6 +102,9 @@ class Engine:
             if work is not None:
                 inner = self.scan(Blob.from_bytes(work.text, blob.origin), explain=False, depth=depth + 1)
                 outcome.findings = decode.merge(outcome.findings, inner.findings, work, self._is_generic)
+                outcome.path_dependent |= inner.path_dependent
+                outcome.path_allowlisted |= inner.path_allowlisted
+        outcome.path_dependent |= outcome.kube_secret  # a manifest's values are decoded by its file suffix
         if outcome.findings:
             outcome.findings = without_companion_copies(outcome.findings)
         if not explain:
@@ -157,6 +168,9 @@ class Engine:
         line = lines.text(line_no)
         column = start - lines.start(line_no) + 1
         drop, verdict = self._judge(rule, secret, raw, line, lines, line_no, origin.path)
+        if (drop is None or drop[0] not in _VALUE_DROPS) and (rule.allowlist.paths or self.allowlist.paths):
+            outcome.path_dependent = True  # reported here, it may be allowlisted elsewhere, and the reverse
+            outcome.path_allowlisted |= drop is not None and drop[0] == "allowlist-path"
         if drop is not None:
             if explain:
                 outcome.dropped.append(Dropped(rule.id, origin, line_no, column, drop[0], drop[1], secret))
@@ -200,6 +214,9 @@ class Engine:
         if line_no > 1 and NEXT_LINE_MARKER in lines.text(line_no - 1):
             return ("inline-marker", "allow marker on the line above"), verdict
         return None, verdict
+
+
+_VALUE_DROPS = frozenset({"entropy", "validator", "example-credential"})  # _measure's: the value alone
 
 
 def _measure(rule: Rule, secret: str) -> tuple[tuple[DropReason, str] | None, Verdict | None]:

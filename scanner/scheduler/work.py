@@ -48,5 +48,9 @@ def scan_named(
             yield Read(oid, path, "binary", info.size)
         else:
             outcome = safe_scan(engine, Blob(oid, data, Origin(path, None, "blob", blob=oid)), explain)
-            kept = outcome if outcome.findings or outcome.dropped or outcome.error else None
+            kept = (
+                outcome
+                if outcome.findings or outcome.dropped or outcome.error or outcome.path_dependent
+                else None
+            )
             yield Read(oid, path, "scanned", info.size, kept)

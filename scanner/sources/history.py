@@ -247,15 +247,19 @@ def named_blobs(
     seen: set[str],
     known_clean: KnownClean | None = None,
     progress: Progress | None = None,
+    copies: dict[str, set[bytes]] | None = None,
 ) -> Iterator[list[Named]]:
     """Batches of the blobs `walk` adds, in walk order (newest first: the order git reads fastest; a blob is
     scanned at the path of the last commit that adds it): each blob once (ids in `seen`, blobs at skipped
     paths and blobs `known_clean` by a result cache left out, and counted as done on `progress`; a blob
-    skipped at one path is still read when it comes again at another)."""
+    skipped at one path is still read when it comes again at another). The (quoted) paths at which a blob
+    comes again go to `copies`: a verdict that depended on the path is made again at each of them."""
     batch: list[Named] = []
     for chunk in walk.chunks():
         for oid, quoted in raw_additions(chunk):
             if oid in seen:
+                if copies is not None:
+                    copies.setdefault(oid, set()).add(quoted)
                 continue
             path = unquote(quoted)
             if work.skip(path):
@@ -270,6 +274,12 @@ def named_blobs(
         if batch:  # a batch per chunk of the walk: git never waits for a batch to fill
             yield from _unknown(batch, known_clean, progress)
             batch = []
+
+
+def copies_to_rescan(work: Plan, copies: dict[str, set[bytes]], scanned: dict[str, str]) -> list[Named]:
+    """The other paths of each blob whose verdict at its `scanned` path depended on that path."""
+    again = {(oid, unquote(quoted)) for oid in scanned for quoted in copies.get(oid, ())}
+    return sorted((oid, path) for oid, path in again if path != scanned[oid] and not work.skip(path))
 
 
 def _unknown(

@@ -60,9 +60,6 @@ MODE_RUNS: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 CATASTROPHE_BOUND = 8.0  # seconds: "finishes every catastrophic-regex case within seconds"
 _S1_UNICODE = "issue 14 §1: a path that is not UTF-8 fails fingerprint() (UnicodeEncodeError): not scanned"
-_S2_DEDUP = (
-    "issue 14 §2: the copy at an allowlisted path is scanned first and its clean verdict hides this one"
-)
 _S1_IGNORE = (
     "issue 14 §1: an ignore file or exclude pattern beside a non-UTF-8 name crashes the walk (pathspec's "
     "Hyperscan backend encodes names as strict UTF-8): exit 3, nothing scanned"
@@ -77,10 +74,8 @@ KNOWN_MISSED: dict[str, str] = {
         f"tree/contents/{n}.env": _S5_UTF16
         for n in ("utf16le-bom", "utf16be-bom", "utf32le-bom", "utf32be-bom", "utf16le-nobom")
     },
-    "tree/dedup/src": _S2_DEDUP,
     **{f"ignores/{n}": _S1_IGNORE for n in ("plain", "kept-non-utf8", "ignored-non-utf8")},
     "repos/audit/replaced.env": "issue 14 §2: refs/replace makes git show a clean blob in place of the committed one",
-    "repos/audit/dedup/src": _S2_DEDUP,
     "repos/audit/utf16.env": _S5_UTF16,
     "repos/audit/(tag message)": "issue 14 §6: annotated tag messages are never scanned (only commit messages)",
     "repos/nonutf8/bad-\\xff\\xfe.env": _S1_UNICODE,
@@ -89,10 +84,8 @@ KNOWN_MISSED: dict[str, str] = {
     "repos/broken-ref/app.env": "issue 14 §5: one broken ref aborts the audit (git rev-list: bad object), good refs unscanned",
     "repos/pr/names/bad-\\xff.env": _S1_UNICODE,
     "repos/pr/utf16.env": _S5_UTF16,
-    "repos/pr/dedup/src": _S2_DEDUP,
     "repos/staged/names/bad-\\xff.env": _S1_UNICODE,
     "repos/staged/utf16.env": _S5_UTF16,
-    "repos/staged/dedup/src": _S2_DEDUP,
 }
 
 
@@ -479,12 +472,6 @@ def test_result_cache_never_hides_a_copy_at_another_path(t: Torture) -> None:
     assert first.rc == 0
     second = run(("scan", "dedup/src", *config), tree, env)
     assert second.rc == 1 and second.json()["findings"]
-
-
-test_result_cache_never_hides_a_copy_at_another_path = xfail(
-    "issue 14 §2: the clean-blob cache is keyed by blob id and rules, not by path: an allowlisted copy's "
-    "clean verdict hides the next run's copy elsewhere"
-)(test_result_cache_never_hides_a_copy_at_another_path)
 
 
 def test_result_cache_stores_no_secret(t: Torture) -> None:
