@@ -54,7 +54,8 @@ class ScanOutcome:
 def fingerprint(rule_id: str, secret: str, path: str) -> str:
     """Stable identity of a finding: rule + hash of the secret + path; no line number, so edits keep it."""
     digest = hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()
-    return hashlib.sha256(f"{rule_id}\0{digest}\0{path}".encode()).hexdigest()[:32]
+    # A path that is not UTF-8 is surrogate-escaped: encoded back to its bytes (issue 14 §1).
+    return hashlib.sha256(f"{rule_id}\0{digest}\0{path}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def relocate(finding: Finding, origin: Origin) -> Finding:

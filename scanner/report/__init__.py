@@ -42,4 +42,10 @@ Renderer = Callable[[ScanResult, ReportContext], str]
 def renderer(name: str) -> Renderer:
     module = importlib.import_module(f"scanner.report.{FORMATS[name]}")
     render: Renderer = module.render
-    return render
+    if name in ("json", "jsonl"):  # JSON escapes what it must itself, and keeps names exact
+        return render
+    from scanner.report.printable import printable_result
+
+    # Paths, authors and errors are data: escaped before any other format prints them (issue 14 §1).
+    keep_lines = name == "github"  # escapes CR and LF its own way, and must name a file exactly
+    return lambda result, context: render(printable_result(result, keep_lines), context)

@@ -23,6 +23,16 @@ def is_binary(data: bytes) -> bool:
     return b"\0" in data[:_BINARY_PROBE]
 
 
+# pathspec's Hyperscan backend (picked when hyperscan is installed) encodes names as strict UTF-8 and fails on
+# a surrogate-escaped one; the simple backend matches them (issue 14 §1).
+PATHSPEC_BACKEND = "simple"
+
+
+def ignore_lines(data: bytes) -> list[str]:
+    """An ignore file's patterns: bytes, as the names they match, so a non-UTF-8 name can be listed."""
+    return data.decode("utf-8", "surrogateescape").splitlines()
+
+
 def never(path: str) -> bool:
     return False
 
@@ -37,7 +47,7 @@ def skipper(root: Path, own: frozenset[str], excludes: Sequence[str]) -> PathTes
     if patterns:
         import pathspec  # only when the project excludes something
 
-        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+        spec = pathspec.GitIgnoreSpec.from_lines(patterns, backend=PATHSPEC_BACKEND)
     base = os.path.join(os.path.abspath(root), "")
     inside = [o[len(base) :].replace(os.sep, "/") for o in own if o.startswith(base)]
     files = {o for o in inside if not o.endswith("/")}
@@ -51,7 +61,7 @@ def skipper(root: Path, own: frozenset[str], excludes: Sequence[str]) -> PathTes
 
 def _ignore_file_lines(path: Path) -> list[str]:
     try:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return ignore_lines(path.read_bytes())
     except OSError:  # absent (the usual case), or a bare repository without a work tree
         return []
 
