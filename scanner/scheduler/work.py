@@ -10,7 +10,7 @@ from typing import Literal
 from scanner.engine import Engine, ScanOutcome
 from scanner.git.objects import ObjectInfo
 from scanner.model import Blob, Origin
-from scanner.sources.common import is_binary
+from scanner.sources.common import text_of
 
 Named = tuple[str, str]  # (blob id, path)
 
@@ -44,10 +44,10 @@ def scan_named(
             yield Read(oid, path, "missing", 0)
         elif data is None:
             yield Read(oid, path, "oversized", info.size)
-        elif is_binary(data):
+        elif (text := text_of(data)) is None:
             yield Read(oid, path, "binary", info.size)
         else:
-            outcome = safe_scan(engine, Blob(oid, data, Origin(path, None, "blob", blob=oid)), explain)
+            outcome = safe_scan(engine, Blob(oid, text, Origin(path, None, "blob", blob=oid)), explain)
             kept = (
                 outcome
                 if outcome.findings or outcome.dropped or outcome.error or outcome.path_dependent

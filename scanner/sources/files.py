@@ -15,7 +15,7 @@ import pathspec
 
 from scanner.model import Blob, Origin, Skipped
 from scanner.sources import DEFAULT_MAX_BYTES
-from scanner.sources.common import PATHSPEC_BACKEND, ignore_lines
+from scanner.sources.common import PATHSPEC_BACKEND, ignore_lines, text_of, wide_encoding
 
 _BINARY_PROBE = 8000  # bytes; git's own heuristic looks for a NUL byte in the first 8000
 # Never scanned: version-control internals, and our own config and baseline (they hold hashes and patterns).
@@ -173,7 +173,9 @@ def _read_file(
     try:
         with open(path, "rb") as handle:
             head = handle.read(_BINARY_PROBE)
-            if is_binary(head):  # decided on the first 8000 bytes: a binary is never read whole
+            # Decided on the first 8000 bytes: a binary is never read whole; UTF-16 and UTF-32 text is.
+            wide = is_binary(head)
+            if wide and wide_encoding(head) is None:
                 report.skipped.append(Skipped(display, "binary"))
                 return None
             data = (
@@ -185,4 +187,10 @@ def _read_file(
     if len(data) > options.max_bytes:
         report.skipped.append(Skipped(display, f"larger than {options.max_bytes} bytes"))
         return None
+    if wide:
+        text = text_of(data)
+        if text is None:
+            report.skipped.append(Skipped(display, "binary"))
+            return None
+        data = text
     return Blob.from_bytes(data, Origin(display))

@@ -21,7 +21,7 @@ from scanner.git.objects import BatchReader, ObjectReader
 from scanner.git.parse import raw_additions, unquote
 from scanner.model import Blob, Commit, Origin, ScanResult, Skipped
 from scanner.sources import DEFAULT_MAX_BYTES
-from scanner.sources.common import PathTest, is_binary, never
+from scanner.sources.common import PathTest, never, text_of
 
 Named = tuple[str, str]  # (blob id, path)
 KnownClean = Callable[[list[str]], set[str]]  # blob ids -> those a result cache knows clean
@@ -224,10 +224,11 @@ def _listed(work: Plan, result: ScanResult, seen: set[str]) -> Iterator[Blob]:
 
 
 def _blob(oid: str, path: str, data: bytes, result: ScanResult) -> Iterator[Blob]:
-    if is_binary(data):
+    text = text_of(data)
+    if text is None:
         result.skipped.append(binary(path, oid))
     else:
-        yield Blob(oid, data, Origin(path, None, "blob", blob=oid))
+        yield Blob(oid, text, Origin(path, None, "blob", blob=oid))
 
 
 def tagged(work: Plan, seen: set[str]) -> Iterator[list[Named]]:
