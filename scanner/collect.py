@@ -44,13 +44,14 @@ def scan_paths(setup: Setup) -> ScanResult:
 
 def audit_history(setup: Setup, repo: Path, display: ProgressDisplay | None = None) -> ScanResult:
     """Audit the history of `repo` (already opened) and attribute each finding to its first commit."""
+    from scanner import git
     from scanner.filters.attribution import attribute, start_walks
     from scanner.scheduler import scan_history
     from scanner.sources import history
     from scanner.sources.common import skipper
 
     settings = setup.settings
-    result = ScanResult(mode="history", target=settings.repo or ".")
+    result = ScanResult(mode="history", target=git.without_userinfo(settings.repo or "."))
     options = history.HistoryOptions(
         branches=settings.branches,
         since=settings.since,

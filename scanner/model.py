@@ -95,6 +95,9 @@ class Finding:
     # History audit: whether the secret is still present at HEAD, or the commit that removed it.
     present_at_head: bool | None = None
     removed_in: Commit | None = None
+    # The other candidates on the finding's line (any rule, reported or not, and any URL's password): every
+    # line context hides them as it hides the secret (issue 14 §3).
+    line_secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def path(self) -> str:

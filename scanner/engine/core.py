@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -49,6 +50,8 @@ class ScanOutcome:
     # what to decode): such an outcome holds for its own path only, never for a copy elsewhere (issue 14 §2).
     path_dependent: bool = False
     path_allowlisted: bool = False  # a candidate was dropped by a path allowlist
+    # Every candidate value by line, reported or dropped: each finding's line context hides its neighbours.
+    candidates: dict[int, set[str]] = field(default_factory=dict, repr=False)
 
 
 def fingerprint(rule_id: str, secret: str, path: str) -> str:
@@ -139,6 +142,8 @@ class Engine:
                 self._consider(rule, start, raw, blob.origin, lines, outcome, explain)
         if outcome.findings:
             outcome.findings = pair_aws_credentials(_dedupe(outcome.findings, self._rank), lines)
+            outcome.findings = _with_line_secrets(outcome.findings, outcome.candidates)
+        outcome.candidates = {}  # used: never kept, nor sent back by a worker
         return outcome
 
     def _is_generic(self, rule_id: str) -> bool:
@@ -169,6 +174,7 @@ class Engine:
         line = lines.text(line_no)
         column = start - lines.start(line_no) + 1
         drop, verdict = self._judge(rule, secret, raw, line, lines, line_no, origin.path)
+        outcome.candidates.setdefault(line_no, set()).add(secret)
         if (drop is None or drop[0] not in _VALUE_DROPS) and (rule.allowlist.paths or self.allowlist.paths):
             outcome.path_dependent = True  # reported here, it may be allowlisted elsewhere, and the reverse
             outcome.path_allowlisted |= drop is not None and drop[0] == "allowlist-path"
@@ -262,6 +268,32 @@ def _allowlisted(
         if path_regex.search(path):
             return "allowlist-path", f"path matches {path_regex.pattern!r}"
     return None
+
+
+_USERINFO = re.compile(r"://[^/\s:@'\"]*:([^/\s@'\"]+)@")
+# A value assigned to a secret-like name: a rule's match may span it (matches never overlap), so it is
+# hidden in a line context whether or not a rule reported it.
+_ASSIGNED = re.compile(
+    r"(?i)(?:passw(?:or)?d|passphrase|secret|token|api[_-]?key|credential)[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?"
+    r"([^\s\"'`,;]{4,})"
+)
+_MIN_HIDDEN = 4  # a shorter candidate is no secret worth hiding, and masking it would garble the line
+
+
+def _with_line_secrets(findings: list[Finding], candidates: dict[int, set[str]]) -> list[Finding]:
+    """Each finding with the other candidates of its line, and the password of any URL on it."""
+    out = []
+    for finding in findings:
+        line = finding.line_text
+        others = (
+            set(candidates.get(finding.line, ()))
+            | set(_USERINFO.findall(line))
+            | set(_ASSIGNED.findall(line))
+        )
+        others -= {finding.secret, *(value for _, value in finding.companions)}
+        hidden = tuple(sorted(s for s in others if len(s) >= _MIN_HIDDEN and s in line))
+        out.append(dataclasses.replace(finding, line_secrets=hidden) if hidden else finding)
+    return out
 
 
 def _context(line: bytes, offset: int, length: int) -> str:

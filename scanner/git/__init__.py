@@ -31,6 +31,7 @@ from scanner.git.repo import (
     stash_commits,
     tagged_blobs,
     toplevel,
+    without_userinfo,
 )
 from scanner.git.run import GITLINK_MODE, Later, Running, run
 
@@ -65,4 +66,5 @@ __all__ = [
     "toplevel",
     "tree",
     "tree_entries",
+    "without_userinfo",
 ]

@@ -37,6 +37,14 @@ def hook_path(repo: Path, name: str) -> Path:
     return Path(out)
 
 
+_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+
+
+def without_userinfo(text: str) -> str:
+    """`text` with the userinfo (`user:token@`) of every URL in it removed: a report's target, an error."""
+    return _USERINFO.sub("", text)
+
+
 def is_url(target: str) -> bool:
     return bool(_URL.match(target)) and not Path(target).exists()
 
@@ -57,7 +65,7 @@ def open_repository(target: str) -> Iterator[Path]:
             gitpython.Repo.clone_from(target, mirror, mirror=True, env={"GIT_TERMINAL_PROMPT": "0"})
         except gitpython.GitCommandError as exc:
             detail = str(exc.stderr).strip().removeprefix("stderr:").strip(" '\n")
-            raise GitError(f"cannot clone {target}: {detail or exc}") from exc
+            raise GitError(without_userinfo(f"cannot clone {target}: {detail or exc}")) from None
         yield mirror
 
 

@@ -12,6 +12,7 @@ import dataclasses
 import re
 
 from scanner.model import Commit, Dropped, Finding, Origin, ScanResult, Skipped
+from scanner.redact import redact_text
 
 # C0 and C1 controls, DEL, the bidirectional embeddings, overrides and isolates, and lone surrogates.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -34,6 +35,37 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: str, pattern: re.Pattern[str] = _UNPRINTABLE) -> str:
     """`text` with every unprintable character escaped."""
     return pattern.sub(_escape, text) if pattern.search(text) else text
+
+
+def hidden_summaries(result: ScanResult) -> ScanResult:
+    """A copy of `result` whose commit summaries hide every secret found or dropped (a secret committed in a
+    subject line is found in the message, and every other finding of that commit repeats the subject)."""
+    secrets = {s for f in result.findings for s in (f.secret, *(v for _, v in f.companions), *f.line_secrets)}
+    secrets |= {d.secret for d in result.dropped}
+    shown: dict[str, Commit] = {}
+
+    def hide(commit: Commit | None) -> Commit | None:
+        if commit is None or not commit.summary:
+            return commit
+        if commit.sha not in shown:
+            summary = redact_text(commit.summary, [s for s in secrets if s and s in commit.summary])
+            shown[commit.sha] = (
+                commit if summary == commit.summary else dataclasses.replace(commit, summary=summary)
+            )
+        return shown[commit.sha]
+
+    def origin(where: Origin) -> Origin:
+        commit = hide(where.commit)
+        return where if commit is where.commit else dataclasses.replace(where, commit=commit)
+
+    return dataclasses.replace(
+        result,
+        findings=[
+            dataclasses.replace(f, origin=origin(f.origin), removed_in=hide(f.removed_in))
+            for f in result.findings
+        ],
+        dropped=[dataclasses.replace(d, origin=origin(d.origin)) for d in result.dropped],
+    )
 
 
 def printable_result(result: ScanResult, keep_lines: bool = False) -> ScanResult:

@@ -48,7 +48,7 @@ def render(result: ScanResult, context: ReportContext) -> str:
 
 
 def _finding(finding: Finding, context: ReportContext, paint: _Paint) -> list[str]:
-    secrets = [finding.secret] + [v for _, v in finding.companions]
+    secrets = [finding.secret, *(v for _, v in finding.companions), *finding.line_secrets]
     lines = [
         f"{paint(finding.severity, finding.severity.upper())} {paint('bold', finding.rule_name)} "
         f"{paint('dim', '(' + finding.rule_id + ', confidence ' + finding.confidence + ')')}",

@@ -214,21 +214,6 @@ def test_big_files_are_skipped_by_name_then_found_when_allowed(t: Torture) -> No
 MATRIX = [(m, f, "stdout") for m in MODES for f in FORMATS] + [
     (m, f, "file") for m in MODES for f in FORMATS if m == "scan" or f in ("text", "json")
 ]
-_S3_NEIGHBOURS = (
-    "issue 14 §3: a finding's line context shows the other candidates on its line (passwords, tokens, URL "
-    "userinfo) in full"
-)
-_S3_SUMMARY = "issue 14 §3: a secret in a commit subject is printed raw in the commit's 'summary'"
-KNOWN_LEAKS = {
-    **{
-        ("scan", f, d): _S3_NEIGHBOURS
-        for f in ("text", "json", "jsonl", "junit", "html")
-        for d in ("stdout", "file")
-    },
-    **{
-        ("history", f, d): _S3_SUMMARY for f in ("json", "jsonl", "sarif", "html") for d in ("stdout", "file")
-    },
-}
 
 
 def _matrix_params(
@@ -237,7 +222,7 @@ def _matrix_params(
     return [pytest.param(*c, id="-".join(c), marks=[xfail(known[c])] if c in known else []) for c in cases]
 
 
-@pytest.mark.parametrize(("mode", "fmt", "dest"), _matrix_params({**KNOWN_LEAKS}))
+@pytest.mark.parametrize(("mode", "fmt", "dest"), _matrix_params({}))
 def test_no_secret_is_printed_raw(matrix: Torture, mode: str, fmt: str, dest: str) -> None:
     done = matrix.mode_run(mode, fmt, dest)
     assert done.rc == 1 and (done.report if dest == "file" else done.stdout), "no report to judge"
@@ -575,15 +560,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.mark.parametrize(
     "target",
-    [
-        pytest.param(
-            "served.git", marks=xfail("issue 14 §3: the URL, userinfo included, is the report's target")
-        ),
-        pytest.param(
-            "missing.git",
-            marks=xfail("issue 14 §3: a failed clone's error repeats the URL with its userinfo"),
-        ),
-    ],
+    ["served.git", "missing.git"],
 )
 def test_url_userinfo_is_never_printed(t: Torture, served: int, target: str) -> None:
     info = t.manifest["repos"]["served.git"]

@@ -301,14 +301,7 @@ def test_reports_escape_hostile_paths_and_authors(fmt: str, path: str, author: s
         assert text.count("\n") == plain.count("\n")
 
 
-KNOWN_SUMMARY = {
-    f: "issue 14 §3: the commit summary is printed unredacted" for f in ("json", "jsonl", "sarif", "html")
-}
-
-
-@pytest.mark.parametrize(
-    "fmt", [pytest.param(f, marks=[xfail(KNOWN_SUMMARY[f])] if f in KNOWN_SUMMARY else []) for f in FORMATS]
-)
+@pytest.mark.parametrize("fmt", list(FORMATS))
 @BUDGET
 @given(before=_TEXT, after=_TEXT)
 @example(before="key: ", after="")
@@ -318,15 +311,9 @@ def test_reports_never_print_the_secret(fmt: str, before: str, after: str) -> No
     assert TOKEN not in text
 
 
-KNOWN_NEIGHBOURS = {
-    f: "issue 14 §3: a finding's line context redacts only its own secret, not the other candidates on the line"
-    for f in ("text", "json", "jsonl", "junit", "html")
-}
-
-
 @pytest.mark.parametrize(
     "fmt",
-    [pytest.param(f, marks=[xfail(KNOWN_NEIGHBOURS[f])] if f in KNOWN_NEIGHBOURS else []) for f in FORMATS],
+    list(FORMATS),
 )
 @BUDGET
 @given(gap=st.text(alphabet=" \t,;:=", min_size=1, max_size=5))
