@@ -39,6 +39,10 @@ def scan_paths(setup: Setup) -> ScanResult:
     blobs = (b for b in walk(list(settings.paths), options, report) if not setup.is_own_file(b.origin.path))
     scan_blobs(setup.engine, blobs, result, scan_options(setup))
     result.skipped.extend(report.skipped)
+    if not report.files_seen and not report.skipped:  # "no findings" in nothing must not read as clean
+        result.warnings.append(
+            "nothing was scanned: no file selected (all excluded or ignored, or none there)"
+        )
     return result
 
 
@@ -71,6 +75,14 @@ def audit_history(setup: Setup, repo: Path, display: ProgressDisplay | None = No
         with display(work) if display is not None else nullcontext() as progress:
             scan_history(setup.engine, work, result, scanning, walks.introductions, progress)
         attribute(work, result, walks)
+    if not work.tips and not work.blobs:
+        result.warnings.append("nothing was scanned: the repository has no commits")
+    elif not result.blobs_scanned and not result.findings and not result.skipped and not result.errors:
+        cache = scanning.cache
+        if cache is None or not cache.hits:  # else: all known clean from an earlier run
+            result.warnings.append(
+                "nothing was scanned: no commit selected (check --since, --max-commits, --branch)"
+            )
     return result
 
 

@@ -33,6 +33,7 @@ _KEYS = {
     "format",
     "baseline",
     "verify",
+    "fail_on_error",
 }
 
 
@@ -50,6 +51,7 @@ class Config:
     format: str | None = None
     baseline: Path | None = None
     verify_skip_accounts: tuple[str, ...] = ()  # AWS accounts verification never contacts
+    fail_on_error: bool = False  # a scan error exits 2 (issue 14 §5)
 
 
 def repository_root(start: Path) -> Path | None:
@@ -117,6 +119,7 @@ def load_config(path: Path) -> Config:
         format=_format(doc.get("format"), where),
         baseline=None if baseline is None else base / _string(baseline, where, "baseline"),
         verify_skip_accounts=_skip_accounts(doc.get("verify"), where),
+        fail_on_error=_flag(doc.get("fail_on_error", False), where, "fail_on_error"),
     )
 
 
@@ -262,6 +265,12 @@ def _skip_accounts(raw: Any, where: str) -> tuple[str, ...]:
             f"{where}: key 'verify.skip_accounts': not twelve-digit account ids: {', '.join(wrong)}"
         )
     return tuple(accounts)
+
+
+def _flag(raw: Any, where: str, key: str) -> bool:
+    if not isinstance(raw, bool):
+        raise ConfigError(f"{where}: key {key!r}: must be true or false, not {raw!r}")
+    return raw
 
 
 def _format(raw: Any, where: str) -> str | None:

@@ -26,7 +26,7 @@ from scanner.settings import Settings
 if TYPE_CHECKING:
     from scanner.verify import VerifyOptions
 
-EXIT_CLEAN, EXIT_FINDINGS = 0, 1
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +134,12 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+    if settings.fail_on_error and result.errors:  # incomplete: neither clean nor "only these findings"
+        print(
+            f"secretscan: error: {len(result.errors)} scan error(s): the scan is incomplete",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     if settings.fail_on != "any":  # issue 17 §1: `active` fails closed, `verified-active` only on proof
         from scanner.verify.outcome import fails_gate
 

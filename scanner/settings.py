@@ -4,6 +4,7 @@ of value, shared by the command line and the config file so both accept and refu
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +98,7 @@ class Settings:
     verify_skip_accounts: tuple[str, ...] = ()  # the config's verify.skip_accounts
     verify_concurrency: int = 4
     fail_on: str = "any"
+    fail_on_error: bool = False
 
     def root(self) -> Path:
         """Where project files are looked for: the first folder scanned, else the repository, else cwd."""
@@ -112,4 +114,9 @@ class Settings:
             excludes=(*self.excludes, *config.excludes),
             max_bytes=self.max_bytes or config.max_file_size or DEFAULT_MAX_BYTES,
             verify_skip_accounts=(*self.verify_skip_accounts, *config.verify_skip_accounts),
+            # A gate (staged, diff) and CI never pass a scan that could not read everything (issue 14 §5).
+            fail_on_error=self.fail_on_error
+            or config.fail_on_error
+            or self.command in ("staged", "diff")
+            or bool(os.environ.get("CI")),
         )

@@ -46,6 +46,12 @@ def add_scan_options(parser: argparse.ArgumentParser) -> None:
         "--show-secrets", action="store_true", help="print secrets in full (redacted by default)"
     )
     out.add_argument(
+        "--fail-on-error",
+        action="store_true",
+        help="exit 2 when anything could not be scanned (a missing blob, an unreadable file); the default "
+        "in staged, diff and CI",
+    )
+    out.add_argument(
         "--explain",
         action="store_true",
         help="also list candidates that matched a pattern but were dropped, with the reason",
@@ -289,4 +295,5 @@ def scan_fields(args: argparse.Namespace) -> dict[str, Any]:
         **connection_fields(args),
         "verify_concurrency": args.verify_concurrency,
         "fail_on": args.fail_on,
+        "fail_on_error": args.fail_on_error,
     }

@@ -11,12 +11,13 @@ findings traced to the commit that introduced them (filters/attribution.py).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner import git
-from scanner.errors import GitError
+from scanner.errors import GitError, UsageError
 from scanner.git.objects import BatchReader, ObjectReader
 from scanner.git.parse import raw_additions, unquote
 from scanner.model import Blob, Commit, Origin, ScanResult, Skipped
@@ -173,9 +174,21 @@ def _select(work: Plan, options: HistoryOptions) -> None:
             work.tips = ["--all", *git.stash_commits(repo)]
     if options.since:
         since = git.resolve(repo, options.since)
+        if since is None:
+            _check_date(repo, options.since)
         work.limits.append(f"^{since}" if since else f"--since={options.since}")
     if options.max_commits is not None:
         work.limits.append(f"--max-count={options.max_commits}")
+
+
+def _check_date(repo: Path, text: str) -> None:
+    """A --since that names no revision must be a date: git reads anything it cannot parse as "now", and an
+    audit of nothing would pass (issue 14 §5)."""
+    out = git.run(repo, "rev-parse", f"--since={text}").decode().strip()
+    stamp = out.rpartition("=")[2]
+    guessed_now = stamp.isdigit() and abs(int(stamp) - time.time()) < 60
+    if guessed_now and text.strip().lower() not in ("now", "today"):
+        raise UsageError(f"--since {text!r}: neither a revision nor a date (2024-01-31, '2 weeks ago')")
 
 
 def note_submodules(work: Plan, result: ScanResult) -> None:

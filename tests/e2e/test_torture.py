@@ -282,9 +282,9 @@ def test_no_scan_error_on_the_corpus(t: Torture) -> None:
 REPO_RUNS = ["audit", "nonutf8", "nonutf8-renamed", "shallow", "missing-blob", "broken-ref", "unborn-head", "bare",
              "empty", "submodule", "dangling-gitfile", "sha256", "pr", "staged"]  # fmt: skip
 KNOWN_REPO_RUNS = {
-    "missing-blob": "issue 14 §5: the only secret's blob is missing: reported as an error, but exit code 0",
+    "missing-blob": "issue 14 §5: a history's scan error exits 2 only with --fail-on-error (or config "
+    "fail_on_error, or in CI); this run has neither",
     "broken-ref": "issue 14 §5: one broken ref aborts the whole audit (exit 2, nothing scanned)",
-    "empty": "issue 14 §5: an audit that selects nothing says nothing",
 }
 
 
@@ -306,6 +306,16 @@ def test_repository_run_exit_code_and_messages(t: Torture, name: str) -> None:
         assert any(info["expect_warning"] in w for w in doc["warnings"])
     if "expect_skipped" in info:
         assert any(info["expect_skipped"] in s["reason"] for s in doc["skipped"])
+
+
+def test_scan_errors_fail_the_run_when_asked(t: Torture) -> None:
+    """--fail-on-error (and CI) make an incomplete audit exit 2, the report still written."""
+    argv = ("history", "repos/missing-blob", "-f", "json", "-q")
+    asked = t.run((*argv, "--fail-on-error"))
+    assert asked.rc == 2 and asked.json()["errors"] and b"scan error" in asked.stderr
+    env = {**t.env, "CI": "true"}
+    in_ci = run(argv, t.corpus, env)
+    assert in_ci.rc == 2 and in_ci.json()["errors"]
 
 
 EXCLUDE_RUNS = {
@@ -361,12 +371,10 @@ USAGE_CASES = {
     "exclude-selects-nothing": (("scan", ".", "--exclude", "*"), "tree"),
     "empty-folder": (("scan", "hostile/empty-folder"), ""),
 }
+_S5_NEGATIVE = "issue 14 §5: argparse reads '-1' as an option: exit 2 with argparse's usage text, not 'secretscan: error:'"
 KNOWN_USAGE = {
-    "since-not-a-date": "issue 14 §5: git reads an unparsable --since as 'now': nothing selected, exit 0, no word",
-    "negative-max-file-size": "issue 14 §5: a negative size skips every file and exits 0",
-    "negative-max-blob-size": "issue 14 §5: a negative size skips every blob and exits as if complete",
-    "exclude-selects-nothing": "issue 14 §5: a walk that selects nothing exits 0 without a warning",
-    "empty-folder": "issue 14 §5: a walk that selects nothing exits 0 without a warning",
+    "negative-max-file-size": _S5_NEGATIVE,
+    "negative-max-blob-size": _S5_NEGATIVE,
 }
 
 
