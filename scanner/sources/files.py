@@ -171,7 +171,14 @@ def _read_file(
         report.skipped.append(Skipped(display, f"larger than {options.max_bytes} bytes ({st.st_size})"))
         return None
     try:
-        with open(path, "rb") as handle:
+        # Opened without blocking and checked again once open: a FIFO put in place since the stat would block
+        # the walk for ever (issue 14 §4).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            report.skipped.append(Skipped(display, "not a regular file"))
+            return None
+        with os.fdopen(fd, "rb") as handle:
             head = handle.read(_BINARY_PROBE)
             # Decided on the first 8000 bytes: a binary is never read whole; UTF-16 and UTF-32 text is.
             wide = is_binary(head)
