@@ -66,7 +66,7 @@ def load_rule_file(path: Path) -> list[Rule]:
         raise RuleError(f"{path}: cannot read rule file: {exc.strerror or exc}") from exc
     salt = _cache_salt()
     cached = rule_cache.load(path, raw, salt)
-    if isinstance(cached, list) and all(isinstance(r, Rule) for r in cached):
+    if cached is not None:
         return cached
     rules = _parse_rule_file(path, raw)
     rule_cache.store(path, raw, salt, rules)

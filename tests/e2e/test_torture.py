@@ -485,11 +485,6 @@ def test_planted_cache_files_are_never_executed(t: Torture) -> None:
     assert again.rc == 1 and len(again.json()["findings"]) == 2
 
 
-test_planted_cache_files_are_never_executed = xfail(
-    "issue 14 §2: rule files are cached as pickles (rule_cache.py) at a predictable path, and loaded"
-)(test_planted_cache_files_are_never_executed)
-
-
 def test_database_of_other_rules_is_not_trusted(t: Torture) -> None:
     """A valid Hyperscan database compiled from other rules, put where ours is cached: it must be detected (a
     digest), not used to nominate the wrong rules."""
