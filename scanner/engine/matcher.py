@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from scanner.cachedir import private_or_none
 from scanner.rules import Rule
 
 # Python's `re` treats (?P<name>...) like PCRE; Hyperscan accepts it too. Width above this is "unbounded".
@@ -199,7 +200,7 @@ def default_cache_dir() -> Path | None:
     if os.environ.get("SECRETSCAN_NO_DB_CACHE"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "secretscan"
+    return private_or_none(Path(base) / "secretscan")
 
 
 def _max_width(pattern: str) -> int | None:
@@ -372,8 +373,9 @@ def _escape(keyword: str) -> bytes:
 
 
 def _write_atomically(path: Path, blob: bytes) -> None:
+    if private_or_none(path.parent) is None:
+        return  # an unsafe cache folder is never written to (nor read: see default_cache_dir)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".hsdb-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(blob)

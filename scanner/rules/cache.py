@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
+from scanner.cachedir import private_or_none
 from scanner.rules.records import Allowlist, Example, Rule
 
 _FORMAT = "2"
@@ -27,8 +28,11 @@ def _cache_file(path: Path, raw: bytes, salt: str) -> Path | None:
     if os.environ.get("SECRETSCAN_NO_RULE_CACHE"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = private_or_none(Path(base) / "secretscan")
+    if folder is None:
+        return None
     key = hashlib.sha256(f"{_FORMAT}:{__version__}:{salt}:{path}\0".encode() + raw).hexdigest()[:32]
-    return Path(base) / "secretscan" / f"rules-{key}.json"
+    return folder / f"rules-{key}.json"
 
 
 def load(path: Path, raw: bytes, salt: str) -> list[Rule] | None:
@@ -47,7 +51,6 @@ def store(path: Path, raw: bytes, salt: str, rules: list[Rule]) -> None:
     if file is None:
         return
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".rules-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump([_plain(rule) for rule in rules], handle)

@@ -425,11 +425,6 @@ def test_cache_folder_is_created_private(t: Torture) -> None:
     assert cache.is_dir() and (cache.stat().st_mode & 0o777) == 0o700
 
 
-test_cache_folder_is_created_private = xfail(
-    "issue 14 §2: the cache folder is created with the umask (0755)"
-)(test_cache_folder_is_created_private)
-
-
 def _unsafe_cache(base: Path, kind: str) -> Path:
     target = base / f"unsafe-{kind}"
     if kind == "world-writable":
@@ -447,10 +442,7 @@ def _unsafe_cache(base: Path, kind: str) -> Path:
 UNSAFE = ["world-writable", "symlink", *(["other-owner"] if os.geteuid() == 0 else [])]
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [pytest.param(k, marks=xfail(f"issue 14 §2: a {k} cache folder is used silently")) for k in UNSAFE],
-)
+@pytest.mark.parametrize("kind", UNSAFE)
 def test_unsafe_cache_folder_is_refused(t: Torture, kind: str) -> None:
     env = _fresh_env(t, f"cache-{kind}")
     folder = _unsafe_cache(t.base / f"cache-{kind}", kind)
