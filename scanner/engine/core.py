@@ -15,13 +15,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from scanner import __version__
-from scanner.engine import decode
+from scanner.engine import budget, decode
 from scanner.engine.anchors import LineMemo, anchored_secrets
 from scanner.engine.lines import LineIndex
 from scanner.engine.matcher import KUBE_SECRET, Matcher, make_matcher
 from scanner.engine.pairing import pair_aws_credentials, without_companion_copies
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
-from scanner.rules import Allowlist, Rule, allowlist_key, rules_hash
+from scanner.rules import Allowlist, Rule, allowlist_key, builtin_rules_dir, rules_hash
 from scanner.validators import VALIDATORS, Verdict
 from scanner.validators.randomness import shannon_entropy
 
@@ -52,6 +52,9 @@ class ScanOutcome:
     path_allowlisted: bool = False  # a candidate was dropped by a path allowlist
     # Every candidate value by line, reported or dropped: each finding's line context hides its neighbours.
     candidates: dict[int, set[str]] = field(default_factory=dict, repr=False)
+    # Rules that gave up on this blob (their time budget ran out): named in the report's errors, while the
+    # other rules' findings in it stand.
+    rule_errors: list[str] = field(default_factory=list)
 
 
 def fingerprint(rule_id: str, secret: str, path: str) -> str:
@@ -86,6 +89,9 @@ class Engine:
         self._lines: LineMemo = {}  # likewise, the lines one-line rules searched (anchors.py)
         self.matcher: Matcher = make_matcher(self.rules, backend)
         self._keywords = [tuple(k.encode() for k in r.keywords) for r in self.rules]
+        shipped = str(builtin_rules_dir())
+        # The rules a user wrote run on a time budget (budget.py); the shipped ones are tested.
+        self._timed = {i for i, r in enumerate(self.rules) if r.source and not r.source.startswith(shipped)}
         # When two rules report overlapping text, the more specific one wins: generic rules rank last.
         self._rank = {
             r.id: (("generic" in r.tags), _CONF_RANK[r.confidence], _SEV_RANK[r.severity], i)
@@ -108,6 +114,7 @@ class Engine:
                 outcome.findings = decode.merge(outcome.findings, inner.findings, work, self._is_generic)
                 outcome.path_dependent |= inner.path_dependent
                 outcome.path_allowlisted |= inner.path_allowlisted
+                outcome.rule_errors += inner.rule_errors
         outcome.path_dependent |= outcome.kube_secret  # a manifest's values are decoded by its file suffix
         if outcome.findings:
             outcome.findings = without_companion_copies(outcome.findings)
@@ -124,27 +131,49 @@ class Engine:
         outcome.kube_secret = nominated.pop(KUBE_SECRET, None) is not None
         lines = LineIndex(data)
         for index in sorted(nominated):
-            rule = self.rules[index]
-            where = nominated[index]
-            secrets: Iterator[tuple[int, bytes]]
-            if isinstance(where, int):
-                group = rule.secret_group
-                found = ((m.start(group), m.group(group)) for m in rule.regex.finditer(data, where))
-                secrets = ((start, raw) for start, raw in found if raw)
+            if index in self._timed and budget.available():
+                try:
+                    with budget.limited():
+                        self._match(index, nominated[index], data, lines, blob.origin, outcome, explain)
+                except budget.OutOfTime:
+                    outcome.rule_errors.append(
+                        f"rule {self.rules[index].id}: gave up on {blob.origin.path} after "
+                        f"{budget.SECONDS:g} s (the pattern backtracks catastrophically: rewrite it)"
+                    )
             else:
-                secrets = anchored_secrets(rule.regex, rule.secret_group, data, where, self._lines)
-            keyworded = False
-            for start, raw in secrets:
-                if not keyworded:  # asked once the rule matches: most nominations never do
-                    if not self._has_keyword(index, data, lines.text(lines.line_of(start))):
-                        break
-                    keyworded = True
-                self._consider(rule, start, raw, blob.origin, lines, outcome, explain)
+                self._match(index, nominated[index], data, lines, blob.origin, outcome, explain)
         if outcome.findings:
             outcome.findings = pair_aws_credentials(_dedupe(outcome.findings, self._rank), lines)
             outcome.findings = _with_line_secrets(outcome.findings, outcome.candidates)
         outcome.candidates = {}  # used: never kept, nor sent back by a worker
         return outcome
+
+    def _match(
+        self,
+        index: int,
+        where: int | list[int],
+        data: bytes,
+        lines: LineIndex,
+        origin: Origin,
+        outcome: ScanOutcome,
+        explain: bool,
+    ) -> None:
+        """Search one nominated rule from where the matcher said, and consider each candidate."""
+        rule = self.rules[index]
+        secrets: Iterator[tuple[int, bytes]]
+        if isinstance(where, int):
+            group = rule.secret_group
+            found = ((m.start(group), m.group(group)) for m in rule.regex.finditer(data, where))
+            secrets = ((start, raw) for start, raw in found if raw)
+        else:
+            secrets = anchored_secrets(rule.regex, rule.secret_group, data, where, self._lines)
+        keyworded = False
+        for start, raw in secrets:
+            if not keyworded:  # asked once the rule matches: most nominations never do
+                if not self._has_keyword(index, data, lines.text(lines.line_of(start))):
+                    break
+                keyworded = True
+            self._consider(rule, start, raw, origin, lines, outcome, explain)
 
     def _is_generic(self, rule_id: str) -> bool:
         return any(rule.id == rule_id and "generic" in rule.tags for rule in self.rules)

@@ -93,7 +93,13 @@ class _Dedup:
 
     def done(self, blob: Blob, outcome: ScanOutcome) -> None:
         copies = self.pending.pop(blob.id, [])
-        if not (outcome.findings or outcome.dropped or outcome.error or outcome.path_dependent):
+        if not (
+            outcome.findings
+            or outcome.dropped
+            or outcome.error
+            or outcome.path_dependent
+            or outcome.rule_errors
+        ):
             self.outcomes[blob.id] = None  # most blobs: nothing to record
             if self.cache is not None:
                 self.cache.mark_clean(blob.id)
@@ -119,6 +125,7 @@ class _Dedup:
             return
         if outcome.path_allowlisted and origin.blob:
             self.result.path_bound.add(origin.blob)
+        self.result.errors.extend(outcome.rule_errors)
         moved = reorigin(outcome, origin)
         self.result.findings.extend(moved.findings)
         self.result.dropped.extend(moved.dropped)

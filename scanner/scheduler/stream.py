@@ -120,6 +120,7 @@ def _record(result: ScanResult, options: ScanOptions, work: Plan, read: Read) ->
         result.blobs_scanned += 1
         result.bytes_scanned += read.size
         if read.outcome is not None:
+            result.errors.extend(read.outcome.rule_errors)
             if read.outcome.path_allowlisted:
                 result.path_bound.add(read.oid)
             result.findings.extend(read.outcome.findings)

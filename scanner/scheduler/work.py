@@ -34,6 +34,13 @@ def safe_scan(engine: Engine, blob: Blob, explain: bool) -> ScanOutcome:
         return ScanOutcome(error=f"internal error ({type(exc).__name__}: {exc}); please report it")
 
 
+def _noteworthy(outcome: ScanOutcome) -> bool:
+    """Whether a scanned blob's outcome must be recorded (else the blob is clean, and may be cached so)."""
+    return bool(
+        outcome.findings or outcome.dropped or outcome.error or outcome.path_dependent or outcome.rule_errors
+    )
+
+
 def scan_named(
     engine: Engine, explain: bool, batch: list[Named], answers: Iterator[tuple[ObjectInfo, bytes | None]]
 ) -> Iterator[Read]:
@@ -48,9 +55,5 @@ def scan_named(
             yield Read(oid, path, "binary", info.size)
         else:
             outcome = safe_scan(engine, Blob(oid, text, Origin(path, None, "blob", blob=oid)), explain)
-            kept = (
-                outcome
-                if outcome.findings or outcome.dropped or outcome.error or outcome.path_dependent
-                else None
-            )
+            kept = outcome if _noteworthy(outcome) else None
             yield Read(oid, path, "scanned", info.size, kept)

@@ -637,11 +637,6 @@ def test_catastrophic_rule_ends_within_seconds_with_a_named_error(t: Torture) ->
     assert any(f["secret"] == after.value for f in doc["findings"])
 
 
-test_catastrophic_rule_ends_within_seconds_with_a_named_error = xfail(
-    "issue 14 §4: a user rule that backtracks catastrophically hangs the scan (no time limit per rule)"
-)(test_catastrophic_rule_ends_within_seconds_with_a_named_error)
-
-
 SIGNAL_CASES = [("workers", signal.SIGTERM), ("history-url", signal.SIGTERM), ("history-url", signal.SIGHUP)]
 
 
