@@ -16,6 +16,7 @@ from scanner.git.log import (
     start_commit_messages,
     start_first_parent_chain,
     start_tree,
+    tag_messages,
     tree,
     tree_entries,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "start_first_parent_chain",
     "start_tree",
     "stash_commits",
+    "tag_messages",
     "tagged_blobs",
     "toplevel",
     "tree",

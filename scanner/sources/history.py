@@ -29,6 +29,7 @@ KnownClean = Callable[[list[str]], set[str]]  # blob ids -> those a result cache
 Progress = Callable[[int, int], None]  # (blobs, bytes) just done
 
 MESSAGE_PATH = "(commit message)"
+TAG_PATH = "(tag message)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,10 +202,13 @@ def note_submodules(work: Plan, result: ScanResult) -> None:
 
 
 def messages(work: Plan, seen: set[str]) -> Iterator[Blob]:
-    """Each distinct commit message once (ids added to `seen`)."""
+    """Each distinct commit message, and in an audit of every ref each annotated tag's message, once (ids
+    added to `seen`)."""
     work.load()
-    for commit, message in work.messages:
-        blob = Blob.from_bytes(message, Origin(MESSAGE_PATH, commit, "commit-message"))
+    tags = git.tag_messages(work.repo) if "--all" in work.tips else iter(())
+    named = [(MESSAGE_PATH, c, m) for c, m in work.messages] + [(TAG_PATH, c, m) for c, m in tags]
+    for path, commit, message in named:
+        blob = Blob.from_bytes(message, Origin(path, commit, "commit-message"))
         if message.strip() and blob.id not in seen:
             seen.add(blob.id)
             yield blob
@@ -229,6 +233,8 @@ def _listed(work: Plan, result: ScanResult, seen: set[str]) -> Iterator[Blob]:
     reader = ObjectReader(work.repo)
     for info, data in reader.contents([oid for oid, _ in work.blobs], max_bytes=1 << 62):
         path = paths[info.oid]
+        if info.kind in ("tag", "commit", "tree"):
+            continue  # `rev-list --objects` lists an annotated tag's object too: not content to read
         if data is None or info.kind != "blob":
             result.errors.append(f"blob {info.oid} ({path}) could not be read; not scanned")
         elif info.oid not in seen:

@@ -62,7 +62,6 @@ CATASTROPHE_BOUND = 8.0  # seconds: "finishes every catastrophic-regex case with
 
 # Planted values today's code does not report as the manifest says, and why.
 KNOWN_MISSED: dict[str, str] = {
-    "repos/audit/(tag message)": "issue 14 §6: annotated tag messages are never scanned (only commit messages)",
     "repos/broken-ref/app.env": "issue 14 §5: one broken ref aborts the audit (git rev-list: bad object), good refs unscanned",
 }
 
@@ -346,7 +345,7 @@ def test_a_listed_audit_finds_what_a_streamed_one_finds(t: Torture) -> None:
 
 test_a_listed_audit_finds_what_a_streamed_one_finds = xfail(
     "issue 14 §1/§5: rev-list --objects prints paths raw (a newline splits the record: the blob is reported "
-    "at 'new') and names annotated tags, which are then read as blobs: a spurious error"
+    "at 'new')"
 )(test_a_listed_audit_finds_what_a_streamed_one_finds)
 
 
