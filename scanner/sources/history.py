@@ -109,7 +109,7 @@ def plan(
             "shallow clone: history is incomplete; commits before the shallow boundary were not scanned "
             "(run 'git fetch --unshallow' for a full audit)"
         )
-    _select(work, options)
+    _select(work, options, result)
     # A walk cut by --since/--max-commits names only what its commits change, while the audit reads all
     # they hold: such plans list their blobs (rev-list --objects) instead of streaming the walk's.
     listed = listed or bool(work.limits)
@@ -159,7 +159,7 @@ def binary(path: str, oid: str) -> Skipped:
     return Skipped(f"{path}@{oid[:12]}", "binary")
 
 
-def _select(work: Plan, options: HistoryOptions) -> None:
+def _select(work: Plan, options: HistoryOptions, result: ScanResult) -> None:
     repo = work.repo
     if options.branches:
         for branch in options.branches:
@@ -169,10 +169,15 @@ def _select(work: Plan, options: HistoryOptions) -> None:
             work.tips.append(sha)
         work.head = work.tips[0]
     else:
-        refs = git.run(repo, "for-each-ref", "--format=%(refname)").split()
+        refs, broken = git.refs(repo)
         work.head = git.resolve(repo, "HEAD")
+        for ref in broken:
+            result.warnings.append(
+                f"ref {ref} is broken (it names no object): not audited; the other refs were"
+            )
         if refs or work.head:
-            work.tips = ["--all", *git.stash_commits(repo)]
+            # --exclude: a broken ref would end the walk of --all, and with it the audit of the good ones.
+            work.tips = [*(f"--exclude={ref}" for ref in broken), "--all", *git.stash_commits(repo)]
     if options.since:
         since = git.resolve(repo, options.since)
         if since is None:

@@ -61,9 +61,7 @@ MODE_RUNS: dict[str, tuple[tuple[str, ...], str, str]] = {
 CATASTROPHE_BOUND = 8.0  # seconds: "finishes every catastrophic-regex case within seconds"
 
 # Planted values today's code does not report as the manifest says, and why.
-KNOWN_MISSED: dict[str, str] = {
-    "repos/broken-ref/app.env": "issue 14 §5: one broken ref aborts the audit (git rev-list: bad object), good refs unscanned",
-}
+KNOWN_MISSED: dict[str, str] = {}
 
 
 @dataclass
@@ -282,7 +280,6 @@ REPO_RUNS = ["audit", "nonutf8", "nonutf8-renamed", "shallow", "missing-blob", "
 KNOWN_REPO_RUNS = {
     "missing-blob": "issue 14 §5: a history's scan error exits 2 only with --fail-on-error (or config "
     "fail_on_error, or in CI); this run has neither",
-    "broken-ref": "issue 14 §5: one broken ref aborts the whole audit (exit 2, nothing scanned)",
 }
 
 
