@@ -79,7 +79,9 @@ PATHSPEC_BACKEND = "simple"
 
 def ignore_lines(data: bytes) -> list[str]:
     """An ignore file's patterns: bytes, as the names they match, so a non-UTF-8 name can be listed."""
-    return data.decode("utf-8", "surrogateescape").splitlines()
+    # Lines end at LF only (a CR before it dropped), as git reads them: str.splitlines() would also split a
+    # name at the form feeds and separators it may hold.
+    return [line.removesuffix("\r") for line in data.decode("utf-8", "surrogateescape").split("\n")]
 
 
 def never(path: str) -> bool:

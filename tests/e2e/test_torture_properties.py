@@ -151,13 +151,20 @@ def test_a_listed_name_is_ignored(name: str, ignore_file: str) -> None:
         assert name not in paths and "kept.env" in paths
 
 
-@xfail(
-    "issue 14 §1: with an ignore file or an exclude, a non-UTF-8 name crashes the walk (pathspec's Hyperscan "
-    "backend encodes it as strict UTF-8); and ignore files are read with errors='replace', so such a name "
-    "could never be listed"
-)
 @BUDGET
-@given(name=name_bytes().filter(lambda b: not b.startswith((b"#", b"!", b".")) and _not_utf8(b)))
+@given(
+    # A line of an ignore file cannot hold a newline (nor end with a CR), so such a name cannot be listed;
+    # pathspec strips a line's trailing whitespace (git only its unescaped spaces).
+    name=name_bytes().filter(
+        lambda b: (
+            not b.startswith((b"#", b"!", b"."))
+            and b"\n" not in b
+            and b"\r" not in b
+            and not os.fsdecode(b)[-1:].isspace()
+            and _not_utf8(b)
+        )
+    )
+)
 @example(name=ODD_NAME)
 def test_a_listed_non_utf8_name_is_ignored(name: bytes) -> None:
     escaped = re.sub(rb"([\\*?\[\] ])", rb"\\\1", name)
