@@ -1,18 +1,22 @@
 """Command-line entry point: the argparse tree and the one place that maps errors to exit codes.
 
-Exit codes: 0 clean, 1 findings, 2 usage/config error, 3 unexpected error, 130 interrupted.
+Exit codes: 0 clean, 1 findings, 2 usage/config error (or a scan error with --fail-on-error), 3 unexpected
+error, 130 interrupted, 128 + the signal on SIGTERM/SIGHUP.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from scanner import __version__
-from scanner.errors import SecretscanError
+from scanner.errors import SecretscanError, Terminated
 
 # Subcommand name → module under scanner.commands defining register(subparsers). Only the module of the
 # command being run is imported (the pre-commit hook must start fast, issue 6 §5); --help imports them all.
@@ -45,6 +49,25 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _terminations() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise Terminated while a command runs (the previous handlers come back after)."""
+    signums = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, _frame: object) -> None:
+        raise Terminated(signum)
+
+    previous = {signum: signal.signal(signum, terminate) for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
@@ -58,8 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help/--version exit 0, bad flags exit 2
         return int(exc.code or 0)
     try:
-        code: int = args.func(args)
+        with _terminations():
+            code: int = args.func(args)
         return code
+    except Terminated as exc:
+        print("secretscan: terminated", file=sys.stderr)
+        return 128 + exc.signum
     except SecretscanError as exc:
         print(f"secretscan: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

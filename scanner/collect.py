@@ -42,18 +42,23 @@ def scan_paths(setup: Setup) -> ScanResult:
     blobs = (b for b in walk(list(settings.paths), options, report) if not setup.is_own_file(b.origin.path))
     scan_blobs(setup.engine, blobs, result, scan_options(setup))
     result.skipped.extend(report.skipped)
+    if not report.files_seen and not report.skipped:  # "no findings" in nothing must not read as clean
+        result.warnings.append(
+            "nothing was scanned: no file selected (all excluded or ignored, or none there)"
+        )
     return result
 
 
 def audit_history(setup: Setup, repo: Path, display: ProgressDisplay | None = None) -> ScanResult:
     """Audit the history of `repo` (already opened) and attribute each finding to its first commit."""
+    from scanner import git
     from scanner.filters.attribution import attribute, start_walks
     from scanner.scheduler import scan_history
     from scanner.sources import history
     from scanner.sources.common import skipper
 
     settings = setup.settings
-    result = ScanResult(mode="history", target=settings.repo or ".")
+    result = ScanResult(mode="history", target=git.without_userinfo(settings.repo or "."))
     options = history.HistoryOptions(
         branches=settings.branches,
         since=settings.since,
@@ -73,6 +78,14 @@ def audit_history(setup: Setup, repo: Path, display: ProgressDisplay | None = No
         with display(work) if display is not None else nullcontext() as progress:
             scan_history(setup.engine, work, result, scanning, walks.introductions, progress)
         attribute(work, result, walks)
+    if not work.tips and not work.blobs:
+        result.warnings.append("nothing was scanned: the repository has no commits")
+    elif not result.blobs_scanned and not result.findings and not result.skipped and not result.errors:
+        cache = scanning.cache
+        if cache is None or not cache.hits:  # else: all known clean from an earlier run
+            result.warnings.append(
+                "nothing was scanned: no commit selected (check --since, --max-commits, --branch)"
+            )
     return result
 
 

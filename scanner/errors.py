@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the main thread is, so every `with` block unwinds as on Ctrl-C: workers
+    end, temporary folders (a URL audit's clone) go (issue 14 §4). Not an Exception: nothing swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 class SecretscanError(Exception):
     """Base of every error we expect a user to see (exit code 2)."""
 

@@ -103,6 +103,9 @@ class Finding:
     removed_in: Commit | None = None
     # When the removal was made on a side branch: the merge that brought it into HEAD's first-parent line.
     removal_merged_in: Commit | None = None
+    # The other candidates on the finding's line (any rule, reported or not, and any URL's password): every
+    # line context hides them as it hides the secret (issue 14 §3).
+    line_secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def path(self) -> str:
@@ -201,3 +204,6 @@ class ScanResult:
     suppressed: dict[str, int] = field(default_factory=dict)
     mode: str = "scan"  # scan | history | diff | staged
     target: str = ""
+    # Blobs a path allowlist dropped a candidate of at some path: attribution keeps their findings at their
+    # own path, never moves them to the blob's first appearance at an allowlisted one (issue 14 §2).
+    path_bound: set[str] = field(default_factory=set)

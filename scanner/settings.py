@@ -4,6 +4,7 @@ of value, shared by the command line and the config file so both accept and refu
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,5 +118,9 @@ class Settings:
             max_bytes=self.max_bytes or config.max_file_size or DEFAULT_MAX_BYTES,
             verify_skip_accounts=(*self.verify_skip_accounts, *config.verify_skip_accounts),
             inline_allow=self.inline_allow and config.inline_allow,
-            fail_on_error=self.fail_on_error or config.fail_on_error,
+            # A gate (staged, diff) and CI never pass a scan that could not read everything (issue 14 §5).
+            fail_on_error=self.fail_on_error
+            or config.fail_on_error
+            or self.command in ("staged", "diff")
+            or bool(os.environ.get("CI")),
         )

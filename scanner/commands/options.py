@@ -72,7 +72,7 @@ def add_scan_options(parser: argparse.ArgumentParser) -> None:
         "--fail-on-error",
         action="store_true",
         help="exit 2 when anything could not be scanned (an unreadable object, a blob skipped by a fault) "
-        "instead of passing (config: fail_on_error: true)",
+        "instead of passing; the default in staged, diff and CI (config: fail_on_error: true)",
     )
     out.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     perf = parser.add_argument_group("performance")

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from scanner.engine import decode
+from scanner import __version__
+from scanner.engine import budget, decode
 from scanner.engine.anchors import LineMemo, anchored_secrets
 from scanner.engine.lines import LineIndex
 from scanner.engine.matcher import KUBE_SECRET, Matcher, make_matcher
 from scanner.engine.pairing import pair_aws_credentials, without_companion_copies
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
-from scanner.rules import Allowlist, Rule, rules_hash
+from scanner.rules import Allowlist, Rule, allowlist_key, builtin_rules_dir, rules_hash
 from scanner.validators import VALIDATORS, Verdict
 from scanner.validators.randomness import shannon_entropy
 
@@ -43,12 +46,22 @@ class ScanOutcome:
     dropped: list[Dropped] = field(default_factory=list)
     error: str = ""  # set when scanning this blob failed: reported, and the scan goes on
     kube_secret: bool = False  # the text says `kind: Secret` (its base64 values are decoded)
+    # Whether the path took part in the verdict (a path allowlist was consulted, or a manifest's suffix chose
+    # what to decode): such an outcome holds for its own path only, never for a copy elsewhere (issue 14 §2).
+    path_dependent: bool = False
+    path_allowlisted: bool = False  # a candidate was dropped by a path allowlist
+    # Every candidate value by line, reported or dropped: each finding's line context hides its neighbours.
+    candidates: dict[int, set[str]] = field(default_factory=dict, repr=False)
+    # Rules that gave up on this blob (their time budget ran out): named in the report's errors, while the
+    # other rules' findings in it stand.
+    rule_errors: list[str] = field(default_factory=list)
 
 
 def fingerprint(rule_id: str, secret: str, path: str) -> str:
     """Stable identity of a finding: rule + hash of the secret + path; no line number, so edits keep it."""
     digest = hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()
-    return hashlib.sha256(f"{rule_id}\0{digest}\0{path}".encode()).hexdigest()[:32]
+    # A path that is not UTF-8 is surrogate-escaped: encoded back to its bytes (issue 14 §1).
+    return hashlib.sha256(f"{rule_id}\0{digest}\0{path}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def relocate(finding: Finding, origin: Origin) -> Finding:
@@ -73,15 +86,25 @@ class Engine:
         self.allowlist = allowlist or Allowlist()
         # False (--no-inline-allow): markers suppress nothing, so a CI gate refuses self-granted exceptions.
         self.inline_allow = inline_allow
-        self.digest = (
-            rules_hash(self.rules) + ":" + repr(self.allowlist) + ("" if inline_allow else ":no-markers")
+        # What a verdict depends on besides the blob: keys the result cache, so any change of it is a miss.
+        key = json.dumps(
+            [
+                __version__,
+                rules_hash(self.rules),
+                allowlist_key(self.allowlist),
+                "markers" if inline_allow else "",
+            ]
         )
+        self.digest = hashlib.sha256(key.encode()).hexdigest()
         # (rule, value) -> what the value alone says. A history holds each file in many versions, so the same
         # candidates come again and again: the generic judge, the costliest check, then runs once per value.
         self._verdicts: dict[tuple[str, str], tuple[tuple[DropReason, str] | None, Verdict | None]] = {}
         self._lines: LineMemo = {}  # likewise, the lines one-line rules searched (anchors.py)
         self.matcher: Matcher = make_matcher(self.rules, backend)
         self._keywords = [tuple(k.encode() for k in r.keywords) for r in self.rules]
+        shipped = str(builtin_rules_dir())
+        # The rules a user wrote run on a time budget (budget.py); the shipped ones are tested.
+        self._timed = {i for i, r in enumerate(self.rules) if r.source and not r.source.startswith(shipped)}
         # When two rules report overlapping text, the more specific one wins: generic rules rank last.
         self._rank = {
             r.id: (("generic" in r.tags), _CONF_RANK[r.confidence], _SEV_RANK[r.severity], i)
@@ -102,6 +125,10 @@ class Engine:
             if work is not None:
                 inner = self.scan(Blob.from_bytes(work.text, blob.origin), explain=False, depth=depth + 1)
                 outcome.findings = decode.merge(outcome.findings, inner.findings, work, self._is_generic)
+                outcome.path_dependent |= inner.path_dependent
+                outcome.path_allowlisted |= inner.path_allowlisted
+                outcome.rule_errors += inner.rule_errors
+        outcome.path_dependent |= outcome.kube_secret  # a manifest's values are decoded by its file suffix
         if outcome.findings:
             outcome.findings = without_companion_copies(outcome.findings)
         if not explain:  # what markers suppressed is counted in every report (issue 15 §2)
@@ -117,25 +144,49 @@ class Engine:
         outcome.kube_secret = nominated.pop(KUBE_SECRET, None) is not None
         lines = LineIndex(data)
         for index in sorted(nominated):
-            rule = self.rules[index]
-            where = nominated[index]
-            secrets: Iterator[tuple[int, bytes]]
-            if isinstance(where, int):
-                group = rule.secret_group
-                found = ((m.start(group), m.group(group)) for m in rule.regex.finditer(data, where))
-                secrets = ((start, raw) for start, raw in found if raw)
+            if index in self._timed and budget.available():
+                try:
+                    with budget.limited():
+                        self._match(index, nominated[index], data, lines, blob.origin, outcome, explain)
+                except budget.OutOfTime:
+                    outcome.rule_errors.append(
+                        f"rule {self.rules[index].id}: gave up on {blob.origin.path} after "
+                        f"{budget.SECONDS:g} s (the pattern backtracks catastrophically: rewrite it)"
+                    )
             else:
-                secrets = anchored_secrets(rule.regex, rule.secret_group, data, where, self._lines)
-            keyworded = False
-            for start, raw in secrets:
-                if not keyworded:  # asked once the rule matches: most nominations never do
-                    if not self._has_keyword(index, data, lines.text(lines.line_of(start))):
-                        break
-                    keyworded = True
-                self._consider(rule, start, raw, blob.origin, lines, outcome, explain)
+                self._match(index, nominated[index], data, lines, blob.origin, outcome, explain)
         if outcome.findings:
             outcome.findings = pair_aws_credentials(_dedupe(outcome.findings, self._rank), lines)
+            outcome.findings = _with_line_secrets(outcome.findings, outcome.candidates)
+        outcome.candidates = {}  # used: never kept, nor sent back by a worker
         return outcome
+
+    def _match(
+        self,
+        index: int,
+        where: int | list[int],
+        data: bytes,
+        lines: LineIndex,
+        origin: Origin,
+        outcome: ScanOutcome,
+        explain: bool,
+    ) -> None:
+        """Search one nominated rule from where the matcher said, and consider each candidate."""
+        rule = self.rules[index]
+        secrets: Iterator[tuple[int, bytes]]
+        if isinstance(where, int):
+            group = rule.secret_group
+            found = ((m.start(group), m.group(group)) for m in rule.regex.finditer(data, where))
+            secrets = ((start, raw) for start, raw in found if raw)
+        else:
+            secrets = anchored_secrets(rule.regex, rule.secret_group, data, where, self._lines)
+        keyworded = False
+        for start, raw in secrets:
+            if not keyworded:  # asked once the rule matches: most nominations never do
+                if not self._has_keyword(index, data, lines.text(lines.line_of(start))):
+                    break
+                keyworded = True
+            self._consider(rule, start, raw, origin, lines, outcome, explain)
 
     def _is_generic(self, rule_id: str) -> bool:
         return any(rule.id == rule_id and "generic" in rule.tags for rule in self.rules)
@@ -165,6 +216,10 @@ class Engine:
         line = lines.text(line_no)
         column = start - lines.start(line_no) + 1
         drop, verdict = self._judge(rule, secret, raw, line, lines, line_no, origin.path)
+        outcome.candidates.setdefault(line_no, set()).add(secret)
+        if (drop is None or drop[0] not in _VALUE_DROPS) and (rule.allowlist.paths or self.allowlist.paths):
+            outcome.path_dependent = True  # reported here, it may be allowlisted elsewhere, and the reverse
+            outcome.path_allowlisted |= drop is not None and drop[0] == "allowlist-path"
         if drop is not None:
             if explain:
                 outcome.dropped.append(Dropped(rule.id, origin, line_no, column, drop[0], drop[1], secret))
@@ -210,6 +265,9 @@ class Engine:
         if line_no > 1 and NEXT_LINE_MARKER in lines.text(line_no - 1):
             return ("inline-marker", "allow marker on the line above"), verdict
         return None, verdict
+
+
+_VALUE_DROPS = frozenset({"entropy", "validator", "example-credential"})  # _measure's: the value alone
 
 
 def _measure(rule: Rule, secret: str) -> tuple[tuple[DropReason, str] | None, Verdict | None]:
@@ -261,6 +319,32 @@ def _allowlisted(
         if path_regex.search(path):
             return "allowlist-path", f"path matches {path_regex.pattern!r}"
     return None
+
+
+_USERINFO = re.compile(r"://[^/\s:@'\"]*:([^/\s@'\"]+)@")
+# A value assigned to a secret-like name: a rule's match may span it (matches never overlap), so it is
+# hidden in a line context whether or not a rule reported it.
+_ASSIGNED = re.compile(
+    r"(?i)(?:passw(?:or)?d|passphrase|secret|token|api[_-]?key|credential)[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?"
+    r"([^\s\"'`,;]{4,})"
+)
+_MIN_HIDDEN = 4  # a shorter candidate is no secret worth hiding, and masking it would garble the line
+
+
+def _with_line_secrets(findings: list[Finding], candidates: dict[int, set[str]]) -> list[Finding]:
+    """Each finding with the other candidates of its line, and the password of any URL on it."""
+    out = []
+    for finding in findings:
+        line = finding.line_text
+        others = (
+            set(candidates.get(finding.line, ()))
+            | set(_USERINFO.findall(line))
+            | set(_ASSIGNED.findall(line))
+        )
+        others -= {finding.secret, *(value for _, value in finding.companions)}
+        hidden = tuple(sorted(s for s in others if len(s) >= _MIN_HIDDEN and s in line))
+        out.append(dataclasses.replace(finding, line_secrets=hidden) if hidden else finding)
+    return out
 
 
 def _context(line: bytes, offset: int, length: int) -> str:

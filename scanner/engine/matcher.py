@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from scanner.cachedir import private_or_none
 from scanner.rules import Rule
 
 # Python's `re` treats (?P<name>...) like PCRE; Hyperscan accepts it too. Width above this is "unbounded".
@@ -199,7 +200,7 @@ def default_cache_dir() -> Path | None:
     if os.environ.get("SECRETSCAN_NO_DB_CACHE"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "secretscan"
+    return private_or_none(Path(base) / "secretscan")
 
 
 def _max_width(pattern: str) -> int | None:
@@ -218,32 +219,59 @@ def _load_or_compile(
     hyperscan: Any, rules: Sequence[Rule], cache_dir: Path | None
 ) -> tuple[bytes, list[int]]:
     """The serialized database, and the indexes of the rules whose anchors it holds (pattern ids from
-    len(rules) on, in that order)."""
+    len(rules) on, in that order).
+
+    The cached file names the rules it was compiled from and the digest of its own body (issue 14 §2): a
+    database of other rules copied in place, a truncated or a corrupt one is compiled anew, never used."""
     path = _db_path(hyperscan, rules, cache_dir)
+    key = _db_key(hyperscan, rules).encode()
     if path is not None:
         try:
-            blob = path.read_bytes()
-            size = int.from_bytes(blob[:4], "little")
-            return blob[4 + size :], json.loads(blob[4 : 4 + size])
-        except (OSError, ValueError):
-            pass
+            loaded = _read_database(path.read_bytes(), key)
+        except OSError:
+            loaded = None
+        if loaded is not None:
+            return loaded
     blob, anchored = _compile(hyperscan, rules)
     if path is not None:
         index = json.dumps(anchored).encode()
-        _write_atomically(path, len(index).to_bytes(4, "little") + index + blob)
+        body = len(index).to_bytes(4, "little") + index + blob
+        _write_atomically(path, _DB_MAGIC + key + hashlib.sha256(body).digest() + body)
     return blob, anchored
 
 
-def _db_path(hyperscan: Any, rules: Sequence[Rule], cache_dir: Path | None) -> Path | None:
-    """Where the compiled database of `rules` is cached. Keyed by what the database holds (patterns, anchors
-    and keywords in order, how they are widened) and nothing else: changing a severity or an allowlist must
-    not cost a recompilation."""
-    if cache_dir is None:
+_DB_MAGIC = b"secretscan-hsdb-2\n"
+
+
+def _read_database(raw: bytes, key: bytes) -> tuple[bytes, list[int]] | None:
+    """The database and anchor index in a cached file, or None unless it is whole and built from `key`."""
+    head = len(_DB_MAGIC) + len(key)
+    if raw[:head] != _DB_MAGIC + key or hashlib.sha256(raw[head + 32 :]).digest() != raw[head : head + 32]:
         return None
+    body = raw[head + 32 :]
+    size = int.from_bytes(body[:4], "little")
+    try:
+        blob, anchored = body[4 + size :], json.loads(body[4 : 4 + size])
+    except ValueError:
+        return None
+    if not isinstance(anchored, list) or not all(isinstance(i, int) for i in anchored):
+        return None
+    return blob, anchored
+
+
+def _db_key(hyperscan: Any, rules: Sequence[Rule]) -> str:
+    """The digest of what a database of `rules` holds (patterns, anchors and keywords in order, how they are
+    widened) and nothing else: changing a severity or an allowlist must not cost a recompilation."""
     version = f"{getattr(hyperscan, '__version__', '0')}:widen{_MAX_REPEAT}:{KIND_SECRET!r}"
     held = json.dumps([[r.pattern, r.keywords, r.anchor, r.prefilter] for r in rules])
-    key = hashlib.sha256(f"{held}:{version}:{sys.platform}:{_machine()}".encode()).hexdigest()[:32]
-    return cache_dir / f"hsdb-{key}.bin"
+    return hashlib.sha256(f"{held}:{version}:{sys.platform}:{_machine()}".encode()).hexdigest()
+
+
+def _db_path(hyperscan: Any, rules: Sequence[Rule], cache_dir: Path | None) -> Path | None:
+    """Where the compiled database of `rules` is cached, named by its key."""
+    if cache_dir is None:
+        return None
+    return cache_dir / f"hsdb-{_db_key(hyperscan, rules)[:32]}.bin"
 
 
 def _machine() -> str:
@@ -345,8 +373,9 @@ def _escape(keyword: str) -> bytes:
 
 
 def _write_atomically(path: Path, blob: bytes) -> None:
+    if private_or_none(path.parent) is None:
+        return  # an unsafe cache folder is never written to (nor read: see default_cache_dir)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".hsdb-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(blob)

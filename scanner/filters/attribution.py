@@ -73,7 +73,7 @@ def attribute(work: Plan, result: ScanResult, walks: Walks | None = None) -> Non
         intro = _introductions(work, wanted, first)
         status = _status(work, by_key, first if not work.limits else None, walks.removals)
     result.dropped = [dataclasses.replace(d, origin=_origin(d.origin, intro)) for d in result.dropped]
-    result.findings = _earliest(work, result.findings, intro, status)
+    result.findings = _earliest(work, result.findings, intro, status, result.path_bound)
 
 
 def _key(finding: Finding) -> Key:
@@ -95,12 +95,14 @@ def _walked(log: git.BlobLog, wanted: set[str], result: ScanResult) -> list[Comm
     return log.diffs(wanted, partial=True)
 
 
-def _introductions(
-    work: Plan, blobs: set[str], first: list[CommitDiff] | None
-) -> dict[str, tuple[Commit, str]]:
-    """blob id -> (first commit whose diff adds it, its path there). When --since/--max-commits cut the
-    walk short of a blob's first appearance, look again over the unbounded history of the same refs."""
-    intro: dict[str, tuple[Commit, str]] = {}
+Introductions = dict[str, tuple[Commit, str]]  # blob id, or blob id and path (NUL between): where it came
+
+
+def _introductions(work: Plan, blobs: set[str], first: list[CommitDiff] | None) -> Introductions:
+    """blob id -> (first commit whose diff adds it, its path there), and blob id + NUL + path -> the first
+    commit that adds it at that path. When --since/--max-commits cut the walk short of a blob's first
+    appearance, look again over the unbounded history of the same refs."""
+    intro: Introductions = {}
     walks = [work.revs, work.tips] if work.limits else [work.revs]
     for i, revs in enumerate(walks):
         left = blobs - intro.keys()
@@ -110,16 +112,18 @@ def _introductions(
         for diff in diffs:
             for change in diff.changes:
                 oid = change.new_oid
-                if oid in left and oid not in intro and change.status != "D" and diff.commit is not None:
-                    intro[oid] = (diff.commit, change.path)
+                if oid in left and change.status != "D" and diff.commit is not None:
+                    intro.setdefault(oid, (diff.commit, change.path))
+                    intro.setdefault(f"{oid}\0{change.path}", (diff.commit, change.path))
     return intro
 
 
-def _origin(origin: Origin, intro: dict[str, tuple[Commit, str]]) -> Origin:
+def _origin(origin: Origin, intro: Introductions, bound: bool = False) -> Origin:
+    """Where the blob of `origin` first came; at its own path when `bound` to it."""
     blob = origin.blob
     if not blob:
         return origin
-    commit, path = intro.get(blob, (None, origin.path))
+    commit, path = intro.get(f"{blob}\0{origin.path}" if bound else blob, (None, origin.path))
     return Origin(path, commit, "blob")
 
 
@@ -179,14 +183,18 @@ def _removal(diffs: Iterable[CommitDiff], blobs: set[str]) -> Commit | None:
 
 
 def _earliest(
-    work: Plan, findings: list[Finding], intro: dict[str, tuple[Commit, str]], status: dict[Key, Status]
+    work: Plan,
+    findings: list[Finding],
+    intro: Introductions,
+    status: dict[Key, Status],
+    bound: set[str],
 ) -> list[Finding]:
     """One finding per leaked secret (rule + value), placed at its earliest introduction, with its status.
     Only that one is moved there: a value in a file's every version is found in each of them."""
     best: dict[Key, tuple[tuple[int, str, int], Finding, Origin]] = {}
     for finding in findings:
         key = _key(finding)
-        origin = _origin(finding.origin, intro)
+        origin = _origin(finding.origin, intro, finding.origin.blob in bound)
         when = _age(work, origin.commit), origin.path, finding.line
         if key not in best or when < best[key][0]:
             best[key] = (when, finding, origin)

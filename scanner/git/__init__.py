@@ -17,6 +17,7 @@ from scanner.git.log import (
     start_commit_messages,
     start_first_parent_chain,
     start_tree,
+    tag_messages,
     tree,
     tree_entries,
 )
@@ -29,10 +30,12 @@ from scanner.git.repo import (
     is_url,
     merge_base,
     open_repository,
+    refs,
     resolve,
     stash_commits,
     tagged_blobs,
     toplevel,
+    without_userinfo,
 )
 from scanner.git.run import GITLINK_MODE, Later, Running, run
 
@@ -57,6 +60,7 @@ __all__ = [
     "merge_base",
     "open_repository",
     "range_diffs",
+    "refs",
     "resolve",
     "run",
     "staged_diff",
@@ -65,8 +69,10 @@ __all__ = [
     "start_first_parent_chain",
     "start_tree",
     "stash_commits",
+    "tag_messages",
     "tagged_blobs",
     "toplevel",
     "tree",
     "tree_entries",
+    "without_userinfo",
 ]

@@ -38,6 +38,18 @@ def commit_messages(listing: Running) -> Iterator[tuple[Commit, bytes]]:
         yield parse_commit(b"\x1f".join(head).decode("utf-8", "replace")), message
 
 
+def tag_messages(repo: Path) -> Iterator[tuple[Commit, bytes]]:
+    """Every annotated tag's message (its object id, tagger and first line standing as the commit): a tag
+    message is committed text as much as a commit message is (issue 14 §6)."""
+    fields = "%(objecttype)%1f%(objectname)%1f%(taggername)%1f%(taggeremail:trim)%1f%(taggerdate:iso-strict)"
+    out = run(repo, "for-each-ref", f"--format={fields}%1f%(subject)%1f%(contents)%00", "refs/tags")
+    for record in out.split(b"\0"):
+        parts = record.lstrip(b"\n").split(b"\x1f", 6)
+        if len(parts) == 7 and parts[0] == b"tag":
+            sha, tagger, email, date, subject = (p.decode("utf-8", "replace") for p in parts[1:6])
+            yield Commit(sha, tagger, email, date, subject), parts[6]
+
+
 def list_blobs(repo: Path, revs: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
     """(blob id, a path it had) for every blob reachable from `revs`, in traversal order; and the ids of
     objects the traversal found missing or unreadable (reported, never fatal: PERF-NOTES §5)."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from scanner.git.run import _BASE, PACK_MEMORY, stop
+from scanner.git.run import _BASE, PACK_MEMORY, git_env, stop
 
 _CHUNK = 1 << 20
 
@@ -73,6 +73,7 @@ class ObjectReader:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 bufsize=_CHUNK,
+                env=git_env(),
             )
             assert proc.stdout is not None
             _widen_pipe(proc.stdout)
@@ -204,6 +205,7 @@ class BatchReader:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 bufsize=_CHUNK,
+                env=git_env(),
             )
             assert self._proc.stdout is not None and self._proc.stdin is not None
             _widen_pipe(self._proc.stdout)

@@ -4,6 +4,7 @@ opening a URL as a temporary bare mirror (GitPython, for the clone only)."""
 from __future__ import annotations
 
 import re
+import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from scanner.errors import GitError
 from scanner.git.log import tree
-from scanner.git.run import run
+from scanner.git.run import _BASE, git_env, run
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
 
@@ -37,6 +38,29 @@ def hook_path(repo: Path, name: str) -> Path:
     return Path(out)
 
 
+_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+
+
+def without_userinfo(text: str) -> str:
+    """`text` with the userinfo (`user:token@`) of every URL in it removed: a report's target, an error."""
+    return _USERINFO.sub("", text)
+
+
+def refs(repo: Path) -> tuple[list[str], list[str]]:
+    """Every ref of `repo`, and the broken ones git leaves out (a ref file naming no object): those would
+    end a walk of `--all` (issue 14 §5)."""
+    cmd = [*_BASE, "-C", str(repo), "for-each-ref", "--format=%(refname)"]
+    proc = subprocess.run(cmd, capture_output=True, check=False, env=git_env())
+    if proc.returncode != 0:
+        raise GitError(f"git for-each-ref failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
+    broken = [
+        line.split(b"ignoring broken ref ", 1)[1].strip().decode("utf-8", "surrogateescape")
+        for line in proc.stderr.splitlines()
+        if b"ignoring broken ref " in line
+    ]
+    return proc.stdout.decode("utf-8", "surrogateescape").split(), broken
+
+
 def is_url(target: str) -> bool:
     return bool(_URL.match(target)) and not Path(target).exists()
 
@@ -57,7 +81,7 @@ def open_repository(target: str) -> Iterator[Path]:
             gitpython.Repo.clone_from(target, mirror, mirror=True, env={"GIT_TERMINAL_PROMPT": "0"})
         except gitpython.GitCommandError as exc:
             detail = str(exc.stderr).strip().removeprefix("stderr:").strip(" '\n")
-            raise GitError(f"cannot clone {target}: {detail or exc}") from exc
+            raise GitError(without_userinfo(f"cannot clone {target}: {detail or exc}")) from None
         yield mirror
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
@@ -18,8 +19,30 @@ from scanner.errors import GitError
 
 T = TypeVar("T")
 GITLINK_MODE = "160000"
-# Quiet, machine-stable output whatever the user's config says.
-_BASE = ("git", "-c", "core.quotePath=true", "-c", "color.ui=false", "-c", "log.showSignature=false")
+# Quiet, machine-stable output whatever the user's config says; and a scan of a repository never runs a
+# program its config names (core.fsmonitor), never opens a socket (a partial clone's lazy fetch: no protocol
+# allowed), and reads the objects as committed, never what refs/replace substitutes (issue 14 §2, §4).
+_BASE = (
+    "git",
+    "--no-replace-objects",
+    "-c",
+    "core.quotePath=true",
+    "-c",
+    "color.ui=false",
+    "-c",
+    "log.showSignature=false",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "protocol.allow=never",
+)
+
+
+def git_env() -> dict[str, str]:
+    """The environment of every git we run: no lazy fetch (git >= 2.44; older ones fail on the protocol)."""
+    return {**os.environ, "GIT_NO_LAZY_FETCH": "1", "GIT_NO_REPLACE_OBJECTS": "1"}
+
+
 # git maps pack files in windows and keeps them mapped up to 8 GB by default: a process reading a whole
 # history holds as much of the packs as it touched (a 145 MB pack: 152 MB resident for one cat-file, and an
 # audit runs a reader per scanning process). Windows of 32 MB, at most 128 MB kept: 7 MB resident, same speed.
@@ -39,7 +62,7 @@ def run(
     """Run one git command and return its stdout; a failure becomes a GitError carrying git's message."""
     cmd = [*_BASE, *config, *(["-C", str(repo)] if repo is not None else []), *args]
     try:
-        proc = subprocess.run(cmd, input=stdin, capture_output=True, check=False)
+        proc = subprocess.run(cmd, input=stdin, capture_output=True, check=False, env=git_env())
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH") from exc
     if proc.returncode not in ok:
@@ -64,7 +87,9 @@ class Running:
         cmd = [*_BASE, *config, "-C", str(repo), *args]
         stdout = subprocess.PIPE if piped else self.spool
         try:
-            self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=self._err)
+            self._proc = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=self._err, env=git_env()
+            )
         except FileNotFoundError as exc:
             self.spool.close()
             self._err.close()

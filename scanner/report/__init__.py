@@ -42,4 +42,17 @@ Renderer = Callable[[ScanResult, ReportContext], str]
 def renderer(name: str) -> Renderer:
     module = importlib.import_module(f"scanner.report.{FORMATS[name]}")
     render: Renderer = module.render
-    return render
+    from scanner.report.printable import hidden_summaries, printable_result
+
+    # Paths, authors and errors are data: escaped before any format but JSON, which escapes what it must
+    # itself and keeps names exact, prints them (issue 14 §1). GitHub escapes CR and LF its own way, and
+    # must name a file exactly.
+    escape = name not in ("json", "jsonl")
+    keep_lines = name == "github"
+
+    def safe(result: ScanResult, context: ReportContext) -> str:
+        if not context.show_secrets:  # a secret in a commit subject is printed in every commit's summary
+            result = hidden_summaries(result)
+        return render(printable_result(result, keep_lines) if escape else result, context)
+
+    return safe

@@ -61,7 +61,7 @@ def shown_secret(finding: Finding, show: bool) -> str:
 
 
 def shown_line(finding: Finding, show: bool) -> str:
-    return redact_text(finding.line_text.strip(), secrets_of(finding), show)
+    return redact_text(finding.line_text.strip(), [*secrets_of(finding), *finding.line_secrets], show)
 
 
 def message(finding: Finding, show: bool) -> str:

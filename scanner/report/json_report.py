@@ -45,7 +45,7 @@ def document(result: ScanResult, context: ReportContext) -> dict[str, Any]:
 
 
 def finding_dict(f: Finding, show: bool) -> dict[str, Any]:
-    secrets = [f.secret] + [v for _, v in f.companions]
+    secrets = [f.secret, *(v for _, v in f.companions), *f.line_secrets]
     return {
         "rule_id": f.rule_id,
         "rule_name": f.rule_name,

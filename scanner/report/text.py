@@ -48,7 +48,7 @@ def render(result: ScanResult, context: ReportContext) -> str:
 
 
 def _finding(finding: Finding, context: ReportContext, paint: _Paint) -> list[str]:
-    secrets = [finding.secret] + [v for _, v in finding.companions]
+    secrets = [finding.secret, *(v for _, v in finding.companions), *finding.line_secrets]
     lines = [
         f"{paint(finding.severity, finding.severity.upper())} {paint('bold', finding.rule_name)} "
         f"{paint('dim', '(' + finding.rule_id + ', confidence ' + finding.confidence + ')')}",
@@ -96,8 +96,9 @@ _MAX_SKIPPED_LINES = 20
 
 
 def _skipped(result: ScanResult, paint: _Paint) -> list[str]:
-    """Name what could not be read; binaries are only counted (a tree holds thousands, all expected)."""
-    notable = [s for s in result.skipped if s.reason != "binary"]
+    """Name what was not scanned, binaries too (issue 14 §5: a skip only counted passes unseen); past a
+    screenful, the rest are counted."""
+    notable = result.skipped
     lines = [paint("dim", f"skipped {s.path}: {s.reason}") for s in notable[:_MAX_SKIPPED_LINES]]
     if len(notable) > _MAX_SKIPPED_LINES:
         more = len(notable) - _MAX_SKIPPED_LINES

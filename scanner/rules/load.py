@@ -16,7 +16,7 @@ from pathlib import Path
 
 from scanner.errors import RuleError
 from scanner.rules import cache as rule_cache
-from scanner.rules.records import Rule
+from scanner.rules.records import Allowlist, Rule
 from scanner.validators import VALIDATORS
 
 
@@ -66,7 +66,7 @@ def load_rule_file(path: Path) -> list[Rule]:
         raise RuleError(f"{path}: cannot read rule file: {exc.strerror or exc}") from exc
     salt = _cache_salt()
     cached = rule_cache.load(path, raw, salt)
-    if isinstance(cached, list) and all(isinstance(r, Rule) for r in cached):
+    if cached is not None:
         return cached
     rules = _parse_rule_file(path, raw)
     rule_cache.store(path, raw, salt, rules)
@@ -98,6 +98,16 @@ def _parse_rule_file(path: Path, raw: bytes) -> list[Rule]:
     return [parse_rule(item, path, index) for index, item in enumerate(doc["rules"])]
 
 
+def allowlist_key(allowlist: Allowlist) -> list[list[str]]:
+    """Every pattern and word of an allowlist in full (a compiled pattern's repr is cut at 200 characters)."""
+    return [
+        [r.pattern.decode("utf-8", "surrogateescape") for r in allowlist.regexes],
+        [r.pattern.decode("utf-8", "surrogateescape") for r in allowlist.line_regexes],
+        list(allowlist.stopwords),
+        [r.pattern for r in allowlist.paths],
+    ]
+
+
 def rules_hash(rules: Sequence[Rule]) -> str:
     """A content hash of the rule set, keying compiled-database and result caches."""
     digest = hashlib.sha256()
@@ -111,7 +121,7 @@ def rules_hash(rules: Sequence[Rule]) -> str:
                     rule.keywords,
                     rule.entropy,
                     rule.validator,
-                    repr(rule.allowlist),
+                    allowlist_key(rule.allowlist),
                     rule.severity,
                     rule.confidence,
                     rule.anchor,

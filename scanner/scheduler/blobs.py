@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from scanner.engine import Engine, ScanOutcome, relocate
@@ -44,7 +45,7 @@ def scan_blobs(
     progress: Progress | None = None,
 ) -> None:
     """Scan every blob (deduplicated by id) and add findings and drops to `result`."""
-    dedup = _Dedup(result, options.cache)
+    dedup = _Dedup(result, options.cache, partial(safe_scan, engine, explain=options.explain))
     for blob, outcome in _outcomes(engine, dedup.unique(blobs), options):
         if not outcome.error:
             result.blobs_scanned += 1
@@ -60,14 +61,21 @@ class _Dedup:
     """Each content once: later copies (same blob id, other paths) reuse the first copy's outcome, and
     blobs the result cache knows clean are not scanned at all.
 
-    A copy may arrive while its first copy is still in a worker; its origin waits in `pending` until then.
+    An outcome the path took part in (a path allowlist, a manifest's suffix) is never reused for a copy at
+    another path, nor cached clean: each such copy is scanned at its own path (issue 14 §2), here, as they
+    are few. A copy may arrive while its first copy is still in a worker; its origin waits in `pending`
+    until then.
     """
 
-    def __init__(self, result: ScanResult, cache: ResultCache | None) -> None:
+    def __init__(
+        self, result: ScanResult, cache: ResultCache | None, rescan: Callable[[Blob], ScanOutcome]
+    ) -> None:
         self.result = result
         self.cache = cache
+        self.rescan = rescan
         self.outcomes: dict[str, ScanOutcome | None] = {}  # None: scanned (or cached) clean
         self.pending: dict[str, list[Origin]] = {}
+        self.by_path: dict[str, dict[str, ScanOutcome]] = {}  # path-dependent outcomes, by blob id and path
 
     def unique(self, blobs: Iterable[Blob]) -> Iterator[Blob]:
         for blob in blobs:
@@ -76,7 +84,7 @@ class _Dedup:
             elif blob.id in self.outcomes:
                 outcome = self.outcomes[blob.id]
                 if outcome is not None:
-                    self._record(outcome, blob.origin)
+                    self._copy(blob, outcome, blob.origin)
             elif self.cache is not None and self.cache.is_clean(blob.id):
                 self.outcomes[blob.id] = None
             else:
@@ -85,19 +93,39 @@ class _Dedup:
 
     def done(self, blob: Blob, outcome: ScanOutcome) -> None:
         copies = self.pending.pop(blob.id, [])
-        if not (outcome.findings or outcome.dropped or outcome.error):  # most blobs: nothing to record
-            self.outcomes[blob.id] = None
+        if not (
+            outcome.findings
+            or outcome.dropped
+            or outcome.error
+            or outcome.path_dependent
+            or outcome.rule_errors
+        ):
+            self.outcomes[blob.id] = None  # most blobs: nothing to record
             if self.cache is not None:
                 self.cache.mark_clean(blob.id)
             return
         self.outcomes[blob.id] = outcome
+        if outcome.path_dependent:
+            self.by_path[blob.id] = {blob.origin.path: outcome}
         for origin in (blob.origin, *copies):
-            self._record(outcome, origin)
+            self._copy(blob, outcome, origin)
+
+    def _copy(self, blob: Blob, outcome: ScanOutcome, origin: Origin) -> None:
+        """Record `outcome` at `origin`, or, when it held for its own path only, a scan at `origin`."""
+        known = self.by_path.get(blob.id)
+        if known is not None:
+            if origin.path not in known:
+                known[origin.path] = self.rescan(dataclasses.replace(blob, origin=origin))
+            outcome = known[origin.path]
+        self._record(outcome, origin)
 
     def _record(self, outcome: ScanOutcome, origin: Origin) -> None:
         if outcome.error:  # every copy of a blob that could not be scanned is named, not only the first
             self.result.errors.append(f"{origin.path}: not scanned: {outcome.error}")
             return
+        if outcome.path_allowlisted and origin.blob:
+            self.result.path_bound.add(origin.blob)
+        self.result.errors.extend(outcome.rule_errors)
         moved = reorigin(outcome, origin)
         self.result.findings.extend(moved.findings)
         self.result.dropped.extend(moved.dropped)

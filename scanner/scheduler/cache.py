@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from scanner.cachedir import private_folder
 from scanner.errors import UsageError
 
 _SCHEMA = (
@@ -30,8 +31,8 @@ def default_dir() -> Path | None:
 
 class ResultCache:
     def __init__(self, folder: Path, digest: str) -> None:
+        private_folder(folder)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(folder / "clean-blobs.sqlite3", isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(_SCHEMA)

@@ -5,9 +5,11 @@ pickled; spawned: the Hyperscan database travels serialized, never recompiled) a
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scanner.engine import Engine, ScanOutcome
 from scanner.git.objects import BatchReader
@@ -57,7 +59,28 @@ def start(
 
     setup = _Setup(engine, explain, repo, max_bytes)
     context = worker_context(fork_ok)
-    return cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(setup,))
+
+    class Pool(cf.ProcessPoolExecutor):
+        def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool | None:
+            if exc_type is None:
+                return super().__exit__(exc_type, exc, tb)
+            terminate(self)  # Ctrl-C, SIGTERM, an error: never wait for a worker (it may spin in a regex)
+            return None
+
+    return Pool(workers, mp_context=context, initializer=_init, initargs=(setup,))
+
+
+def terminate(executor: cf.ProcessPoolExecutor) -> None:
+    """End the pool now: queued work dropped, every worker stopped (killed if it does not stop at once)."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(1)
+        if process.is_alive():
+            process.kill()
+            process.join(1)
 
 
 # Per worker process, set once by the pool initializer (a worker runs one engine for its whole life).
@@ -66,8 +89,27 @@ _worker: tuple[_Setup, BatchReader | None] | None = None
 
 def _init(setup: _Setup) -> None:
     global _worker
+    # A forked worker inherits the command's handlers, which raise Terminated: a worker ends at SIGTERM, and
+    # with its parent (Linux), never outliving it (issue 14 §4). Ctrl-C is the parent's to handle.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     reader = BatchReader(setup.repo, setup.max_bytes) if setup.repo is not None else None
     _worker = (setup, reader)
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no prctl: the parent's handlers still end us
+        pass
 
 
 def scan_contents(items: list[tuple[bytes, Origin]]) -> list[ScanOutcome]:

@@ -65,9 +65,16 @@ def _stream(
     known_clean = cache.clean_among if cache is not None and cache.warm else None
     with ExitStack() as own:
         log = walk or own.enter_context(git.BlobLog(work.repo, work.revs, piped=True))
-        named = history.named_blobs(work, log, seen, known_clean, progress)
-        scan_batches(engine, work, named, result, options, progress)
+        copies: dict[str, set[bytes]] = {}
+        dependent: dict[str, str] = {}
+        named = history.named_blobs(work, log, seen, known_clean, progress, copies)
+        scan_batches(engine, work, named, result, options, progress, dependent)
         failure = log.failure()
+    # A verdict the path took part in (a path allowlist) holds for that path only: the blob's other paths
+    # are scanned too, or an allowlisted copy would hide the same secret elsewhere (issue 14 §2).
+    again = history.copies_to_rescan(work, copies, dependent)
+    size = BatchReader.MAX_BATCH
+    scan_batches(engine, work, (again[i : i + size] for i in range(0, len(again), size)), result, options)
     if "--all" in work.tips:
         scan_batches(engine, work, history.tagged(work, seen), result, options, progress)
     if failure is not None:
@@ -84,12 +91,16 @@ def scan_batches(
     result: ScanResult,
     options: ScanOptions,
     progress: Progress | None = None,
+    dependent: dict[str, str] | None = None,
 ) -> None:
-    """Read and scan every named blob; record findings, drops, skips and errors in `result`."""
+    """Read and scan every named blob; record findings, drops, skips and errors in `result`, and in
+    `dependent` the path of each blob whose verdict depended on it."""
     jobs = options.jobs or default_jobs()
     reads = _shared(engine, work, batches, jobs, options)
     for read in reads:
         _record(result, options, work, read)
+        if dependent is not None and read.outcome is not None and read.outcome.path_dependent:
+            dependent[read.oid] = read.path
         if progress is not None:
             progress(1, read.size)
     if options.cache is not None:
@@ -109,6 +120,9 @@ def _record(result: ScanResult, options: ScanOptions, work: Plan, read: Read) ->
         result.blobs_scanned += 1
         result.bytes_scanned += read.size
         if read.outcome is not None:
+            result.errors.extend(read.outcome.rule_errors)
+            if read.outcome.path_allowlisted:
+                result.path_bound.add(read.oid)
             result.findings.extend(read.outcome.findings)
             result.dropped.extend(read.outcome.dropped)
         elif options.cache is not None:

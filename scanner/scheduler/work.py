@@ -10,7 +10,7 @@ from typing import Literal
 from scanner.engine import Engine, ScanOutcome
 from scanner.git.objects import ObjectInfo
 from scanner.model import Blob, Origin
-from scanner.sources.common import is_binary
+from scanner.sources.common import text_of
 
 Named = tuple[str, str]  # (blob id, path)
 
@@ -34,6 +34,13 @@ def safe_scan(engine: Engine, blob: Blob, explain: bool) -> ScanOutcome:
         return ScanOutcome(error=f"internal error ({type(exc).__name__}: {exc}); please report it")
 
 
+def _noteworthy(outcome: ScanOutcome) -> bool:
+    """Whether a scanned blob's outcome must be recorded (else the blob is clean, and may be cached so)."""
+    return bool(
+        outcome.findings or outcome.dropped or outcome.error or outcome.path_dependent or outcome.rule_errors
+    )
+
+
 def scan_named(
     engine: Engine, explain: bool, batch: list[Named], answers: Iterator[tuple[ObjectInfo, bytes | None]]
 ) -> Iterator[Read]:
@@ -44,9 +51,9 @@ def scan_named(
             yield Read(oid, path, "missing", 0)
         elif data is None:
             yield Read(oid, path, "oversized", info.size)
-        elif is_binary(data):
+        elif (text := text_of(data)) is None:
             yield Read(oid, path, "binary", info.size)
         else:
-            outcome = safe_scan(engine, Blob(oid, data, Origin(path, None, "blob", blob=oid)), explain)
-            kept = outcome if outcome.findings or outcome.dropped or outcome.error else None
+            outcome = safe_scan(engine, Blob(oid, text, Origin(path, None, "blob", blob=oid)), explain)
+            kept = outcome if _noteworthy(outcome) else None
             yield Read(oid, path, "scanned", info.size, kept)

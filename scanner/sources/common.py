@@ -3,7 +3,9 @@ staged and pull-request sources)."""
 
 from __future__ import annotations
 
+import codecs
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -23,6 +25,65 @@ def is_binary(data: bytes) -> bool:
     return b"\0" in data[:_BINARY_PROBE]
 
 
+# Byte order marks, UTF-32 first: its little-endian mark begins with UTF-16's.
+_BOMS = (
+    (b"\xff\xfe\0\0", "utf-32-le"),
+    (b"\0\0\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def wide_encoding(head: bytes) -> tuple[str, int] | None:
+    """The encoding and byte-order-mark length of UTF-16 or UTF-32 text (issue 14 §5): a mark, or, without
+    one, bytes that decode strictly in one of them into text that reads as text (a quarter or more of it
+    printable ASCII, at most a tenth control characters). None for anything else: a binary rarely decodes
+    strictly, and then into controls (its small integers) or NULs (its padding)."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name, len(bom)
+    for name in ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"):
+        try:  # the probe may end inside a character: incremental, not final
+            text = codecs.getincrementaldecoder(name)("strict").decode(head[:_BINARY_PROBE], final=False)
+        except UnicodeDecodeError:
+            continue
+        if (
+            text
+            and len(_ASCII_TEXT.findall(text)) * 4 >= len(text)
+            and len(_CONTROLS.findall(text)) * 10 <= len(text)
+        ):
+            return name, 0
+    return None
+
+
+_ASCII_TEXT = re.compile("[\t\n\r -~]")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def text_of(data: bytes) -> bytes | None:
+    """`data` as the engine reads it: itself when it is text, UTF-8 when it is UTF-16 or UTF-32 text (lines
+    and columns of a finding are then those of the decoded text), None when it is binary."""
+    if not is_binary(data):
+        return data
+    wide = wide_encoding(data[:_BINARY_PROBE])
+    if wide is None:
+        return None
+    name, bom = wide
+    return data[bom:].decode(name, "replace").encode("utf-8")
+
+
+# pathspec's Hyperscan backend (picked when hyperscan is installed) encodes names as strict UTF-8 and fails on
+# a surrogate-escaped one; the simple backend matches them (issue 14 §1).
+PATHSPEC_BACKEND = "simple"
+
+
+def ignore_lines(data: bytes) -> list[str]:
+    """An ignore file's patterns: bytes, as the names they match, so a non-UTF-8 name can be listed."""
+    # Lines end at LF only (a CR before it dropped), as git reads them: str.splitlines() would also split a
+    # name at the form feeds and separators it may hold.
+    return [line.removesuffix("\r") for line in data.decode("utf-8", "surrogateescape").split("\n")]
+
+
 def never(path: str) -> bool:
     return False
 
@@ -38,7 +99,7 @@ def skipper(root: Path, own: frozenset[str], excludes: Sequence[str], ignore_fil
     if patterns:
         import pathspec  # only when the project excludes something
 
-        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+        spec = pathspec.GitIgnoreSpec.from_lines(patterns, backend=PATHSPEC_BACKEND)
     base = os.path.join(os.path.abspath(root), "")
     inside = [o[len(base) :].replace(os.sep, "/") for o in own if o.startswith(base)]
     files = {o for o in inside if not o.endswith("/")}
@@ -52,7 +113,7 @@ def skipper(root: Path, own: frozenset[str], excludes: Sequence[str], ignore_fil
 
 def _ignore_file_lines(path: Path) -> list[str]:
     try:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return ignore_lines(path.read_bytes())
     except OSError:  # absent (the usual case), or a bare repository without a work tree
         return []
 
@@ -97,7 +158,10 @@ def read_changes(
             continue
         if data is None:
             result.skipped.append(Skipped(change.path, f"larger than {max_bytes} bytes"))
-        elif is_binary(data):
+        elif (text := text_of(data)) is None:
             result.skipped.append(Skipped(change.path, "binary"))
         else:
-            yield Blob(change.new_oid, data, Origin(change.path, diff.commit, kind))  # type: ignore[arg-type]
+            if text is not data and change.path not in diff.added:
+                # git diffs UTF-16/UTF-32 text as binary, naming no line: every decoded line counts as added
+                diff.added[change.path] = [(1, text.count(b"\n") + 1)]
+            yield Blob(change.new_oid, text, Origin(change.path, diff.commit, kind))  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ import pathspec
 
 from scanner.model import Blob, Origin, Skipped
 from scanner.sources import DEFAULT_MAX_BYTES
+from scanner.sources.common import PATHSPEC_BACKEND, ignore_lines, text_of, wide_encoding
 
 _BINARY_PROBE = 8000  # bytes; git's own heuristic looks for a NUL byte in the first 8000
 # Never scanned: version-control internals, and our own config and baseline (they hold hashes and patterns).
@@ -77,7 +78,11 @@ Specs = tuple[tuple[str, pathspec.GitIgnoreSpec], ...]  # (folder relative to th
 
 def _walk_dir(root: str, options: WalkOptions, report: WalkReport) -> Iterator[Blob]:
     # Plain strings and os.scandir, not pathlib: on a 20,000-file tree pathlib alone cost ~0.5 s.
-    excludes = pathspec.GitIgnoreSpec.from_lines(options.excludes) if options.excludes else None
+    excludes = (
+        pathspec.GitIgnoreSpec.from_lines(options.excludes, backend=PATHSPEC_BACKEND)
+        if options.excludes
+        else None
+    )
     prefix = "" if os.path.normpath(root) == "." else root.rstrip("/") + "/"
     visited: set[tuple[int, int]] = set()
     stack: list[tuple[str, Specs]] = [("", ())]
@@ -143,12 +148,12 @@ def _ignore_specs(directory: str, rel_dir: str, names: list[str], report: WalkRe
     for name in names:
         file = os.path.join(directory, name)
         try:
-            with open(file, encoding="utf-8", errors="replace") as handle:
-                lines = handle.read().splitlines()
+            with open(file, "rb") as handle:
+                lines = ignore_lines(handle.read())
         except OSError as exc:
             report.skipped.append(Skipped(file, f"cannot read ignore file: {exc.strerror or exc}"))
             continue
-        out.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
+        out.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines, backend=PATHSPEC_BACKEND)))
     return tuple(out)
 
 
@@ -166,9 +171,18 @@ def _read_file(
         report.skipped.append(Skipped(display, f"larger than {options.max_bytes} bytes ({st.st_size})"))
         return None
     try:
-        with open(path, "rb") as handle:
+        # Opened without blocking and checked again once open: a FIFO put in place since the stat would block
+        # the walk for ever (issue 14 §4).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            report.skipped.append(Skipped(display, "not a regular file"))
+            return None
+        with os.fdopen(fd, "rb") as handle:
             head = handle.read(_BINARY_PROBE)
-            if is_binary(head):  # decided on the first 8000 bytes: a binary is never read whole
+            # Decided on the first 8000 bytes: a binary is never read whole; UTF-16 and UTF-32 text is.
+            wide = is_binary(head)
+            if wide and wide_encoding(head) is None:
                 report.skipped.append(Skipped(display, "binary"))
                 return None
             data = (
@@ -180,4 +194,10 @@ def _read_file(
     if len(data) > options.max_bytes:
         report.skipped.append(Skipped(display, f"larger than {options.max_bytes} bytes"))
         return None
+    if wide:
+        text = text_of(data)
+        if text is None:
+            report.skipped.append(Skipped(display, "binary"))
+            return None
+        data = text
     return Blob.from_bytes(data, Origin(display))

@@ -11,23 +11,25 @@ findings traced to the commit that introduced them (filters/attribution.py).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner import git
-from scanner.errors import GitError
+from scanner.errors import GitError, UsageError
 from scanner.git.objects import BatchReader, ObjectReader
 from scanner.git.parse import raw_additions, unquote
 from scanner.model import Blob, Commit, Origin, ScanResult, Skipped
 from scanner.sources import DEFAULT_MAX_BYTES
-from scanner.sources.common import PathTest, is_binary, never
+from scanner.sources.common import PathTest, never, text_of
 
 Named = tuple[str, str]  # (blob id, path)
 KnownClean = Callable[[list[str]], set[str]]  # blob ids -> those a result cache knows clean
 Progress = Callable[[int, int], None]  # (blobs, bytes) just done
 
 MESSAGE_PATH = "(commit message)"
+TAG_PATH = "(tag message)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,7 @@ def plan(
             "shallow clone: history is incomplete; commits before the shallow boundary were not scanned "
             "(run 'git fetch --unshallow' for a full audit)"
         )
-    _select(work, options)
+    _select(work, options, result)
     # A walk cut by --since/--max-commits names only what its commits change, while the audit reads all
     # they hold: such plans list their blobs (rev-list --objects) instead of streaming the walk's.
     listed = listed or bool(work.limits)
@@ -157,7 +159,7 @@ def binary(path: str, oid: str) -> Skipped:
     return Skipped(f"{path}@{oid[:12]}", "binary")
 
 
-def _select(work: Plan, options: HistoryOptions) -> None:
+def _select(work: Plan, options: HistoryOptions, result: ScanResult) -> None:
     repo = work.repo
     if options.branches:
         for branch in options.branches:
@@ -167,15 +169,32 @@ def _select(work: Plan, options: HistoryOptions) -> None:
             work.tips.append(sha)
         work.head = work.tips[0]
     else:
-        refs = git.run(repo, "for-each-ref", "--format=%(refname)").split()
+        refs, broken = git.refs(repo)
         work.head = git.resolve(repo, "HEAD")
+        for ref in broken:
+            result.warnings.append(
+                f"ref {ref} is broken (it names no object): not audited; the other refs were"
+            )
         if refs or work.head:
-            work.tips = ["--all", *git.stash_commits(repo)]
+            # --exclude: a broken ref would end the walk of --all, and with it the audit of the good ones.
+            work.tips = [*(f"--exclude={ref}" for ref in broken), "--all", *git.stash_commits(repo)]
     if options.since:
         since = git.resolve(repo, options.since)
+        if since is None:
+            _check_date(repo, options.since)
         work.limits.append(f"^{since}" if since else f"--since={options.since}")
     if options.max_commits is not None:
         work.limits.append(f"--max-count={options.max_commits}")
+
+
+def _check_date(repo: Path, text: str) -> None:
+    """A --since that names no revision must be a date: git reads anything it cannot parse as "now", and an
+    audit of nothing would pass (issue 14 §5)."""
+    out = git.run(repo, "rev-parse", f"--since={text}").decode().strip()
+    stamp = out.rpartition("=")[2]
+    guessed_now = stamp.isdigit() and abs(int(stamp) - time.time()) < 60
+    if guessed_now and text.strip().lower() not in ("now", "today"):
+        raise UsageError(f"--since {text!r}: neither a revision nor a date (2024-01-31, '2 weeks ago')")
 
 
 def note_submodules(work: Plan, result: ScanResult) -> None:
@@ -188,10 +207,13 @@ def note_submodules(work: Plan, result: ScanResult) -> None:
 
 
 def messages(work: Plan, seen: set[str]) -> Iterator[Blob]:
-    """Each distinct commit message once (ids added to `seen`)."""
+    """Each distinct commit message, and in an audit of every ref each annotated tag's message, once (ids
+    added to `seen`)."""
     work.load()
-    for commit, message in work.messages:
-        blob = Blob.from_bytes(message, Origin(MESSAGE_PATH, commit, "commit-message"))
+    tags = git.tag_messages(work.repo) if "--all" in work.tips else iter(())
+    named = [(MESSAGE_PATH, c, m) for c, m in work.messages] + [(TAG_PATH, c, m) for c, m in tags]
+    for path, commit, message in named:
+        blob = Blob.from_bytes(message, Origin(path, commit, "commit-message"))
         if message.strip() and blob.id not in seen:
             seen.add(blob.id)
             yield blob
@@ -216,6 +238,8 @@ def _listed(work: Plan, result: ScanResult, seen: set[str]) -> Iterator[Blob]:
     reader = ObjectReader(work.repo)
     for info, data in reader.contents([oid for oid, _ in work.blobs], max_bytes=1 << 62):
         path = paths[info.oid]
+        if info.kind in ("tag", "commit", "tree"):
+            continue  # `rev-list --objects` lists an annotated tag's object too: not content to read
         if data is None or info.kind != "blob":
             result.errors.append(f"blob {info.oid} ({path}) could not be read; not scanned")
         elif info.oid not in seen:
@@ -224,10 +248,11 @@ def _listed(work: Plan, result: ScanResult, seen: set[str]) -> Iterator[Blob]:
 
 
 def _blob(oid: str, path: str, data: bytes, result: ScanResult) -> Iterator[Blob]:
-    if is_binary(data):
+    text = text_of(data)
+    if text is None:
         result.skipped.append(binary(path, oid))
     else:
-        yield Blob(oid, data, Origin(path, None, "blob", blob=oid))
+        yield Blob(oid, text, Origin(path, None, "blob", blob=oid))
 
 
 def tagged(work: Plan, seen: set[str]) -> Iterator[list[Named]]:
@@ -247,15 +272,19 @@ def named_blobs(
     seen: set[str],
     known_clean: KnownClean | None = None,
     progress: Progress | None = None,
+    copies: dict[str, set[bytes]] | None = None,
 ) -> Iterator[list[Named]]:
     """Batches of the blobs `walk` adds, in walk order (newest first: the order git reads fastest; a blob is
     scanned at the path of the last commit that adds it): each blob once (ids in `seen`, blobs at skipped
     paths and blobs `known_clean` by a result cache left out, and counted as done on `progress`; a blob
-    skipped at one path is still read when it comes again at another)."""
+    skipped at one path is still read when it comes again at another). The (quoted) paths at which a blob
+    comes again go to `copies`: a verdict that depended on the path is made again at each of them."""
     batch: list[Named] = []
     for chunk in walk.chunks():
         for oid, quoted in raw_additions(chunk):
             if oid in seen:
+                if copies is not None:
+                    copies.setdefault(oid, set()).add(quoted)
                 continue
             path = unquote(quoted)
             if work.skip(path):
@@ -270,6 +299,12 @@ def named_blobs(
         if batch:  # a batch per chunk of the walk: git never waits for a batch to fill
             yield from _unknown(batch, known_clean, progress)
             batch = []
+
+
+def copies_to_rescan(work: Plan, copies: dict[str, set[bytes]], scanned: dict[str, str]) -> list[Named]:
+    """The other paths of each blob whose verdict at its `scanned` path depended on that path."""
+    again = {(oid, unquote(quoted)) for oid in scanned for quoted in copies.get(oid, ())}
+    return sorted((oid, path) for oid, path in again if path != scanned[oid] and not work.skip(path))
 
 
 def _unknown(

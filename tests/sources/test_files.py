@@ -68,14 +68,14 @@ def test_unreadable_file_is_reported_and_the_walk_goes_on(
 ) -> None:
     (tmp_path / "a.txt").write_text("a")
     (tmp_path / "b.txt").write_text("b")
-    real_open = open
+    real_open = os.open  # files are opened with os.open (non-blocking, then checked: issue 14 §4)
 
-    def fake_open(file: object, *args: object, **kwargs: object) -> object:
+    def fake_open(file: object, *args: object, **kwargs: object) -> int:
         if str(file).endswith("a.txt"):
             raise PermissionError(13, "Permission denied")
-        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+        return real_open(file, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("builtins.open", fake_open)
+    monkeypatch.setattr(os, "open", fake_open)
     found, report = paths(tmp_path)
     assert found == ["b.txt"]
     assert [(os.path.basename(s.path), s.reason) for s in report.skipped] == [

@@ -1,0 +1,48 @@
+"""Cache folders: created private (0700), and refused when someone else could write into them (issue 14 §2).
+
+What a cache holds steers a scan (a clean verdict skips a blob; a database decides which rules run), so a
+folder another user can write to, or a symbolic link that could point anywhere, is never used.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from scanner.errors import UsageError
+
+
+def private_folder(path: Path) -> Path:
+    """`path`, created 0700 if absent; UsageError naming it when it is a symbolic link, not a folder, owned by
+    another user, or writable by its group or by others."""
+    try:
+        path.mkdir(mode=0o700, parents=True)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise UsageError(f"cannot create the cache folder {path}: {exc.strerror or exc}") from exc
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        raise UsageError(f"cannot use the cache folder {path}: {exc.strerror or exc}") from exc
+    why = ""
+    if stat.S_ISLNK(st.st_mode):
+        why = "it is a symbolic link"
+    elif not stat.S_ISDIR(st.st_mode):
+        why = "it is not a folder"
+    elif hasattr(os, "geteuid") and st.st_uid != os.geteuid():
+        why = "it belongs to another user"
+    elif st.st_mode & 0o022:
+        why = "others can write to it (chmod 700 it)"
+    if why:
+        raise UsageError(f"refusing the cache folder {path}: {why}")
+    return path
+
+
+def private_or_none(path: Path) -> Path | None:
+    """`path` as private_folder() makes it, or None where it cannot be: that cache is then not used."""
+    try:
+        return private_folder(path)
+    except UsageError:
+        return None
