@@ -32,7 +32,7 @@ BOUNDARIES: list[tuple[str, Confidence | None, str]] = [
     ("aB3dE5gH9jK1mN2", "medium", "15 characters: one short of high"),
     ("aBcdEfgHjkLmNpqR", "medium", "two classes: one short of high"),
     ("aB3dE5gHJkLmMLkQ", "high", "entropy 3.625, above the high floor"),
-    ("aB3dE5gHJkLmMLkJ", "high", "entropy 3.5 exactly: the floor is inclusive"),
+    ("aB3dE5gHHJkkLMLJ", "high", "entropy 3.5 exactly: the floor is inclusive"),
     ("aB3dE5gHHJJkkLLd", "medium", "entropy 3.375: under the high floor"),
     ("Zx9Kq2Lm4Nbk7Wcat", "high", "3 of 17 characters are a word: under a quarter"),
     ("Zx9Kq2Lm4Nkey7Wcat", "medium", "6 of 18 characters are words: a quarter or more"),
@@ -46,6 +46,7 @@ BOUNDARIES: list[tuple[str, Confidence | None, str]] = [
     ("Zx9aZx9bQ7", "low", "entropy 2.72 on 10 characters: above 0.8 log2 10, under the medium floor"),
     ("mysecretkey99", "low", "9 of 13 characters are words: more covered than not"),
     ("Zx9Qkey7Wcat", "medium", "6 of 12 characters are words: as many covered as not"),
+    ("Zx#Qkey%Wcat", "medium", "symbols count as uncovered, as digits do: as many covered as not"),
     # dictionary words: three other characters at most, and half the value or more covered
     ("Password12!", None, "words and three other characters"),
     ("Password123!", "low", "words and four other characters: a human-chosen password, hidden"),
@@ -74,7 +75,7 @@ BOUNDARIES: list[tuple[str, Confidence | None, str]] = [
         "medium",
         "64 hex digits (a 256-bit key)",
     ),
-    ("1122334455667788990a", "medium", "20 hex digits, entropy 3.32: just above 3.3"),
+    ("aabbccddeeff00112233", "medium", "20 hex digits, entropy 3.32: just above 3.3"),
     ("a1223344556677889911", "low", "20 hex digits, entropy 3.28: under 3.3"),
     ("3f9a1c7E5b2d80463f9a", "high", "mixed-case hex is not hex: judged as random text"),
     # base64 and other alphabets
