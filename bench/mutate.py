@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Test subsets per area: what a developer would run after touching that code. In-process tests only where
 # they suffice, so one mutant costs seconds.
-DETECTION = ("tests/validators", "tests/engine")
+DETECTION = ("tests/validators", "tests/engine", "tests/rules")
 GATE = ("tests/filters", "tests/e2e/test_diff.py", "tests/e2e/test_staged.py")
 BASELINE = ("tests/filters", "tests/e2e/test_baseline.py")
 
