@@ -4,6 +4,7 @@
     python bench/mutate.py --only randomness    # the mutations whose file or id contains a word
     python bench/mutate.py --list               # the list, without running anything
     python bench/mutate.py --json               # machine-readable result
+    python bench/mutate.py --tests-at main      # the same mutants against another revision's tests
 
 Each mutation is a one-line change (file, exact old text, new text) with what it would hide. It is applied to
 a temporary copy of the checkout, never to the working tree, and a fast subset of the suite runs against the
@@ -211,6 +212,13 @@ def copy_checkout(target: Path) -> None:
             shutil.copy2(source, dest)
 
 
+def use_tests_at(copy: Path, revision: str) -> None:
+    """Replace the copy's tests with those of `revision` (to compare kill rates before and after a change)."""
+    shutil.rmtree(copy / "tests")
+    archive = subprocess.run(["git", "archive", revision, "tests"], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(copy)], input=archive.stdout, check=True)
+
+
 def apply(copy: Path, mutation: Mutation) -> str | None:
     """Apply `mutation` to the copy; the original text back, or None when the old text is gone."""
     assert "\n" not in mutation.old.rstrip("\n"), mutation.id
@@ -258,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print the mutations and exit")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant (default 300)")
+    parser.add_argument("--tests-at", metavar="REV", help="run the tests of git revision REV instead")
     args = parser.parse_args(argv)
     chosen = [m for m in MUTATIONS if not args.only or any(w in m.id or w in m.file for w in args.only)]
     if args.list:
@@ -268,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="secretscan-mutate-") as tmp:
         copy = Path(tmp)
         copy_checkout(copy)
+        if args.tests_at:
+            use_tests_at(copy, args.tests_at)
         for mutation in chosen:
             outcome = run_one(copy, mutation, args.timeout)
             outcomes.append(outcome)
