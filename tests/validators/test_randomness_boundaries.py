@@ -51,6 +51,7 @@ BOUNDARIES: list[tuple[str, Confidence | None, str]] = [
     ("Password12!", None, "words and three other characters"),
     ("Password123!", "low", "words and four other characters: a human-chosen password, hidden"),
     ("P@ssw0rd1!", None, "l33t undone: password and two other characters"),
+    ("pass-_-9Zx", "low", "a word of 4 in 10 characters and 3 others: under half covered, so not words"),
     # runs: a repeated or sequential stretch of max(4, length // 3) characters rejects
     ("Zx9Kq2L888mN", "medium", "a run of three in 12 characters"),
     ("Zx9Kq2L8888m", None, "a run of four in 12 characters"),
@@ -63,6 +64,7 @@ BOUNDARIES: list[tuple[str, Confidence | None, str]] = [
     ("aB3dE5gHaB3dE5gH", None, "8 characters repeated twice"),
     ("aB3dE5gHAb3De5Gh", None, "the same unit in the other letter case"),
     ("aB3dE5gHjaB3dE5gH", "medium", "a unit of 9 in 17 characters: not a repetition"),
+    ("aB3dE5gHaB3dE5gX", "medium", "the unit comes back but for the last character: not a repetition"),
     # hex: medium from 20 characters with entropy 3.3 or more, else low (hidden)
     ("3f9a1c7e5b2d80463f9a", "medium", "20 hex digits: the shortest medium hex"),
     ("3f9a1c7e5b2d80463f9", "low", "19 hex digits: one short"),
