@@ -141,16 +141,3 @@ def test_a_generic_copy_of_a_paired_secret_is_dropped(engine: Engine) -> None:
     lines = [f"key_id = {KEY_ID}", f'secret_key = "{SECRET}"']
     found = scan(engine, lines)
     assert summary(found) == [("aws-access-key-id", 1, (("secret_access_key", SECRET),), "critical")]
-
-
-def test_findings_that_touch_but_do_not_overlap_are_both_kept() -> None:
-    # Columns are 1-based, end exclusive: a secret ending at column 21 and one starting there share no byte.
-    from scanner.engine.core import _dedupe
-
-    def at(rule_id: str, column: int, end: int) -> Finding:
-        return Finding(rule_id, rule_id, "high", "high", Origin("a"), 1, column, end, "s", "", rule_id)
-
-    first, second, overlapping = at("a", 1, 21), at("b", 21, 41), at("c", 20, 30)
-    rank = {"a": (False, 0, 0, 0), "b": (False, 0, 0, 1), "c": (False, 0, 0, 2)}
-    assert _dedupe([first, second], rank) == [first, second]
-    assert _dedupe([first, overlapping], rank) == [first]
