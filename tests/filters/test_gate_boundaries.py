@@ -70,7 +70,7 @@ def test_a_pair_counts_where_its_secret_key_is_added() -> None:
 
 
 def test_keep_added_keeps_files_the_change_does_not_cover() -> None:
-    # A lookup of None: the file is not part of a diff with line ranges (a new file listed whole).
+    # A lookup of None: a file scanned whole (a staged check's named file with nothing staged): every line counts.
     result = ScanResult(findings=[finding(2), finding(10), finding(13)])
     keep_added(result, lambda origin: RANGES, explain=True)
     assert [f.line for f in result.findings] == [10]
