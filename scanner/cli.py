@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "staged": "staged",
     "diff": "diff",
     "install-hook": "install_hook",
+    "pre-receive": "pre_receive",
 }
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 

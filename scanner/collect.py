@@ -15,8 +15,11 @@ from scanner.scheduler import Progress, ScanOptions, default_jobs, scan_blobs
 from scanner.settings import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
+    from scanner.git.parse import CommitDiff
+    from scanner.sources.common import AddedLookup, PathTest
     from scanner.sources.diff import RangeScan
     from scanner.sources.history import Plan
+    from scanner.sources.pushed import PushScan
     from scanner.sources.staged import StagedScan
 
 # A history audit's progress display, opened on the plan once it is known (None: nobody is watching).
@@ -74,38 +77,97 @@ def audit_history(setup: Setup, repo: Path, display: ProgressDisplay | None = No
 
 
 def scan_staged(setup: Setup, work: StagedScan) -> ScanResult:
-    """What is about to be committed, judged on the lines the commit adds."""
+    """What is about to be committed, judged on the lines the commit adds, less every secret HEAD already
+    held (a renamed, copied or reindented old secret is not new)."""
     from scanner.filters.added import keep_added
+    from scanner.filters.ignored import drop_ignored
     from scanner.sources import staged
-    from scanner.sources.common import skipper
 
     settings = setup.settings
+    options = ScanOptions(jobs=settings.jobs, explain=settings.explain)
     result = ScanResult(mode="staged", target="staged changes")
-    skip = skipper(work.root, setup.own_files, settings.excludes)
-    blobs = staged.blobs(work, result, settings.max_bytes or DEFAULT_MAX_BYTES, skip)
-    scan_blobs(setup.engine, blobs, result, ScanOptions(jobs=settings.jobs, explain=settings.explain))
+    skip, ignored = _skippers(setup, work.root)
+    blobs = staged.blobs(work, result, settings.max_bytes or DEFAULT_MAX_BYTES, skip, ignored)
+    scan_blobs(setup.engine, blobs, result, options)
     keep_added(result, work.added, settings.explain)
+    drop_ignored(result, ignored, settings.explain)
+    if any(f.origin.kind == "staged" for f in result.findings):
+        # A file named with nothing staged is scanned whole on purpose: its findings are not judged.
+        bases = staged.bases(work)
+        where = f"the last commit ({bases[0][:12]})" if bases else ""
+        _drop_preexisting(setup, options, (work.root, bases, where), result, _is_staged)
     return result
+
+
+def _skippers(setup: Setup, root: Path) -> tuple[PathTest, PathTest]:
+    """For a change: the scanner's own files, never scanned; and what the project ignores, scanned all the
+    same so that what it hides is counted (filters/ignored.py)."""
+    from scanner.sources.common import skipper
+
+    return skipper(root, setup.own_files, (), ignore_file=False), skipper(
+        root, frozenset(), setup.settings.excludes
+    )
+
+
+def _is_staged(finding: Finding) -> bool:
+    return finding.origin.kind == "staged"
 
 
 def scan_range(setup: Setup, work: RangeScan) -> ScanResult:
     """The lines the commits of a pull request add, less every secret the merge base already held."""
+    result = ScanResult(mode="diff", target=f"{setup.settings.base}...{setup.settings.head}")
+    where = f"the base branch (merge base {work.merge_base[:12]})"
+    return _scan_commits(setup, (work.repo, work.diffs, work.added), result, ([work.merge_base], where))
+
+
+def scan_push(setup: Setup, work: PushScan) -> ScanResult:
+    """The lines the commits of a push add, less every secret the commits it builds on already held."""
+    result = ScanResult(mode="pre-receive", target=", ".join(u.ref for u in work.updates))
+    result.skipped.extend(work.skipped)
+    changes = (work.repo, work.diffs, work.added)
+    return _scan_commits(setup, changes, result, (work.bases, "the repository before this push"))
+
+
+def _scan_commits(
+    setup: Setup,
+    changes: tuple[Path, list[CommitDiff], AddedLookup],
+    result: ScanResult,
+    base: tuple[list[str], str],
+) -> ScanResult:
+    """Scan what commits change; keep what they add, less what the project ignores and what the `base`
+    commits (described for --explain) already held."""
     from scanner.filters.added import keep_added
-    from scanner.filters.preexisting import drop_preexisting
-    from scanner.sources.common import read_changes, skipper
+    from scanner.filters.ignored import drop_ignored
+    from scanner.sources.common import read_changes
 
     settings = setup.settings
+    repo, diffs, added = changes
+    skip, ignored = _skippers(setup, repo)
+    blobs = read_changes(repo, diffs, result, settings.max_bytes or DEFAULT_MAX_BYTES, "blob", skip)
     options = scan_options(setup)
-    result = ScanResult(mode="diff", target=f"{settings.base}...{settings.head}")
-    skip = skipper(work.repo, setup.own_files, settings.excludes)
-    blobs = read_changes(work.repo, work.diffs, result, settings.max_bytes or DEFAULT_MAX_BYTES, "blob", skip)
     scan_blobs(setup.engine, blobs, result, options)
-    keep_added(result, work.added, settings.explain)
+    keep_added(result, added, settings.explain)
+    drop_ignored(result, ignored, settings.explain)
+    _drop_preexisting(setup, options, (repo, *base), result)
+    return result
+
+
+def _drop_preexisting(
+    setup: Setup,
+    options: ScanOptions,
+    base: tuple[Path, list[str], str],
+    result: ScanResult,
+    judged: Callable[[Finding], bool] = lambda finding: True,
+) -> None:
+    """Drop the findings whose secrets the base commits already held (filters/preexisting.py), scanning
+    the base files with this run's engine. `base`: the repository, its base commits, what they are."""
+    from scanner.filters.preexisting import drop_preexisting
+
+    repo, bases, where = base
 
     def scan_base(blobs: Iterator[Blob]) -> list[Finding]:
-        base = ScanResult()
-        scan_blobs(setup.engine, blobs, base, options)
-        return base.findings
+        scanned = ScanResult()
+        scan_blobs(setup.engine, blobs, scanned, options)
+        return scanned.findings
 
-    drop_preexisting(work, result, scan_base, settings.explain)
-    return result
+    drop_preexisting(repo, bases, result, scan_base, setup.settings.explain, where, judged)

@@ -32,6 +32,9 @@ _KEYS = {
     "max_file_size",
     "format",
     "baseline",
+    "verify",
+    "inline_allow",
+    "fail_on_error",
 }
 
 
@@ -48,6 +51,9 @@ class Config:
     max_file_size: int | None = None
     format: str | None = None
     baseline: Path | None = None
+    verify_skip_accounts: tuple[str, ...] = ()  # AWS accounts verification never contacts
+    inline_allow: bool = True  # false: inline markers suppress nothing (issue 15 §2)
+    fail_on_error: bool = False  # true: any scan error exits 2 (issue 15 §6)
 
 
 def repository_root(start: Path) -> Path | None:
@@ -114,6 +120,9 @@ def load_config(path: Path) -> Config:
         max_file_size=_size(doc.get("max_file_size"), where),
         format=_format(doc.get("format"), where),
         baseline=None if baseline is None else base / _string(baseline, where, "baseline"),
+        verify_skip_accounts=_skip_accounts(doc.get("verify"), where),
+        inline_allow=_flag(doc, "inline_allow", True, where),
+        fail_on_error=_flag(doc, "fail_on_error", False, where),
     )
 
 
@@ -243,6 +252,29 @@ def _size(raw: Any, where: str) -> int | None:
         return parse_size(raw if isinstance(raw, (str, int)) else repr(raw))
     except ValueError as exc:
         raise ConfigError(f"{where}: key 'max_file_size': {exc}") from None
+
+
+def _skip_accounts(raw: Any, where: str) -> tuple[str, ...]:
+    """`verify: {skip_accounts: [...]}`: twelve-digit AWS account ids (quoted in YAML: a bare number loses
+    its leading zeros)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or set(raw) - {"skip_accounts"}:
+        raise ConfigError(f"{where}: key 'verify': must be a mapping with the key 'skip_accounts'")
+    accounts = _strings(raw, "skip_accounts", f"{where}: key 'verify'")
+    wrong = [a for a in accounts if not (len(a) == 12 and a.isdigit())]
+    if wrong:
+        raise ConfigError(
+            f"{where}: key 'verify.skip_accounts': not twelve-digit account ids: {', '.join(wrong)}"
+        )
+    return tuple(accounts)
+
+
+def _flag(doc: dict[str, Any], key: str, default: bool, where: str) -> bool:
+    raw = doc.get(key, default)
+    if not isinstance(raw, bool):
+        raise ConfigError(f"{where}: key {key!r}: expected true or false, not {raw!r}")
+    return raw
 
 
 def _format(raw: Any, where: str) -> str | None:

@@ -19,6 +19,12 @@ def blob_id(data: bytes) -> str:
     return digest.hexdigest()
 
 
+def secret_identity(value: str) -> str:
+    """A secret's value for comparison: whitespace aside, a key block reindented (in YAML, in code) is the
+    same key (issue 15 §1)."""
+    return "".join(value.split())
+
+
 @dataclass(frozen=True, slots=True)
 class Commit:
     """The commit a finding is attributed to (history and diff scans)."""
@@ -66,6 +72,7 @@ class Verification:
     state: VerificationState
     reason: str = ""
     details: tuple[tuple[str, str], ...] = ()  # ordered key/value facts: account, arn, user, created, ...
+    next_step: str = ""  # what the reader should do about it (issue 17 §5); empty when nothing was checked
 
     def detail(self, key: str) -> str | None:
         return dict(self.details).get(key)
@@ -94,6 +101,8 @@ class Finding:
     # History audit: whether the secret is still present at HEAD, or the commit that removed it.
     present_at_head: bool | None = None
     removed_in: Commit | None = None
+    # When the removal was made on a side branch: the merge that brought it into HEAD's first-parent line.
+    removal_merged_in: Commit | None = None
 
     @property
     def path(self) -> str:
@@ -120,10 +129,30 @@ DropReason = Literal[
     "inline-marker",
     "validator",
     "baseline",
+    "ignore-file",
     "not-added-line",
     "confidence",
     "disabled",
 ]
+
+
+# The exceptions people grant, as drop reasons: counted in every report, listed with --explain.
+SUPPRESSIONS: dict[DropReason, str] = {
+    "inline-marker": "inline marker",
+    "baseline": "baseline",
+    "ignore-file": "ignore file",
+}
+
+
+def suppressed_note(suppressed: dict[str, int]) -> str:
+    """`3 suppressed (2 by inline marker, 1 by baseline)`, or "" when no exception suppressed anything:
+    a gate that passes says what it let through (issue 15 §2)."""
+    labels = {str(kind): label for kind, label in SUPPRESSIONS.items()}
+    counts = [(labels.get(kind, kind), n) for kind, n in sorted(suppressed.items()) if n]
+    if not counts:
+        return ""
+    total = sum(n for _, n in counts)
+    return f"{total} suppressed (" + ", ".join(f"{n} by {label}" for label, n in counts) + ")"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,12 +168,21 @@ class Dropped:
     secret: str = field(repr=False)
 
 
+# Reasons a file was skipped by a fault rather than by a rule (size, binary, submodule): scan errors for
+# --fail-on-error (issue 15 §6).
+SKIP_FAULTS = ("cannot access", "cannot list", "cannot read", "unreadable")
+
+
 @dataclass(frozen=True, slots=True)
 class Skipped:
     """Content that was not scanned, and why: reported, never silent (PERF-NOTES §5)."""
 
     path: str
     reason: str
+
+    @property
+    def fault(self) -> bool:
+        return self.reason.startswith(SKIP_FAULTS)
 
 
 @dataclass(slots=True)
@@ -159,5 +197,7 @@ class ScanResult:
     blobs_scanned: int = 0
     bytes_scanned: int = 0
     below_min_confidence: int = 0  # findings hidden by --min-confidence: counted, so a person can ask
+    # Findings an exception suppressed, by kind (SUPPRESSIONS): a gate says what it let through (issue 15 §2).
+    suppressed: dict[str, int] = field(default_factory=dict)
     mode: str = "scan"  # scan | history | diff | staged
     target: str = ""

@@ -26,7 +26,7 @@ from scanner.settings import Settings
 if TYPE_CHECKING:
     from scanner.verify import VerifyOptions
 
-EXIT_CLEAN, EXIT_FINDINGS = 0, 1
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ def prepare(settings: Settings) -> Setup:
     if not rules:
         raise UsageError("no rules to run")
     try:
-        engine = Engine(rules, config.allowlist, backend=settings.backend)
+        engine = Engine(rules, config.allowlist, backend=settings.backend, inline_allow=settings.inline_allow)
     except ImportError as exc:
         raise UsageError(f"--engine hyperscan: the hyperscan package is not installed ({exc})") from exc
     found = locate(settings.baseline, settings.no_baseline, config, root)
@@ -94,12 +94,24 @@ def filter_findings(setup: Setup, result: ScanResult) -> bool:
             scanned = settings.paths if result.mode == "scan" else None
             stale = warn_unused(result, unused, path_of, scanned)
     keep_confident(result, settings.min_confidence, settings.explain)
+    count_markers(result, settings.explain)
     return stale
+
+
+def count_markers(result: ScanResult, explain: bool) -> None:
+    """Count what inline markers suppressed: each secret once, whichever rules matched it and however many
+    versions of its file a history holds. The engine keeps those drops even without --explain so they can
+    be counted: then they go."""
+    marked = {d.secret for d in result.dropped if d.reason == "inline-marker"}
+    if marked:
+        result.suppressed["inline-marker"] = len(marked)
+    if not explain:
+        result.dropped = []
 
 
 def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int:
     """Filter, verify, report and choose the exit code: 0 no findings, 1 findings (or unused baseline
-    entries)."""
+    entries), 2 scan errors under --fail-on-error."""
     settings = setup.settings
     stale = filter_findings(setup, result)
     result.findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.rule_id))
@@ -134,8 +146,14 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    if settings.fail_on == "active":  # issue 4: only keys verified active fail the run
-        live = any(f.verification is not None and f.verification.state == "active" for f in result.findings)
+    faults = len(result.errors) + sum(s.fault for s in result.skipped)
+    if settings.fail_on_error and faults:  # issue 15 §6: what was not scanned may hold a secret
+        notify(f"{faults} scan error(s) and --fail-on-error: failing (exit {EXIT_ERROR})")
+        return EXIT_ERROR
+    if settings.fail_on != "any":  # issue 17 §1: `active` fails closed, `verified-active` only on proof
+        from scanner.verify.outcome import fails_gate
+
+        live = any(fails_gate(f.verification, settings.fail_on) for f in result.findings)
         return EXIT_FINDINGS if live or stale else EXIT_CLEAN
     return EXIT_FINDINGS if result.findings or stale else EXIT_CLEAN
 
@@ -149,8 +167,11 @@ def verify(settings: Settings, result: ScanResult) -> None:
         return  # nothing to mark: a clean pre-commit run never imports the verification layer
     from scanner.verify import verify_result
 
-    if settings.fail_on == "active" and not asked:
-        raise UsageError("--fail-on active needs --verify or --verify-owner (nothing is verified otherwise)")
+    if settings.fail_on != "any" and (not asked or settings.verify_dry_run):
+        raise UsageError(  # a gate over checks that never run would pass every key (issue 17 §1)
+            f"--fail-on {settings.fail_on} needs --verify or --verify-owner without --verify-dry-run "
+            "(nothing is verified otherwise)"
+        )
     verify_result(result, verify_options(settings, settings.verify, settings.verify_owner), notify)
 
 
@@ -166,8 +187,11 @@ def verify_options(settings: Settings, pair: bool, owner: bool) -> VerifyOptions
         endpoint_url=settings.endpoint_url,
         region=settings.region,
         timeout=settings.verify_timeout,
+        budget=settings.verify_budget,
         concurrency=settings.verify_concurrency,
         show_secrets=settings.show_secrets,
+        partitions=settings.verify_partitions,
+        skip_accounts=settings.verify_skip_accounts,
     )
 
 

@@ -73,6 +73,10 @@ class Settings:
     min_confidence: Confidence = "medium"
     no_color: bool = False
     quiet: bool = False
+    # Gate strictness: inline markers honoured (--no-inline-allow or the config turns them off); scan
+    # errors only reported, or failing the run (--fail-on-error or the config).
+    inline_allow: bool = True
+    fail_on_error: bool = False
     # Performance.
     jobs: int = 0
     backend: str = "auto"
@@ -92,6 +96,9 @@ class Settings:
     endpoint_url: str | None = None
     region: str | None = None
     verify_timeout: float = 10.0
+    verify_budget: float = 300.0
+    verify_partitions: tuple[str, ...] = ()
+    verify_skip_accounts: tuple[str, ...] = ()  # the config's verify.skip_accounts
     verify_concurrency: int = 4
     fail_on: str = "any"
 
@@ -108,4 +115,7 @@ class Settings:
             format=self.format or config.format or "text",
             excludes=(*self.excludes, *config.excludes),
             max_bytes=self.max_bytes or config.max_file_size or DEFAULT_MAX_BYTES,
+            verify_skip_accounts=(*self.verify_skip_accounts, *config.verify_skip_accounts),
+            inline_allow=self.inline_allow and config.inline_allow,
+            fail_on_error=self.fail_on_error or config.fail_on_error,
         )

@@ -176,6 +176,8 @@ def test_own_files_are_never_scanned(repo: Path) -> None:
         (".secretscan.yaml", "format: yaml\n", "key 'format': unknown format 'yaml'"),
         (".secretscan.yaml", "rules: [missing-folder]\n", "key 'rules':"),
         (".secretscan.yaml", "exclude: [1, 2]\n", "key 'exclude': must be a list"),
+        (".secretscan.yaml", "inline_allow: no-thanks\n", "key 'inline_allow': expected true or false"),
+        (".secretscan.yaml", "fail_on_error: 1\n", "key 'fail_on_error': expected true or false"),
         (".secretscan.yaml", "rules: [\n", "invalid YAML"),
         (".secretscan.yml", "- a list\n", "must be a mapping"),
         ("pyproject.toml", "[tool.secretscan]\nexclude = 3\n", "[tool.secretscan]: key 'exclude'"),

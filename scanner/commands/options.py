@@ -60,6 +60,20 @@ def add_scan_options(parser: argparse.ArgumentParser) -> None:
         "human-chosen-looking passwords and bare hex/UUID values for an exhaustive audit)",
     )
     out.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
+    gate = parser.add_argument_group("gate")
+    gate.add_argument(
+        "--no-inline-allow",
+        dest="inline_allow",
+        action="store_false",
+        help="inline markers (secretscan:allow, gitleaks:allow, pragma: allowlist secret) suppress nothing: "
+        "a CI job refuses exceptions a change grants itself (config: inline_allow: false)",
+    )
+    gate.add_argument(
+        "--fail-on-error",
+        action="store_true",
+        help="exit 2 when anything could not be scanned (an unreadable object, a blob skipped by a fault) "
+        "instead of passing (config: fail_on_error: true)",
+    )
     out.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     perf = parser.add_argument_group("performance")
     perf.add_argument(
@@ -156,9 +170,11 @@ def add_verify_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--fail-on",
-        choices=["any", "active"],
+        choices=["any", "active", "verified-active"],
         default="any",
-        help="exit 1 on any finding (default) or only on keys verified active",
+        help="exit 1 on any finding (default); 'active': only on AWS keys that could be live (verified "
+        "active, or not proven dead: unknown, unchecked other account); 'verified-active': only on keys a "
+        "check proved active",
     )
 
 
@@ -178,11 +194,27 @@ def add_connection_options(group: Any) -> None:
         help="signing region (GovCloud, China); default: AWS_REGION, the profile, us-east-1",
     )
     group.add_argument(
+        "--partition",
+        dest="partitions",
+        action="append",
+        default=[],
+        choices=["aws", "aws-us-gov", "aws-cn"],
+        help="AWS partition(s) to check pairs in, in this order (repeatable; default: the region's, then "
+        "GovCloud and China for key ids it does not know)",
+    )
+    group.add_argument(
         "--verify-timeout",
-        type=float,
+        type=positive_seconds,
         default=10.0,
         metavar="SECONDS",
-        help="connect and read timeout per request (default 10)",
+        help="time allowed per key, every request, retry and partition included (default 10)",
+    )
+    group.add_argument(
+        "--verify-budget",
+        type=positive_seconds,
+        default=300.0,
+        metavar="SECONDS",
+        help="time allowed for all checks together; keys not reached by then are 'unknown' (default 300)",
     )
 
 
@@ -201,6 +233,16 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < float("inf"):  # also refuses nan: a zero or endless limit is no limit
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text!r}")
     return value
 
 
@@ -230,6 +272,8 @@ def connection_fields(args: argparse.Namespace) -> dict[str, Any]:
         "endpoint_url": args.endpoint_url,
         "region": args.region,
         "verify_timeout": args.verify_timeout,
+        "verify_budget": args.verify_budget,
+        "verify_partitions": tuple(dict.fromkeys(args.partitions)),
     }
 
 
@@ -244,6 +288,8 @@ def scan_fields(args: argparse.Namespace) -> dict[str, Any]:
         "min_confidence": args.min_confidence,
         "no_color": args.no_color,
         "quiet": args.quiet,
+        "inline_allow": args.inline_allow,
+        "fail_on_error": args.fail_on_error,
         "jobs": args.jobs,
         "backend": args.backend,
         "cache": args.cache,

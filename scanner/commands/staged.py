@@ -7,23 +7,53 @@ Used by the plain git hook (`secretscan install-hook`) and by the pre-commit fra
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from scanner.commands.options import add_scan_options, scan_fields
 from scanner.settings import Settings
 
-HINTS = (
-    "How to proceed:",
-    "  - Not a secret (a test value, a placeholder)? "
-    "Add the marker 'secretscan:allow' in a comment on that line.",
-    "  - Known and accepted? Record it in the baseline: "
-    "secretscan baseline update (it writes .secretscan-baseline.json at the repository root; commit it).",
-    "  - A real secret? Rotate it now, remove it from the file and 'git add' again; keep it in the "
-    "environment or a secrets manager instead.",
-    "  - Already in an earlier commit? Rotating is what protects you; to purge it from history too: "
-    "git filter-repo --replace-text <file listing the secret> (or BFG), then force-push and have "
-    "everyone re-clone.",
-)
+
+def hints() -> tuple[str, ...]:
+    """How to proceed, with commands that run where the user is: the pre-commit framework installs
+    secretscan in an environment of its own, off the user's PATH, and a plain hook may run an installation
+    that is not on PATH either (issue 15 §5)."""
+    command = own_command()
+    where = (
+        " (the pre-commit framework installed secretscan in its own environment: that is its path)"
+        if os.environ.get("PRE_COMMIT") == "1" and command != "secretscan"
+        else ""
+    )
+    return (
+        "How to proceed:",
+        "  - Not a secret (a test value, a placeholder)? "
+        "Add the marker 'secretscan:allow' in a comment on that line.",
+        f"  - Known and accepted? Record it in the baseline: {command} baseline update{where} "
+        "(it writes .secretscan-baseline.json at the repository root; commit it).",
+        "  - A real secret? Rotate it now, remove it from the file and 'git add' again; keep it in the "
+        "environment or a secrets manager instead.",
+        "  - Already in an earlier commit? Rotating is what protects you; to purge it from history too: "
+        "git filter-repo --replace-text <file listing the secret> (or BFG), then force-push and have "
+        "everyone re-clone.",
+    )
+
+
+def own_command() -> str:
+    """How the user can run this very installation: `secretscan` when that is what PATH finds, else the
+    path of its console script, else its interpreter with `-m scanner`."""
+    import shlex
+    import shutil
+    import sys
+    from pathlib import Path
+
+    bindir = Path(sys.executable).parent
+    script = bindir / ("secretscan.exe" if os.name == "nt" else "secretscan")
+    found = shutil.which("secretscan")
+    if found is not None and (not script.exists() or Path(found).resolve() == script.resolve()):
+        return "secretscan"
+    if script.exists():
+        return shlex.quote(str(script))
+    return f"{shlex.quote(sys.executable)} -m scanner"
 
 
 def register(sub: Any) -> None:
@@ -55,4 +85,4 @@ def run(args: argparse.Namespace) -> int:
     setup = prepare(
         Settings(command="staged", repo=str(work.root), files=tuple(args.files), **scan_fields(args))
     )
-    return finish(setup, scan_staged(setup, work), hints=HINTS)
+    return finish(setup, scan_staged(setup, work), hints=hints())

@@ -1,8 +1,8 @@
 """`secretscan verify KEY_ID [--secret-stdin]`: check one AWS access key id, without scanning.
 
 The secret is read from stdin only, never from argv, where it would land in shell history and `ps` (issue 4).
-Exit codes of `verify`: 0 the key is not live (invalid, inactive, not found, canary, other account), 1 it is
-active, 2 it could not be told (unknown) or a usage error.
+Exit codes of `verify`: 0 the key is not live (invalid, inactive, not found, canary), 1 it is active, 2 it
+could not be told (unknown, or another account's key in owner mode) or a usage error.
 """
 
 from __future__ import annotations
@@ -95,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
                     "state": checked.state,
                     "reason": checked.reason,
                     "details": dict(checked.details),
+                    "next_step": checked.next_step,
                 },
                 indent=2,
             )
@@ -103,9 +104,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{shown}  {checked.state}" + (f"  ({checked.reason})" if checked.reason else ""))
         for name, value in checked.details:
             print(f"  {name.replace('_', ' '):<19}{value}")
+        if checked.next_step:
+            print(f"  {'next step':<19}{checked.next_step}")
     if checked.state == "active":
         return EXIT_ACTIVE
-    return EXIT_UNKNOWN if checked.state in ("unknown", "not-checked") else EXIT_NOT_LIVE
+    return EXIT_UNKNOWN if checked.state in ("unknown", "not-checked", "foreign-account") else EXIT_NOT_LIVE
 
 
 def _read_secret() -> tuple[tuple[str, str], ...]:

@@ -63,11 +63,19 @@ class Engine:
     """Compiled rules plus the global allowlist. Build once, scan many blobs; picklable for workers."""
 
     def __init__(
-        self, rules: Sequence[Rule], allowlist: Allowlist | None = None, backend: str = "auto"
+        self,
+        rules: Sequence[Rule],
+        allowlist: Allowlist | None = None,
+        backend: str = "auto",
+        inline_allow: bool = True,
     ) -> None:
         self.rules = list(rules)
         self.allowlist = allowlist or Allowlist()
-        self.digest = rules_hash(self.rules) + ":" + repr(self.allowlist)
+        # False (--no-inline-allow): markers suppress nothing, so a CI gate refuses self-granted exceptions.
+        self.inline_allow = inline_allow
+        self.digest = (
+            rules_hash(self.rules) + ":" + repr(self.allowlist) + ("" if inline_allow else ":no-markers")
+        )
         # (rule, value) -> what the value alone says. A history holds each file in many versions, so the same
         # candidates come again and again: the generic judge, the costliest check, then runs once per value.
         self._verdicts: dict[tuple[str, str], tuple[tuple[DropReason, str] | None, Verdict | None]] = {}
@@ -96,8 +104,8 @@ class Engine:
                 outcome.findings = decode.merge(outcome.findings, inner.findings, work, self._is_generic)
         if outcome.findings:
             outcome.findings = without_companion_copies(outcome.findings)
-        if not explain:
-            outcome.dropped = []
+        if not explain:  # what markers suppressed is counted in every report (issue 15 §2)
+            outcome.dropped = [d for d in outcome.dropped if d.reason == "inline-marker"]
         return outcome
 
     def _scan_text(self, blob: Blob, explain: bool) -> ScanOutcome:
@@ -195,6 +203,8 @@ class Engine:
             reason = _allowlisted(allow, raw, secret, line, path)
             if reason is not None:
                 return (reason[0], f"{scope} allowlist: {reason[1]}"), verdict
+        if not self.inline_allow:
+            return None, verdict
         if any(marker in line for marker in ALLOW_MARKERS):
             return ("inline-marker", "allow marker on the line"), verdict
         if line_no > 1 and NEXT_LINE_MARKER in lines.text(line_no - 1):
@@ -215,9 +225,16 @@ def _measure(rule: Rule, secret: str) -> tuple[tuple[DropReason, str] | None, Ve
 
 
 def _dedupe(findings: list[Finding], rank: dict[str, tuple[bool, int, int, int]]) -> list[Finding]:
-    """Keep one finding per stretch of text: two rules matching overlapping bytes report one secret."""
+    """Keep one finding per stretch of text: two rules matching overlapping bytes report one secret. A
+    provider's rule wins over a generic one; between two of a kind, the finding whose validator gave it the
+    higher confidence (a generic rule that judged a value low must not hide one that judged it medium)."""
     best: list[Finding] = []
-    for finding in sorted(findings, key=lambda f: rank[f.rule_id]):
+
+    def order(f: Finding) -> tuple[bool, int, int, int, int]:
+        generic, declared, severity, index = rank[f.rule_id]
+        return generic, _CONF_RANK[f.confidence], declared, severity, index
+
+    for finding in sorted(findings, key=order):
         if not any(_overlaps(finding, kept) for kept in best):
             best.append(finding)
     return sorted(best, key=lambda f: (f.line, f.column, f.rule_id))

@@ -125,13 +125,18 @@ def _encoded_spans(
 ) -> list[Span]:
     """(start, end, decoded bytes, encoding) for each encoded stretch worth decoding, by offset.
     `kube_secret`: the matcher saw `kind: Secret` in `data`."""
+    kube_spans = []
     if kube_secret and path.endswith(_MANIFEST_SUFFIXES):
-        base64_spans = base64_spans + [m.span(1) for m in _B64_VALUE.finditer(data)]
+        kube_spans = [m.span(1) for m in _B64_VALUE.finditer(data)]
     spans: list[Span] = []
     budget = MAX_DECODED
-    for start, end in base64_spans:
+    for start, end in base64_spans + kube_spans:
         decoded = _base64_text(data[start:end])
         if decoded is not None and budget > 0:
+            if (start, end) in kube_spans and _lone_token(decoded) and not _secret_key(data, start):
+                # A Secret's data value is a secret whatever its key is called (issue 16 §7): named so the
+                # generic rules judge the decoded value alone.
+                decoded = _KUBE_NAME + decoded
             spans.append((start, end, decoded, "base64"))
             budget -= len(decoded)
     for gate, pattern, piece, encoding, least in _TEXT_ENCODINGS:
@@ -144,6 +149,20 @@ def _encoded_spans(
                 spans.append((match.start(), match.end(), _unescape(match), encoding))
     spans.sort()
     return _without_overlaps(spans)
+
+
+_KUBE_NAME = b"secret_value="
+_TOKEN = re.compile(rb"^[!-~]{8,200}$")  # one printable word: a password or key, not a file or a sentence
+_SECRET_KEY = re.compile(rb"(?i)pass|pwd|secret|token|key|auth|credential")
+
+
+def _lone_token(decoded: bytes) -> bool:
+    return _TOKEN.match(decoded) is not None
+
+
+def _secret_key(data: bytes, start: int) -> bool:
+    """Whether the key before a value on its line already names a secret (the generic rules read it)."""
+    return _SECRET_KEY.search(data, data.rfind(b"\n", 0, start) + 1, start) is not None
 
 
 def _base64_text(candidate: bytes) -> bytes | None:

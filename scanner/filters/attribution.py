@@ -17,12 +17,15 @@ from dataclasses import dataclass
 
 from scanner import git
 from scanner.engine import relocate
+from scanner.filters import removal
 from scanner.git.parse import CommitDiff
-from scanner.model import Commit, Finding, Origin, ScanResult
+from scanner.model import Commit, Finding, Origin, ScanResult, secret_identity
 from scanner.sources.history import Plan
 
-Key = tuple[str, str]  # (rule id, secret)
-Status = tuple[bool, "Commit | None"]  # (present at head, commit that removed it)
+# (rule id, secret, companion values): a new secret key beside an old key id is a new leak (issue 15 §1).
+Key = tuple[str, str, tuple[str, ...]]
+# (present at head, commit that removed it, merge that brought a side branch's removal into HEAD's line)
+Status = tuple[bool, "Commit | None", "Commit | None"]
 
 
 @dataclass(slots=True)
@@ -60,7 +63,7 @@ def attribute(work: Plan, result: ScanResult, walks: Walks | None = None) -> Non
     for finding in result.findings:
         blob = finding.origin.blob
         if blob:
-            by_key.setdefault((finding.rule_id, finding.secret), set()).add(blob)
+            by_key.setdefault(_key(finding), set()).add(blob)
     wanted = {b for blobs in by_key.values() for b in blobs}
     wanted |= {d.origin.blob for d in result.dropped if d.origin.blob}
     if walks is None:
@@ -71,6 +74,16 @@ def attribute(work: Plan, result: ScanResult, walks: Walks | None = None) -> Non
         status = _status(work, by_key, first if not work.limits else None, walks.removals)
     result.dropped = [dataclasses.replace(d, origin=_origin(d.origin, intro)) for d in result.dropped]
     result.findings = _earliest(work, result.findings, intro, status)
+
+
+def _key(finding: Finding) -> Key:
+    """One leaked credential: whitespace aside (a key block reindented is the same key), with the values
+    of its companions (issue 15 §1)."""
+    return (
+        finding.rule_id,
+        secret_identity(finding.secret),
+        tuple(secret_identity(value) for _, value in finding.companions),
+    )
 
 
 def _walked(log: git.BlobLog, wanted: set[str], result: ScanResult) -> list[CommitDiff]:
@@ -127,9 +140,10 @@ def _status(
         log = started or git.BlobLog(work.repo, [work.head], first_parent=True)
         with log:
             diffs = log.diffs(every)
-    status: dict[Key, Status] = {key: (True, None) for key in by_key.keys() - gone.keys()}
-    for key, blobs in gone.items():
-        status[key] = (False, _removal(diffs, blobs))
+    status: dict[Key, Status] = {key: (True, None, None) for key in by_key.keys() - gone.keys()}
+    found = {key: _removal(diffs, blobs) for key, blobs in gone.items()}
+    for key, (removed, merged) in removal.locate(work, gone, found, walked).items():
+        status[key] = (False, removed, merged)
     return status
 
 
@@ -171,7 +185,7 @@ def _earliest(
     Only that one is moved there: a value in a file's every version is found in each of them."""
     best: dict[Key, tuple[tuple[int, str, int], Finding, Origin]] = {}
     for finding in findings:
-        key = (finding.rule_id, finding.secret)
+        key = _key(finding)
         origin = _origin(finding.origin, intro)
         when = _age(work, origin.commit), origin.path, finding.line
         if key not in best or when < best[key][0]:
@@ -181,10 +195,12 @@ def _earliest(
         if origin is not finding.origin:
             finding = relocate(finding, origin)
         if key in status:
-            present, removed = status[key]
-            finding = dataclasses.replace(finding, present_at_head=present, removed_in=removed)
+            present, removed, merged = status[key]
+            finding = dataclasses.replace(
+                finding, present_at_head=present, removed_in=removed, removal_merged_in=merged
+            )
         out.append(finding)
-    return _merge_lone_companions(work, out)
+    return _merge_lone_key_ids(work, _merge_lone_companions(work, out))
 
 
 def _merge_lone_companions(work: Plan, findings: list[Finding]) -> list[Finding]:
@@ -210,6 +226,37 @@ def _merge_lone_companions(work: Plan, findings: list[Finding]) -> list[Finding]
                 ("secret_first_commit", lone.commit.sha),
                 ("secret_first_path", lone.path),
             )
+            finding = dataclasses.replace(finding, facts=facts)
+        out.append(finding)
+    return out
+
+
+def _merge_lone_key_ids(work: Plan, findings: list[Finding]) -> list[Finding]:
+    """A key id committed alone and later paired with its secret is reported with the pair (each pair is a
+    finding of its own since issue 15 §1), noting where the key id first appeared when that was earlier;
+    kept apart only when it alone is still at HEAD."""
+    pairs: dict[tuple[str, str], Finding] = {}
+    for finding in findings:
+        key = (finding.rule_id, finding.secret)
+        if finding.companions and (key not in pairs or _when(work, finding) < _when(work, pairs[key])):
+            pairs[key] = finding
+    if not pairs:
+        return findings
+    paired_at_head = {(f.rule_id, f.secret) for f in findings if f.companions and f.present_at_head}
+    earlier: dict[int, Finding] = {}
+    kept = []
+    for finding in findings:
+        key = (finding.rule_id, finding.secret)
+        pair = None if finding.companions else pairs.get(key)
+        if pair is None or (finding.present_at_head and key not in paired_at_head):
+            kept.append(finding)
+        elif finding.commit is not None and _when(work, finding) < _when(work, pair):
+            earlier[id(pair)] = finding
+    out = []
+    for finding in kept:
+        lone = earlier.get(id(finding))
+        if lone is not None and lone.commit is not None:
+            facts = (*finding.facts, ("first_commit", lone.commit.sha), ("first_path", lone.path))
             finding = dataclasses.replace(finding, facts=facts)
         out.append(finding)
     return out

@@ -23,6 +23,7 @@ def apply(result: ScanResult, baseline: Baseline, path_of: PathOf, explain: bool
             kept.append(finding)
             continue
         used.add(entry.key)
+        result.suppressed["baseline"] = result.suppressed.get("baseline", 0) + 1
         if explain:
             result.dropped.append(_dropped(finding, entry))
     result.findings = kept

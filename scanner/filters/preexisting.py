@@ -1,39 +1,79 @@
-"""Pull-request scans: every secret (rule + value) the merge base already held, in any file, is dropped: a
-PR gate must never re-report old leaks, and moving or copying an old secret is not a new leak (issue 3)."""
+"""Staged, pull-request and pushed changes: every secret the base already held, in any file, is dropped: a
+gate must never re-report old leaks, and moving, copying, reindenting or reordering an old secret is not a
+new leak (issues 3, 15 §1).
+
+A secret is old when the base holds the same rule and value (whitespace aside: a key block reindented in a
+YAML file is the same key) and every companion that makes one finding with it (a paired secret key, a
+session token): an unchanged key id beside a new secret key is a new credential.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 from scanner import git
 from scanner.filters.added import dropped_as
 from scanner.git.objects import ObjectReader
-from scanner.model import Blob, Finding, Origin, ScanResult
-from scanner.sources.diff import RangeScan
+from scanner.model import Blob, Finding, Origin, ScanResult, secret_identity
 
 ScanFn = Callable[[Iterator[Blob]], list[Finding]]
+Known = tuple[set[tuple[str, str]], set[str]]  # (rule, value) pairs; every value, secret or companion
 
 
-def drop_preexisting(work: RangeScan, result: ScanResult, scan: ScanFn, explain: bool) -> None:
-    """Drop every finding whose secret (rule + value) the merge base already held, in any file: moving or
-    copying an old secret is not a new leak. Only base files containing one of the secrets are scanned."""
-    secrets = sorted({f.secret for f in result.findings})
-    paths = git.grep_files(work.repo, work.merge_base, secrets)
-    if not paths:
+def drop_preexisting(
+    repo: Path,
+    bases: Sequence[str],
+    result: ScanResult,
+    scan: ScanFn,
+    explain: bool,
+    where: str,
+    judged: Callable[[Finding], bool] = lambda finding: True,
+) -> None:
+    """Drop every `judged` finding whose secret and companions the `bases` (commits) already held, in any
+    file; only base files holding one of the values are scanned. `where` names the base for --explain."""
+    candidates = [f for f in result.findings if judged(f)]
+    if not candidates or not bases:
         return
-    names = [f"{work.merge_base}:{path}" for path in paths]
-    reader = ObjectReader(work.repo)
-    blobs = (
-        Blob(info.oid, data, Origin(path, None, "blob"))
-        for path, (info, data) in zip(paths, reader.contents(names, 1 << 62), strict=True)
-        if data is not None and info.kind == "blob"
-    )
-    known = {(f.rule_id, f.secret) for f in scan(blobs)}
+    known = _known(repo, bases, _needles(candidates), scan)
     kept = []
     for finding in result.findings:
-        if (finding.rule_id, finding.secret) not in known:
+        if not judged(finding) or not _is_known(finding, known):
             kept.append(finding)
         elif explain:
-            detail = f"already on the base branch (merge base {work.merge_base[:12]})"
-            result.dropped.append(dropped_as(finding, "baseline", detail))
+            result.dropped.append(dropped_as(finding, "baseline", f"already in {where}"))
     result.findings = kept
+
+
+def _is_known(finding: Finding, known: Known) -> bool:
+    pairs, values = known
+    if (finding.rule_id, secret_identity(finding.secret)) not in pairs:
+        return False
+    return all(secret_identity(value) in values for _, value in finding.companions)
+
+
+def _needles(findings: list[Finding]) -> list[str]:
+    """What to look for in the bases: the longest line of each value (a key block's lines are distinctive,
+    its BEGIN line is in every key file, and git grep takes one pattern per line)."""
+    values = {v for f in findings for v in (f.secret, *(c for _, c in f.companions))}
+    lines = (max((line.strip() for line in value.splitlines()), key=len, default="") for value in values)
+    return sorted({line for line in lines if line})
+
+
+def _known(repo: Path, bases: Sequence[str], needles: list[str], scan: ScanFn) -> Known:
+    names = [f"{base}:{path}" for base in bases for path in git.grep_files(repo, base, needles)]
+    pairs: set[tuple[str, str]] = set()
+    values: set[str] = set()
+    if not names:
+        return pairs, values
+    reader = ObjectReader(repo)
+    blobs = (
+        Blob(info.oid, data, Origin(name.partition(":")[2], None, "blob"))
+        for name, (info, data) in zip(names, reader.contents(names, 1 << 62), strict=True)
+        if data is not None and info.kind == "blob"
+    )
+    for finding in scan(blobs):
+        pairs.add((finding.rule_id, secret_identity(finding.secret)))
+        values.add(secret_identity(finding.secret))
+        values.update(secret_identity(value) for _, value in finding.companions)
+    return pairs, values

@@ -5,6 +5,7 @@ functions the sources and commands call, as `git.NAME`."""
 from scanner.git.log import (
     BlobLog,
     TreeEntry,
+    ancestry_path,
     blob_census,
     blob_log,
     commit_messages,
@@ -20,6 +21,7 @@ from scanner.git.log import (
     tree_entries,
 )
 from scanner.git.repo import (
+    boundary,
     git_dir,
     grep_files,
     hook_path,
@@ -40,8 +42,10 @@ __all__ = [
     "Later",
     "Running",
     "TreeEntry",
+    "ancestry_path",
     "blob_census",
     "blob_log",
+    "boundary",
     "commit_messages",
     "first_parent_chain",
     "git_dir",

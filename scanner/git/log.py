@@ -46,6 +46,9 @@ def list_blobs(repo: Path, revs: Sequence[str]) -> tuple[list[tuple[str, str]], 
         "rev-list",
         "--objects",
         "--filter=object:type=blob",
+        # Else a tip named on the command line is printed whatever its type: an annotated tag came out as
+        # a "blob" named after the tag, then failed to read as one (issue 15 §6).
+        "--filter-provided-objects",
         "--missing=print",
         *revs,
         "--",
@@ -105,21 +108,44 @@ def tree_entries(listing: Running) -> list[TreeEntry]:
 
 
 def staged_diff(repo: Path, paths: Sequence[str] = ()) -> CommitDiff:
-    """What the next commit adds: index versus HEAD (or the empty tree before the first commit)."""
+    """What the next commit adds: index versus HEAD (or the empty tree before the first commit). Given
+    `paths` (the pre-commit framework passes only a renamed file's new path), the diff also reads the
+    paths they were renamed or copied from, so git pairs them, then keeps only `paths` (issue 15 §1)."""
+    wanted = list(paths)
+    if wanted:
+        wanted += _staged_sources(repo, set(wanted))
     out = run(
         repo,
-        "diff", "--cached", "--raw", "-p", "-U0", "--no-abbrev", "-M", "--diff-filter=ACMRT",
-        *_DIFF_OPTS, "--", *paths,
+        "diff", "--cached", "--raw", "-p", "-U0", "--no-abbrev", "-M", "-C", "--diff-filter=ACMRT",
+        *_DIFF_OPTS, "--", *wanted,
     )  # fmt: skip
-    return next(parse_diffs(out), CommitDiff(None))
+    diff = next(parse_diffs(out), CommitDiff(None))
+    if paths:
+        keep = set(paths)
+        diff.changes = [c for c in diff.changes if c.path in keep]
+        diff.added = {path: lines for path, lines in diff.added.items() if path in keep}
+    return diff
+
+
+def _staged_sources(repo: Path, paths: set[str]) -> list[str]:
+    """The paths that staged renames and copies of `paths` come from (one raw diff, no contents)."""
+    out = run(repo, "diff", "--cached", "--raw", "-z", "--no-abbrev", "-M", "-C", "--diff-filter=RC")
+    fields = out.split(b"\0")
+    sources = []
+    for i in range(0, len(fields) - 2, 3):  # ":meta", source, target: each entry renames or copies
+        source, target = (f.decode("utf-8", "surrogateescape") for f in fields[i + 1 : i + 3])
+        if target in paths and source not in paths:
+            sources.append(source)
+    return sources
 
 
 def range_diffs(repo: Path, revs: Sequence[str]) -> list[CommitDiff]:
-    """Per commit of `revs`, oldest first: changed files and the lines each commit adds."""
+    """Per commit of `revs`, oldest first: changed files and the lines each commit adds; a renamed or
+    copied file adds only the lines it changes."""
     out = run(
         repo,
         "log", "--reverse", f"--format={MARK}{COMMIT_FORMAT}", "--raw", "-p", "-U0", "--no-abbrev",
-        "-M", "--diff-filter=ACMRT", *_DIFF_OPTS, *revs, "--",
+        "--root", "-M", "-C", "--diff-filter=ACMRT", *_DIFF_OPTS, *revs, "--",
     )  # fmt: skip
     return list(parse_diffs(out))
 
@@ -210,6 +236,11 @@ def blob_log(
     """BlobLog, run now: oldest first, the commits of `revs` whose diff touches one of `objects`."""
     with BlobLog(repo, revs, first_parent=first_parent) as log:
         return log.diffs(objects)
+
+
+def ancestry_path(repo: Path, start: str, head: str) -> list[str]:
+    """The commits that descend from `start` and lead to `head` (start excluded)."""
+    return run(repo, "rev-list", "--ancestry-path", f"{start}..{head}", "--").decode().split()
 
 
 def start_first_parent_chain(repo: Path, head: str) -> Running:

@@ -70,6 +70,13 @@ def resolve(repo: Path, rev: str) -> str | None:
     return out.decode().strip() or None
 
 
+def boundary(repo: Path, tips: Sequence[str], exclude: Sequence[str] = ("--all",)) -> list[str]:
+    """The commits already in the repository (reachable from `exclude`) that the new commits of `tips`
+    sit on: their parents outside the new set."""
+    out = run(repo, "rev-list", "--boundary", *tips, "--not", *exclude, "--")
+    return [line[1:] for line in out.decode().split() if line.startswith("-")]
+
+
 def is_shallow(repo: Path) -> bool:
     return run(repo, "rev-parse", "--is-shallow-repository").decode().strip() == "true"
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from scanner.model import SEVERITIES, Commit, Finding, ScanResult
+from scanner.model import SEVERITIES, Commit, Finding, ScanResult, suppressed_note
 from scanner.redact import redact, redact_text
 from scanner.report import ReportContext
 from scanner.rules import DEFAULT_REMEDIATION, Rule
@@ -103,12 +103,14 @@ def verification_state(finding: Finding) -> str:
 
 
 def summary_line(result: ScanResult) -> str:
-    """`3 findings (1 critical, 2 high)` or `no findings`."""
+    """`3 findings (1 critical, 2 high)` or `no findings`, and what exceptions suppressed."""
+    note = suppressed_note(result.suppressed)
+    tail = f"; {note}" if note else ""
     if not result.findings:
-        return "no findings"
+        return "no findings" + tail
     counts = ", ".join(f"{n} {s}" for s, n in by_severity(result.findings))
     noun = "finding" if len(result.findings) == 1 else "findings"
-    return f"{len(result.findings)} {noun} ({counts})"
+    return f"{len(result.findings)} {noun} ({counts}){tail}"
 
 
 def commits_of(findings: Iterable[Finding]) -> list[Commit]:

@@ -46,6 +46,8 @@ def _card(number: int, f: Finding, context: ReportContext) -> str:
     if status:
         rows.append(("Status", status))
     rows.append(("Verification", _verification(f)))
+    if f.verification is not None and f.verification.next_step:
+        rows.append(("Next step", f"<strong>{escape(f.verification.next_step)}</strong>"))
     if f.facts:
         rows.append(("Facts", escape(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in f.facts))))
     rows.append(("Confidence", escape(f.confidence)))
@@ -67,9 +69,11 @@ def _status(f: Finding) -> str:
     if f.present_at_head:
         return '<span class="alert">still present at HEAD</span>'
     if f.removed_in is not None:
-        return f"removed in {_commit(f.removed_in)}; still in history"
+        merge = f.removal_merged_in
+        merged = f", merged by {_commit(merge)}" if merge is not None else ""
+        return f"removed in {_commit(f.removed_in)}{merged}; still in history"
     if f.present_at_head is False:
-        return "not at HEAD; still in history"
+        return "not at HEAD (only on branches or tags not merged into it); still in history"
     return ""
 
 

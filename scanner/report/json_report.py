@@ -31,6 +31,7 @@ def document(result: ScanResult, context: ReportContext) -> dict[str, Any]:
             "bytes_scanned": result.bytes_scanned,
             "skipped": len(result.skipped),
             "below_min_confidence": result.below_min_confidence,
+            "suppressed": dict(sorted(result.suppressed.items())),
             "errors": len(result.errors),
         },
         "findings": [finding_dict(f, context.show_secrets) for f in result.findings],
@@ -62,12 +63,14 @@ def finding_dict(f: Finding, show: bool) -> dict[str, Any]:
         "commit": commit_dict(f.commit),
         "present_at_head": f.present_at_head,
         "removed_in": commit_dict(f.removed_in),
+        "removal_merged_in": commit_dict(f.removal_merged_in),
         "verification": None
         if f.verification is None
         else {
             "state": f.verification.state,
             "reason": f.verification.reason,
             "details": dict(f.verification.details),
+            "next_step": f.verification.next_step,
         },
     }
 

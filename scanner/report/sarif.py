@@ -67,6 +67,7 @@ def document(result: ScanResult, context: ReportContext) -> dict[str, Any]:
             "mode": result.mode,
             "target": result.target,
             "secretsRedacted": not context.show_secrets,
+            "suppressed": dict(sorted(result.suppressed.items())),
         },
     }
     commits = commits_of(result.findings)
@@ -124,12 +125,19 @@ def _result(finding: Finding, rule_index: int, context: ReportContext) -> dict[s
         "verification": verification_state(finding),
         "facts": dict(finding.facts),
     }
+    if finding.verification is not None:  # issue 17 §5: the evidence and what to do, not only the state
+        properties["verificationReason"] = finding.verification.reason
+        properties["verificationDetails"] = dict(finding.verification.details)
+        if finding.verification.next_step:
+            properties["nextStep"] = finding.verification.next_step
     if finding.commit is not None:
         properties["commit"] = commit_dict(finding.commit)
     if finding.present_at_head is not None:
         properties["presentAtHead"] = finding.present_at_head
     if finding.removed_in is not None:
         properties["removedIn"] = commit_dict(finding.removed_in)
+    if finding.removal_merged_in is not None:
+        properties["removalMergedIn"] = commit_dict(finding.removal_merged_in)
     return {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 
-from scanner.model import Finding, ScanResult
+from scanner.model import Finding, ScanResult, suppressed_note
 from scanner.redact import redact, redact_text
 from scanner.report import ReportContext
 
@@ -66,12 +67,16 @@ def _finding(finding: Finding, context: ReportContext, paint: _Paint) -> list[st
         if finding.present_at_head:
             lines.append("  status  " + paint("high", "still present at HEAD"))
         elif finding.removed_in is not None:
+            merge = finding.removal_merged_in
+            merged = f", merged by {merge.sha[:12]} ({merge.date})" if merge is not None else ""
             lines.append(
-                f"  status  removed in {finding.removed_in.sha[:12]} ({finding.removed_in.date}); "
+                f"  status  removed in {finding.removed_in.sha[:12]} ({finding.removed_in.date}){merged}; "
                 "still in history"
             )
         else:
-            lines.append("  status  not at HEAD; still in history")
+            lines.append(
+                "  status  not at HEAD (only on branches or tags not merged into it); still in history"
+            )
     v = finding.verification
     # "not-checked because verification is off" is in every machine format; a person did not ask for it.
     if v is not None and not (v.state == "not-checked" and v.reason.startswith("verification off")):
@@ -81,6 +86,9 @@ def _finding(finding: Finding, context: ReportContext, paint: _Paint) -> list[st
         )
         # Owner lookups carry a dozen facts: wrapped under the state, not one very long line (issue 4).
         lines.extend(_wrap_items([f"{k.replace('_', ' ')}: {val}" for k, val in v.details], 100))
+        if v.next_step:  # issue 17 §5: what to do about it
+            wrapped = textwrap.wrap(v.next_step, 100, initial_indent="  next    ", subsequent_indent=" " * 10)
+            lines.extend(paint("high" if v.state == "active" else "dim", line) for line in wrapped)
     return lines
 
 
@@ -128,6 +136,9 @@ def _summary(result: ScanResult, paint: _Paint) -> str:
             f"; {result.below_min_confidence} low-confidence candidate(s) not shown "
             "(--min-confidence low shows them)"
         )
+    note = suppressed_note(result.suppressed)
+    if note:
+        text += f"; {note}"
     if result.errors:
         text += f"; {len(result.errors)} error(s)"
     return text

@@ -27,12 +27,13 @@ def never(path: str) -> bool:
     return False
 
 
-def skipper(root: Path, own: frozenset[str], excludes: Sequence[str]) -> PathTest:
+def skipper(root: Path, own: frozenset[str], excludes: Sequence[str], ignore_file: bool = True) -> PathTest:
     """For repository-relative paths: True for the scanner's own config and baseline (`own`: absolute
     paths, folders ending with a separator; never scanned), for the project config's exclude globs, and for
-    the patterns of the `.secretscanignore` at the repository root (gitignore syntax), as the file walk does.
+    the patterns of the `.secretscanignore` at the repository root (gitignore syntax), as the file walk does
+    (without `ignore_file`: only `own` and `excludes`).
     A history asks this of every blob's path: it compares strings, never builds a path."""
-    patterns = list(excludes) + _ignore_file_lines(root / ".secretscanignore")
+    patterns = list(excludes) + (_ignore_file_lines(root / ".secretscanignore") if ignore_file else [])
     spec = None
     if patterns:
         import pathspec  # only when the project excludes something
@@ -54,6 +55,15 @@ def _ignore_file_lines(path: Path) -> list[str]:
         return path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:  # absent (the usual case), or a bare repository without a work tree
         return []
+
+
+def added_in_commits(diffs: list[CommitDiff], origin: Origin) -> Ranges:
+    """The lines the commit of `origin` adds to its path (none when the commit is not among `diffs`)."""
+    sha = origin.commit.sha if origin.commit is not None else None
+    for diff in diffs:
+        if diff.commit is not None and diff.commit.sha == sha:
+            return diff.added.get(origin.path, [])
+    return []
 
 
 def read_changes(

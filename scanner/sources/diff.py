@@ -12,7 +12,7 @@ from scanner import git
 from scanner.errors import GitError
 from scanner.git.parse import CommitDiff
 from scanner.model import Origin
-from scanner.sources.common import Ranges
+from scanner.sources.common import Ranges, added_in_commits
 
 
 @dataclass(slots=True)
@@ -26,11 +26,7 @@ class RangeScan:
     diffs: list[CommitDiff] = field(default_factory=list)
 
     def added(self, origin: Origin) -> Ranges | None:
-        sha = origin.commit.sha if origin.commit is not None else None
-        for diff in self.diffs:
-            if diff.commit is not None and diff.commit.sha == sha:
-                return diff.added.get(origin.path, [])
-        return []
+        return added_in_commits(self.diffs, origin)
 
 
 def plan(repo: Path, base: str, head: str) -> RangeScan:

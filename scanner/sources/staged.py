@@ -41,15 +41,27 @@ def plan(cwd: Path, files: Sequence[str]) -> StagedScan:
     return work
 
 
+def bases(work: StagedScan) -> list[str]:
+    """The commits whose secrets a staged change does not add anew: HEAD, and during a merge the branch
+    being merged (its secrets come with the merge, they are not written in it). Asked only when the scan
+    found something, so a clean commit pays for no git call."""
+    found = (git.resolve(work.root, name) for name in ("HEAD", "MERGE_HEAD"))
+    return [sha for sha in found if sha is not None]
+
+
 def _relative(root: Path, cwd: Path, name: str) -> str:
     full = os.path.abspath(os.path.join(cwd, name))
     return Path(os.path.relpath(full, root)).as_posix()
 
 
-def blobs(work: StagedScan, result: ScanResult, max_bytes: int, skip: PathTest = never) -> Iterator[Blob]:
+def blobs(
+    work: StagedScan, result: ScanResult, max_bytes: int, skip: PathTest = never, ignored: PathTest = never
+) -> Iterator[Blob]:
+    """The staged content of changed files but those `skip` names (the scanner's own files); files named
+    with nothing staged are read whole unless `skip` or `ignored` (the project's excludes) names them."""
     yield from read_changes(work.root, [work.staged], result, max_bytes, "staged", skip)
     cwd = Path.cwd()
-    whole = [f for f in work.whole_files if not skip(_relative(work.root, cwd, f))]
+    whole = [f for f in work.whole_files if not (skip(rel := _relative(work.root, cwd, f)) or ignored(rel))]
     if whole:
         from scanner.sources.files import WalkOptions, WalkReport, walk
 

@@ -250,12 +250,16 @@ def not_placeholder(secret: str) -> Verdict:
     from scanner.validators.randomness import (  # randomness is heavier; most rules never ask
         code_shape,
         dictionary_made,
+        dummy_pattern,
     )
 
     if is_placeholder(secret) or "EXAMPLE" in secret.upper():
         return Verdict(False, "placeholder or documentation value", example=True)
     if len(set(secret)) < 6:
         return Verdict(False, "too few distinct characters for a generated credential")
+    dummy = dummy_pattern(secret)  # 123456abcdef, A1B2C3D4, abcabcabcabc: typed in, not issued
+    if dummy is not None:
+        return Verdict(False, dummy, example=True)
     code = code_shape(secret)
     if code is not None:
         return Verdict(False, f"{code}, not a value")

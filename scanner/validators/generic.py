@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from scanner.validators.randomness import judge
+from scanner.validators.randomness import judge, longest_run, period, rejected_shape
 from scanner.validators.verdict import Verdict
 
 _EXAMPLE_REASONS = frozenset({"placeholder", "template or variable", "environment lookup"})
@@ -27,13 +27,19 @@ _PROVIDER_PREFIX = re.compile(
     r"hf_|sk-ant-|shp(?:at|ca|pa|ss)_|dop_v1_|SG\.|SWM(?:TKN|KEY)-1-)"
 )
 PREFIX_REASON = "provider token prefix: left to that provider's rule"
+# Of those, the formats whose rule checks a checksum (GitHub's CRC32, npm's, PyPI's macaroon): a value the
+# rule rejected is proven fake. A value of the others may be a real token of a shape the rule does not know
+# yet (issue 16 §5): the generic rule reports it, but only at low confidence.
+_CHECKSUMMED_PREFIX = re.compile(r"^(?:gh[pousr]_|github_pat_|npm_|pypi-)")
+PREFIX_LOW_REASON = "provider token prefix its provider's rule did not accept: reported at low"
 
 
 def generic_secret(secret: str) -> Verdict:
     """Judge a value found next to a secret-like name."""
     if "eyJ" in secret and _JWS_SHAPE.match(secret):
         return Verdict(False, JWS_REASON)
-    if _PROVIDER_PREFIX.match(secret):
+    prefixed = _PROVIDER_PREFIX.match(secret) is not None
+    if prefixed and _CHECKSUMMED_PREFIX.match(secret):
         return Verdict(False, PREFIX_REASON)
     judgement = judge(secret)
     if judgement.confidence is None:
@@ -41,4 +47,126 @@ def generic_secret(secret: str) -> Verdict:
     facts: tuple[tuple[str, str], ...] = (("randomness", judgement.reason),)
     if judgement.shape:
         facts += (("shape", judgement.shape),)
+    if prefixed:  # reported by its provider's rule (which wins the overlap), or a shape that rule refused
+        return Verdict(True, facts=(*facts, ("prefix", PREFIX_LOW_REASON)), confidence="low")
     return Verdict(True, facts=facts, confidence=judgement.confidence)
+
+
+_DEMOTED = {"high": "medium", "medium": "low", "low": "low"}
+# A Windows product key (five groups of five): Microsoft publishes the volume-licensing client keys.
+_PRODUCT_KEY = re.compile(r"^[A-Z0-9]{5}(?:-[A-Z0-9]{5}){4}$")
+
+
+def generic_key(secret: str) -> Verdict:
+    """Judge a value under a name that only says "key" (STRIPE_KEY, key:, nkey): such names hold ids and
+    lookups as often as secrets, so the value must earn its confidence: one level below the judge's."""
+    if _PRODUCT_KEY.match(secret):
+        return Verdict(False, "Windows product key: the published ones are setup keys, not secrets")
+    verdict = generic_secret(secret)
+    if not verdict.ok or verdict.confidence is None:
+        return verdict
+    return Verdict(True, facts=verdict.facts, confidence=_DEMOTED[verdict.confidence])  # type: ignore[arg-type]
+
+
+# Values a password field holds that are no password: the field's own name, UI words, empty markers.
+_LITERAL_WORDS = frozenset(
+    {
+        "password",
+        "passwd",
+        "passw0rd",
+        "pass",
+        "pwd",
+        "secret",
+        "admin",
+        "administrator",
+        "root",
+        "test",
+        "changeme",
+        "changeit",
+        "none",
+        "null",
+        "nil",
+        "empty",
+        "string",
+        "str",
+        "text",
+        "required",
+        "optional",
+        "hidden",
+        "confirm",
+        "confirmation",
+        "current",
+        "new",
+        "old",
+        "default",
+        "example",
+        "sample",
+        "value",
+        "true",
+        "false",
+        "yes",
+        "no",
+        "blank",
+        "undefined",
+        "masked",
+        "redacted",
+        "unknown",
+        "invalid",
+        "wrong",
+        "incorrect",
+        "pass123",
+        "password123",
+        "secret123",
+        "123456",
+        "12345678",
+        "qwerty",
+        "letmein",
+        "changethis",
+        "nullptr",
+        "nothing",
+        "unset",
+    }
+)
+# Password, Passwort, Contrasena: a label in a form or a translation
+_UI_LABEL = re.compile(r"^[A-Z][a-z]{3,}[.!:]?$")
+# A value that describes a password instead of being one (mysecretpassword, the-password, hashedpass,
+# password-of-userid, wrongpass), a version range (^1.0.0), a hex constant, a negation or a dereference
+# (!showPwd, *resp.Token), a Swift optional type (UITextField!).
+_DESCRIBES_A_PASSWORD = re.compile(r"(?i)pass|secret|hash|fake|dummy|wrong|invalid|matching")
+_NOT_A_VALUE = re.compile(r"^[\^~]?\d+(?:\.\d+)+|^0x[0-9a-fA-F]+$|^[!*&][A-Za-z_]|^[A-Z]\w+[!?]$")
+_TEST_PASSWORD = re.compile(
+    r"(?i)^(?:password|passw0rd|p@ssw0rd|pass|admin|test|secret|root|user|demo|guest)[\W_]?\d{0,4}\W?$"
+)
+
+
+def generic_password(secret: str) -> Verdict:
+    """Judge a literal in a password field (password:, PASSWD=, pwd =). People choose these, so randomness is
+    not asked for: what the field holds is a working password unless its shape says it is no value at all
+    (a placeholder, a template, an expression, a path, a name, a UI word, a typed-in sequence). A value of
+    six characters or more is medium; a default test password (admin1, password2) and short ones are low."""
+    if ("eyJ" in secret and _JWS_SHAPE.match(secret)) or _PROVIDER_PREFIX.match(secret):
+        return generic_secret(secret)  # the token rules and the prefix policy decide those
+    shape = rejected_shape(secret)
+    if shape is not None:
+        return Verdict(False, shape, example=shape in _EXAMPLE_REASONS)
+    if secret.lower() in _LITERAL_WORDS or _UI_LABEL.match(secret):
+        return Verdict(False, "a word a password field shows, not a password", example=True)
+    if _TEST_PASSWORD.match(secret):  # admin1, P@ssw0rd1: a working default, shown at low
+        return Verdict(True, facts=(("shape", "test-password"),), confidence="low")
+    if _DESCRIBES_A_PASSWORD.search(secret):
+        return Verdict(False, "a description of a password (mysecretpassword, wrongpass)", example=True)
+    if _NOT_A_VALUE.search(secret):
+        return Verdict(False, "a version, constant, negation or type, not a password")
+    length = len(secret)
+    # People build passwords on sequences (Harbor12345, Aa123456): only a value that is nothing else is out.
+    if longest_run(secret) >= length - 1 or (length >= 6 and period(secret) * 2 <= length):
+        return Verdict(False, "a typed-in sequence or repetition", example=True)
+    judged = judge(secret)
+    if judged.shape == "password-hash" or "password hash" in judged.reason:
+        return Verdict(False, judged.reason)
+    facts: tuple[tuple[str, str], ...] = (("randomness", judged.reason),)
+    if judged.confidence == "high":
+        return Verdict(True, facts=facts, confidence="high")
+    weak = length < 6 or any(not c.isascii() for c in secret)
+    facts += (("shape", "test-password" if weak else "password"),)
+    return Verdict(True, facts=facts, confidence="low" if weak else "medium")

@@ -36,6 +36,9 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"^(?:\$\{|\$\(|\{\{|\{%|%\(|<%|#\{|\$[A-Za-z_]|%[A-Za-z_]+%$|@[A-Za-z_]+@$)|\$\{[^}]*\}|\{\{.*\}\}"
             r"|\{[A-Za-z_][\w.]*\}|\{\d+\}"  # str.format, f-string and positional ({0}, String.Format) fields
+            # printf and format fields (%s, %-8s, %(name)s, %d), empty str.format fields ({}), ERB and JSP
+            # output tags anywhere (pre<%= x %>): a template filled in at run time, never the secret itself
+            r"|%(?:[-+ #0]?\d{0,3}s|\(\w+\)[sdr]|[dr])(?![A-Za-z0-9])|(?<![\w\]])\{\}|<%=?.*%>"
             r"|^\{\.\w"  # a kubectl / JSONPath template: {.users[?(@.name=="e2e")].user.password}
             r"|\{[A-Za-z_][\w.]*(?:\[[^\]{}]{0,20}\]|\([^(){}]{0,30}\))[^{}]{0,20}\}"  # {h[:8]}, {f(x)}
         ),
@@ -59,6 +62,7 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|^(?:&|\[\]\*?|\*?\(\*(?:\[\])?)[A-Za-z_][\w.]*(?:\)|\{.*\}|$)"
             r"|^!+[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$.]*$"  # a negated member: !this.anonymous
             r"|[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*=[A-Za-z_$]"  # s.host=r.host: code, not a value
+            r"|^[A-Za-z_$][\w$]*(?:->|::)[A-Za-z_$][\w$]*"  # this->get_url(), Foo::bar: C++, PHP, Rust code
         ),
     ),
     (
@@ -123,6 +127,13 @@ _PASSWORD_HASH = re.compile(
 # password a person typed; token generators emit ASCII only.
 _NON_ASCII_LETTERS = 3
 _HEX = re.compile(r"^(?:[0-9a-f]+|[0-9A-F]+)$")
+# Brackets and arrows: what is left of code the shapes above did not name; short base64 (a Kubernetes
+# Secret's `ZGVtbw==`) is text the decoder reads.
+_CODE_PUNCTUATION = re.compile(r"[()\[\]{}<>]|^[A-Za-z0-9+/]+={1,2}$")
+# Words of test and default passwords: such values stay `low` (shown with --min-confidence low).
+_TEST_WORD = re.compile(
+    r"(?i)test|demo|admin|guest|pass|p@ss|secret|qwerty|letmein|welcome|default|root|abc|123"
+)
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]{12,}={0,2}$")
 # The reason the judge gives for base64 of readable text; scanner/decode.py decodes such drops and scans them.
 BASE64_TEXT = "base64 of plain text (the decoder reports what it hides)"
@@ -203,6 +214,43 @@ def longest_run(text: str) -> int:
     return longest
 
 
+def _sequential_run(text: str) -> int:
+    """Longest stretch of consecutive characters stepping by +1 or -1 (abcdef, 98765); repeats do not count:
+    real keys hold AAAA runs."""
+    longest = current = 1 if text else 0
+    step = 0
+    for prev, char in itertools.pairwise(text):
+        diff = ord(char) - ord(prev)
+        if diff in (-1, 1) and diff == step:
+            current += 1
+        elif diff in (-1, 1):
+            current, step = 2, diff
+        else:
+            current, step = 1, 0
+        longest = max(longest, current)
+    return longest
+
+
+_REPEATED_UNIT = re.compile(r"(.{2,4})\1{3,}")  # a unit of 2-4 characters written four times or more
+
+
+def dummy_pattern(value: str) -> str | None:
+    """Why `value` is a typed-in dummy wherever it stands in the value, or None: a sequential run of six
+    (1234567890abcdef, AbCdEf, the case aside), two interleaved sequences (a1b2c3d4), or a short unit
+    repeated (abcabcabcabc). Generated keys hold none of these but by a chance far below one in a million."""
+    lowered = value.lower()
+    run = _sequential_run(lowered)
+    if run >= 6:
+        return f"sequential run of {run} characters: a typed-in dummy"
+    for i in range(len(lowered) - 7):  # both halves of one stretch of eight step along: a1b2c3d4
+        window = lowered[i : i + 8]
+        if _sequential_run(window[0::2]) == 4 and _sequential_run(window[1::2]) == 4:
+            return "two interleaved sequences (a1b2c3d4): a typed-in dummy"
+    if _REPEATED_UNIT.search(lowered):
+        return "a short unit repeated: a typed-in dummy"
+    return None
+
+
 def rejected_shape(value: str) -> str | None:
     """The name of a never-secret shape `value` has (placeholder, path, version, ...), or None."""
     for name, pattern in _REJECT_SHAPES:
@@ -242,6 +290,20 @@ def period(value: str) -> int:
     return len(text)
 
 
+def _worded_password(value: str) -> bool:
+    """Words a person made a password of: a capital or a digit, and a symbol (StrongOne7., P@ssw0rd1), not a
+    name with a counter (access-1), code (saveOAuth2Tokens, tag-$1) or a reference."""
+    return (
+        len(value) >= 8
+        and char_classes(value) >= 3
+        and any(not c.isalnum() for c in value)
+        and not _WORD_NUMBER.match(value)
+        and not _CODE_PUNCTUATION.search(value)
+        and not _DOTTED_NAME.match(value)
+        and "$" not in value
+    )
+
+
 def dictionary_made(value: str) -> bool:
     """Whether `value` is words (l33t undone) with at most three other characters: somepassword, foobared."""
     return _words_only(*uncovered_chars(value), len(value))
@@ -273,18 +335,27 @@ def judge(value: str) -> Judgement:
     unit = period(value) if length >= 8 else length
     if unit * 2 <= length:
         return Judgement(None, f"a pattern of {unit} characters repeated")
+    dummy = dummy_pattern(value)
+    if dummy is not None:
+        return Judgement(None, dummy)
     entropy = shannon_entropy(value)
     if entropy < min(3.0, 0.8 * math.log2(length)):
         return Judgement(None, f"entropy {entropy:.2f} too low for a generated secret")
     uncovered, covered = uncovered_chars(value)
     if _words_only(uncovered, covered, length):
+        if _worded_password(value):
+            # Words with a capital, a digit and a symbol are how people build passwords (StrongOne7.); a
+            # test word (P@ssw0rd1, Somepass1) is still a working default password, shown at low.
+            if _TEST_WORD.search(value):
+                return Judgement("low", "default or test password (words, digits, symbols)", "test-password")
+            return Judgement("medium", "human-chosen password: words, digits and symbols", "human-password")
         return Judgement(None, "made of dictionary words")
     if sum(c.isalpha() and not c.isascii() for c in value) >= _NON_ASCII_LETTERS:
         return Judgement("low", "letters outside ASCII: prose or a human-chosen password", "non-ascii")
-    if _PASSWORD_HASH.match(value):
-        return Judgement("low", "password hash (crypt, bcrypt, Django, MySQL, PostgreSQL)", "password-hash")
-    if _UUID.match(value):
-        return Judgement("low", "UUID: often an identifier, sometimes a key", "uuid")
+    if _PASSWORD_HASH.match(value):  # a cracking target, not a working credential: not a generic secret
+        return Judgement(None, "password hash (crypt, bcrypt, Django, MySQL, PostgreSQL), not a password")
+    if _UUID.match(value):  # many providers issue UUID keys (Heroku, Mailgun's old keys, New Relic, ...)
+        return Judgement("medium", "UUID under a secret-like name: a key of many providers", "uuid")
     if _WORD_NUMBER.match(value):  # handler-5757, invoice_73685: names with a counter, rarely a secret
         return Judgement("low", "a word and a number: usually an identifier", "word-number")
     classes = char_classes(value)
@@ -298,4 +369,7 @@ def judge(value: str) -> Judgement:
         )
     if length >= 10 and classes >= 2 and entropy >= 3.0 and not wordy:
         return Judgement("medium", f"fairly random: {classes} character classes, entropy {entropy:.2f}")
+    if length >= 8 and classes >= 3 and not _TEST_WORD.search(value) and not _CODE_PUNCTUATION.search(value):
+        # Summer2024!, Kx7#mail: a person's password in a configuration works as well as a generated one.
+        return Judgement("medium", f"human-chosen password: {classes} character classes", "human-password")
     return Judgement("low", "human-chosen looking value (words, digits, symbols)")

@@ -207,4 +207,6 @@ VALIDATORS: dict[str, Validator] = {
     "base64_service_account_key": keyblocks.base64_service_account_key,
     # Values assigned to secret-like names, judged by randomness (issue 7 §4).
     "generic_secret": generic.generic_secret,
+    "generic_key": generic.generic_key,
+    "generic_password": generic.generic_password,
 }

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING
 from scanner.engine.pairing import KEY_ID_RULE
 from scanner.model import Finding, ScanResult, Verification
 from scanner.redact import redact
-from scanner.verify.aws import AwsChecks, OwnerUnavailable, Settings, load_botocore
-from scanner.verify.canary import canary_issuer
+from scanner.verify.aws import PARTITIONS, AwsChecks, OwnerUnavailable, Settings, load_botocore
+from scanner.verify.canary import canary_of
+from scanner.verify.deadline import Budget, CheckTimeout
+from scanner.verify.outcome import merge, with_next_step
 
 if TYPE_CHECKING:  # the thread pool only when verifying: the offline canary check runs in every scan
     from concurrent.futures import ThreadPoolExecutor
@@ -35,9 +37,12 @@ class VerifyOptions:
     profile: str | None = None
     endpoint_url: str | None = None
     region: str | None = None
-    timeout: float = 10.0
+    timeout: float = 10.0  # per key, every request, retry and partition included (issue 17 §6)
+    budget: float = 300.0  # the whole online verification; keys not reached by then are `unknown`
     concurrency: int = 4
     show_secrets: bool = False
+    partitions: tuple[str, ...] = ()  # empty: the region's partition, then the others for unknown key ids
+    skip_accounts: tuple[str, ...] = ()  # the user's own never-contact list (config verify.skip_accounts)
 
     @property
     def online(self) -> bool:
@@ -74,7 +79,16 @@ def verify_findings(
     plan = make_plan(findings, options)
     outcomes = dict(plan.offline)
     if options.online and (plan.pairs or plan.owners):
-        checks = AwsChecks(Settings(options.endpoint_url, options.region, options.profile, options.timeout))
+        checks = AwsChecks(
+            Settings(
+                options.endpoint_url,
+                options.region,
+                options.profile,
+                options.timeout,
+                partitions=options.partitions,
+                owner=bool(plan.owners),
+            )
+        )
         announce(plan, options, checks, notify)
         if options.dry_run:
             note = Verification("not-checked", "dry run: nothing was sent")
@@ -82,7 +96,7 @@ def verify_findings(
         else:
             outcomes.update(_run_online(plan, options, checks, warnings if warnings is not None else []))
     return [
-        dataclasses.replace(f, verification=outcomes[i]) if i in outcomes else f
+        dataclasses.replace(f, verification=with_next_step(outcomes[i])) if i in outcomes else f
         for i, f in enumerate(findings)
     ]
 
@@ -95,12 +109,19 @@ def make_plan(findings: list[Finding], options: VerifyOptions) -> Plan:
         key_id, account = finding.secret, finding.fact("account_id")
         plan.accounts[key_id] = account
         plan.where.setdefault(key_id, []).append(f"{finding.path}:{finding.line}")
-        issuer = canary_issuer(account)
-        if issuer is not None:
+        canary = canary_of(account)
+        if canary is not None:
             plan.offline[index] = Verification(
                 "canary",
-                f"canary token of {issuer}: never contacted (using it would trip the alarm)",
-                (("account", account or ""),),
+                f"canary token of {canary.issuer}: never contacted (using it would trip the alarm)",
+                (("account", account or ""), ("listed_by", canary.listed_by())),
+            )
+            continue
+        if account is not None and account in options.skip_accounts:
+            plan.offline[index] = Verification(
+                "not-checked",
+                f"account {account} is in verify.skip_accounts of your config: never contacted",
+                (("account", account),),
             )
             continue
         pair_reason, owner_reason = _pair_skip(finding, options), _owner_skip(finding, options)
@@ -140,10 +161,15 @@ def announce(plan: Plan, options: VerifyOptions, checks: AwsChecks, notify: Noti
     """Say what will be sent where before sending anything (issue 4, safety); list it all on a dry run."""
     verb = "would send" if options.dry_run else "sending"
     if plan.pairs:
+        first, *others = checks.partitions
+        url = checks.endpoint("sts", partition=first)
         notify(
-            f"verify: {verb} {len(plan.pairs)} key pair(s) to STS at {checks.endpoint('sts')} "
+            f"verify: {verb} {len(plan.pairs)} key pair(s) to STS at {url} "
             "(GetCallerIdentity signed with the found secret)"
         )
+        if others:
+            where = ", ".join(f"{PARTITIONS[p][0]} at {checks.endpoint('sts', partition=p)}" for p in others)
+            notify(f"verify: key ids that STS does not know there are tried in the other partitions: {where}")
         _list(notify, options, "STS", (p.key_id for p in plan.pairs), plan)
     if plan.owners:
         source = f"profile {options.profile}" if options.profile else "your default credential chain"
@@ -153,6 +179,17 @@ def announce(plan: Plan, options: VerifyOptions, checks: AwsChecks, notify: Noti
             f"{checks.endpoint('iam', owner=True)} (keys of other accounts are not looked up)"
         )
         _list(notify, options, "IAM", plan.owners, plan)
+    # Issue 17 §4: a check is not invisible to the key's owner.
+    if options.dry_run:
+        notify(
+            "verify: each check would be a signed AWS request: it would appear in the key owner's CloudTrail "
+            'and update the key\'s "last used" date'
+        )
+    else:
+        notify(
+            "verify: each check is a signed AWS request: it appears in the key owner's CloudTrail and "
+            'updates the key\'s "last used" date'
+        )
     if options.dry_run:
         notify("verify: dry run: nothing was sent")
 
@@ -172,25 +209,31 @@ def _run_online(
 ) -> dict[int, Verification]:
     from concurrent.futures import ThreadPoolExecutor
 
+    budget = Budget(options.timeout, options.budget)
     workers = max(1, options.concurrency)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="verify") as pool:
         pair_list = list(plan.pairs)
         pair_results = dict(
             zip(
                 pair_list,
-                pool.map(lambda p: checks.check_pair(p.key_id, p.secret, p.token), pair_list),
+                pool.map(
+                    lambda p: _bounded(
+                        budget, p.key_id, lambda: checks.check_pair(p.key_id, p.secret, p.token)
+                    ),
+                    pair_list,
+                ),
                 strict=True,
             )
         )
         owner_results: dict[str, Verification] = {}
         if plan.owners:
             try:
-                account, _arn = checks.caller_identity()
-            except OwnerUnavailable as exc:
+                account, _arn = budget.call(checks.caller_identity)
+            except (OwnerUnavailable, CheckTimeout) as exc:
                 warnings.append(f"--verify-owner: {exc}")
                 owner_results = {k: Verification("unknown", str(exc)) for k in plan.owners}
             else:
-                owner_results = _owner_lookups(plan, checks, pool, account)
+                owner_results = _owner_lookups(plan, checks, pool, account, budget)
     outcomes: dict[int, list[Verification]] = {}
     for pair, indexes in plan.pairs.items():
         for i in indexes:
@@ -201,8 +244,15 @@ def _run_online(
     return {i: merge(*found) for i, found in outcomes.items()}
 
 
+def _bounded(budget: Budget, key_id: str, check: Callable[[], Verification]) -> Verification:
+    try:
+        return budget.call(check, key_id)
+    except CheckTimeout as exc:
+        return Verification("unknown", str(exc))
+
+
 def _owner_lookups(
-    plan: Plan, checks: AwsChecks, pool: ThreadPoolExecutor, account: str
+    plan: Plan, checks: AwsChecks, pool: ThreadPoolExecutor, account: str, budget: Budget
 ) -> dict[str, Verification]:
     results: dict[str, Verification] = {}
     local = []
@@ -216,20 +266,6 @@ def _owner_lookups(
             )
         else:
             local.append(key_id)
-    results.update(zip(local, pool.map(lambda k: checks.check_owner(k, account), local), strict=True))
+    looked_up = pool.map(lambda k: _bounded(budget, k, lambda: checks.check_owner(k, account)), local)
+    results.update(zip(local, looked_up, strict=True))
     return results
-
-
-def merge(first: Verification, second: Verification | None = None) -> Verification:
-    """Combine a pair check with an owner lookup of the same key: the pair's state, the owner's facts added.
-
-    An owner-reported Inactive key overrides `active`: real STS rejects inactive keys, but emulators and
-    eventual consistency may not, and the user must not rotate a key that is already off before a live one.
-    """
-    if second is None:
-        return first
-    seen = {k for k, _ in first.details}
-    details = first.details + tuple((k, v) for k, v in second.details if k not in seen)
-    state = "inactive" if second.state == "inactive" and first.state in ("active", "unknown") else first.state
-    reason = "; ".join(r for r in (first.reason, second.reason) if r)
-    return Verification(state, reason, details)

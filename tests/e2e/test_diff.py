@@ -7,7 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers.cli import run_cli
-from tests.helpers.gitrepo import AWS_CONFIG, ENGINE, KEY_ID, KEY_ID_2, MORE_KEY_IDS, build, git, key_line
+from tests.helpers.gitrepo import (
+    AWS_CONFIG,
+    ENGINE,
+    KEY_ID,
+    KEY_ID_2,
+    MORE_KEY_IDS,
+    aws_config,
+    build,
+    git,
+    key_line,
+    private_key,
+    secret_key,
+)
 
 
 def gate(repo: Path, *args: str) -> tuple[int, dict[str, Any]]:
@@ -58,6 +70,38 @@ def test_gate_ignores_old_secrets_and_finds_the_new_one_in_its_commit(tmp_path: 
     reasons = sorted((d["path"], d["reason"]) for d in doc["dropped"] if d["rule_id"] == "aws-access-key-id")
     assert ("settings.py", "baseline") in reasons and ("copy.ini", "baseline") in reasons
     assert ("client.py", "not-added-line") in reasons  # commit 3 touches the file but not that line
+
+
+def test_a_regenerated_key_and_a_new_secret_beside_an_old_key_id_are_new(tmp_path: Path) -> None:
+    # Issue 15 §1: each finding is anchored on an unchanged line (BEGIN, the key id); its secret changed.
+    build(tmp_path, [({"id_rsa": private_key(1), "aws.ini": aws_config(KEY_ID, secret_key(1))}, "init")])
+    git(tmp_path, "checkout", "-q", "-b", "pr")
+    build(tmp_path, [({"id_rsa": private_key(2), "aws.ini": aws_config(KEY_ID, secret_key(2))}, "rotate")], 1)
+    code, doc = gate(tmp_path, "--base", "main")
+    assert code == 1
+    assert sorted(f["rule_id"] for f in doc["findings"]) == ["aws-access-key-id", "private-key-rsa"]
+
+
+def test_moved_old_secrets_are_not_new(tmp_path: Path) -> None:
+    key, creds = private_key(1), aws_config(KEY_ID, secret_key(1))
+    build(tmp_path, [({"keys/id_rsa": key, "aws.ini": creds}, "init")])
+    git(tmp_path, "checkout", "-q", "-b", "pr")
+    git(tmp_path, "mv", "aws.ini", "creds.ini")
+    reordered = "\n".join(reversed(creds.splitlines())) + "\n# moved\n"
+    indented = "tls:\n  key: |\n" + "".join(f"    {line}\n" for line in key.splitlines())
+    build(tmp_path, [({"creds.ini": reordered, "deploy.yaml": indented, "copy/id_rsa": key}, "move")], 1)
+    assert gate(tmp_path, "--base", "main")[1]["findings"] == []
+
+
+def test_markers_under_no_inline_allow_are_reported(tmp_path: Path) -> None:
+    build(tmp_path, [({"README.md": "hi\n"}, "init")])
+    git(tmp_path, "checkout", "-q", "-b", "pr")
+    marked = f"id = '{KEY_ID}'  # secretscan:allow\nsecret = '{secret_key(3)}'  # gitleaks:allow\n"
+    build(tmp_path, [({"creds.py": marked}, "marked pair")], 1)
+    code, doc = gate(tmp_path, "--base", "main")
+    assert (code, doc["summary"]["suppressed"]) == (0, {"inline-marker": 2})
+    code, doc = gate(tmp_path, "--base", "main", "--no-inline-allow")
+    assert code == 1 and [list(f["companions"]) for f in doc["findings"]] == [["secret_access_key"]]
 
 
 def test_secret_added_then_removed_inside_the_pr_is_still_reported(tmp_path: Path) -> None:

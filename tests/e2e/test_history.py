@@ -26,11 +26,14 @@ from tests.helpers.gitrepo import (
     KEY_ID_2,
     MORE_KEY_IDS,
     SECRET_KEY,
+    aws_config,
     build,
     commit,
     git,
     init,
     key_line,
+    private_key,
+    secret_key,
 )
 
 
@@ -73,6 +76,93 @@ def test_added_then_deleted_is_found_with_both_commits(tmp_path: Path) -> None:
     assert finding["present_at_head"] is False
     assert finding["removed_in"]["sha"] == shas[2]
     assert SECRET_KEY not in json.dumps(doc)
+
+
+def test_a_new_secret_beside_an_old_key_id_is_a_leak_of_its_own(tmp_path: Path) -> None:
+    # Issue 15 §1: the pair is one finding; changing its secret key leaks a new credential.
+    recipe = [
+        ({"aws.ini": aws_config(KEY_ID, secret_key(1)), "id_rsa": private_key(1)}, "one"),
+        ({"aws.ini": aws_config(KEY_ID, secret_key(2)), "id_rsa": private_key(2)}, "rotated"),
+    ]
+    shas = build(tmp_path, recipe)
+    _, doc = history(tmp_path)
+    found = {(f["rule_id"], f["commit"]["sha"], (f["removed_in"] or {}).get("sha")) for f in doc["findings"]}
+    assert found == {
+        ("aws-access-key-id", shas[0], shas[1]),
+        ("aws-access-key-id", shas[1], None),
+        ("private-key-rsa", shas[0], shas[1]),
+        ("private-key-rsa", shas[1], None),
+    }
+
+
+def test_annotated_tags_and_limits_give_no_spurious_errors_and_real_ones_can_fail(tmp_path: Path) -> None:
+    # Issue 15 §6: a listed walk (--since/--max-commits) took an annotated tag for a blob it could not read.
+    shas = build(tmp_path, [({"a.txt": "x\n"}, "one"), ({"b.txt": key_line(KEY_ID)}, "two")])
+    git(tmp_path, "tag", "-a", "v1", "-m", "release", shas[0])
+    for limit in (("--max-commits", "5"), ("--since", "2023-12-01")):
+        code, doc = history(tmp_path, *limit, "--fail-on-error")
+        assert (code, doc["errors"], len(doc["findings"])) == (1, [], 1), limit
+    blob = git(tmp_path, "rev-parse", f"{shas[0]}:a.txt")
+    (tmp_path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # a corrupt repository
+    code, doc = history(tmp_path, "--max-commits", "5")
+    assert code == 1 and doc["errors"]
+    proc = run_cli("history", str(tmp_path), *ENGINE, "--max-commits", "5", "--fail-on-error")
+    assert proc.returncode == 2 and "--fail-on-error" in proc.stderr
+    (tmp_path / ".secretscan.yaml").write_text("fail_on_error: true\n")
+    assert run_cli("history", str(tmp_path), *ENGINE, cwd=tmp_path).returncode == 2
+
+
+def test_a_removal_on_a_side_branch_names_the_remover_and_its_merge(tmp_path: Path) -> None:
+    # Issue 15 §4: a secret no longer at HEAD always names where it left.
+    build(tmp_path, [({"main.txt": key_line(MORE_KEY_IDS[0])}, "init")])
+    git(tmp_path, "checkout", "-q", "-b", "side")
+    side = build(
+        tmp_path,
+        [
+            ({"a.txt": key_line(KEY_ID), "main.txt": "cleaned\n"}, "leak on side, clean main's"),
+            ({"a.txt": "clean\n"}, "clean on side"),
+        ],
+        start=1,
+    )
+    git(tmp_path, "checkout", "-q", "-b", "dead", "main")
+    dead = build(tmp_path, [({"d.txt": key_line(KEY_ID_2)}, "leak"), ({"d.txt": None}, "rm")], start=3)
+    git(tmp_path, "checkout", "-q", "main")
+    build(tmp_path, [({"b.txt": "y\n"}, "main work")], start=5)
+    git(tmp_path, "merge", "-q", "--no-ff", "-m", "merge side", "side", date=6)
+    merge = git(tmp_path, "rev-parse", "HEAD")
+    for limit in ((), ("--max-commits", "50")):
+        _, doc = history(tmp_path, *limit)
+        found = {
+            f["path"]: (f["removed_in"]["sha"], (f["removal_merged_in"] or {}).get("sha"))
+            for f in doc["findings"]
+        }
+        assert found == {
+            "main.txt": (side[0], merge),  # on the main line, removed on the side branch
+            "a.txt": (side[1], merge),  # never on the main line
+            "d.txt": (dead[1], None),  # on a branch never merged
+        }, limit
+
+
+def test_a_key_id_later_paired_is_reported_with_the_pair(tmp_path: Path) -> None:
+    shas = build(
+        tmp_path,
+        [({"aws.ini": key_line(KEY_ID)}, "key id"), ({"aws.ini": aws_config(KEY_ID, secret_key(6))}, "pair")],
+    )
+    finding = only(history(tmp_path)[1])
+    assert (finding["commit"]["sha"], finding["present_at_head"]) == (shas[1], True)
+    assert finding["companions"] and finding["facts"]["first_commit"] == shas[0]
+
+
+def test_a_reindented_key_is_the_same_leak(tmp_path: Path) -> None:
+    key = private_key(5)
+    indented = "tls:\n  key: |\n" + "".join(f"    {line}\n" for line in key.splitlines())
+    shas = build(tmp_path, [({"id_rsa": key}, "add"), ({"id_rsa": None, "deploy.yaml": indented}, "move")])
+    finding = only(history(tmp_path)[1])
+    assert (finding["commit"]["sha"], finding["path"], finding["present_at_head"]) == (
+        shas[0],
+        "id_rsa",
+        True,
+    )
 
 
 def test_still_present_at_head(tmp_path: Path) -> None:
@@ -432,14 +522,16 @@ def test_a_merge_that_brings_a_deletion_is_where_main_lost_the_secret(tmp_path: 
     build(tmp_path, [({"README.md": "hello\n"}, "init")])
     leak = commit(tmp_path, {"leak.cfg": AWS_CONFIG}, "leak on main", 1)
     git(tmp_path, "checkout", "-q", "-b", "cleanup")
-    commit(tmp_path, {"leak.cfg": None}, "delete it on a branch", 2)
+    removal = commit(tmp_path, {"leak.cfg": None}, "delete it on a branch", 2)
     git(tmp_path, "checkout", "-q", "main")
     commit(tmp_path, {"main.txt": "main work\n"}, "main work", 3)
     git(tmp_path, "merge", "-q", "--no-ff", "-m", "merge cleanup", "cleanup", date=4)
     merge = git(tmp_path, "rev-parse", "HEAD")
     finding = only(history(tmp_path)[1])
-    # On main's first-parent chain the secret left with the merge, not with the branch's own commit.
-    assert (finding["commit"]["sha"], finding["removed_in"]["sha"]) == (leak, merge)
+    # On main's first-parent chain the secret left with the merge: both the branch's own commit that
+    # removed it and that merge are named (issue 15 §4).
+    assert (finding["commit"]["sha"], finding["removed_in"]["sha"]) == (leak, removal)
+    assert finding["removal_merged_in"]["sha"] == merge
     assert finding["present_at_head"] is False
 
 

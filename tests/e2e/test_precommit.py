@@ -97,10 +97,21 @@ def test_pre_commit_blocks_a_commit_that_adds_a_secret(user_repo: Path, tmp_path
     assert blocked.returncode != 0
     shown = blocked.stdout + blocked.stderr  # git passes hook output on stderr
     assert "creds.ini" in shown and "secretscan:allow" in shown
+    # The hint's command runs where the user is (issue 15 §5): here secretscan is on PATH.
+    assert "baseline: secretscan baseline update" in shown and shutil.which("secretscan", path=env["PATH"])
     # The old secret in old.txt is on an unchanged line: only the new file is reported.
     assert "old.txt" not in shown
     git(user_repo, "rm", "-q", "--cached", "creds.ini")
     passed = run(["git", "commit", "-q", "-m", "edit only"], user_repo, env)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_pre_commit_lets_a_renamed_old_secret_through(user_repo: Path, tmp_path: Path) -> None:
+    # pre-commit passes only the new path of a `git mv`: the old secret it holds is not new (issue 15 §1).
+    env = tool_env(tmp_path)
+    assert run([sys.executable, "-m", "pre_commit", "install"], user_repo, env).returncode == 0
+    git(user_repo, "mv", "old.txt", "moved.txt")
+    passed = run(["git", "commit", "-m", "rename"], user_repo, env)
     assert passed.returncode == 0, passed.stdout + passed.stderr
 
 

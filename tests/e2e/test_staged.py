@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
+import shlex
+import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.helpers.cli import run_cli
+from tests.helpers.cli import run_cli, secretscan_command
 from tests.helpers.gitrepo import (
     AWS_CONFIG,
     ENGINE,
     KEY_ID,
     KEY_ID_2,
     SECRET_KEY,
+    aws_config,
     build,
     git,
     init,
     key_line,
+    private_key,
+    secret_key,
     write,
 )
 
@@ -79,6 +84,66 @@ def test_rename_of_an_old_secret_is_not_new(tmp_path: Path) -> None:
     assert staged(tmp_path)[0] == 0
 
 
+def test_a_regenerated_key_and_a_new_secret_beside_an_old_key_id_are_new(tmp_path: Path) -> None:
+    # Issue 15 §1: each finding is anchored on an unchanged line (BEGIN, the key id); its secret changed.
+    build(tmp_path, [({"id_rsa": private_key(1), "aws.ini": aws_config(KEY_ID, secret_key(1))}, "init")])
+    stage(tmp_path, {"id_rsa": private_key(2), "aws.ini": aws_config(KEY_ID, secret_key(2))})
+    for named in ((), ("id_rsa", "aws.ini")):
+        code, doc = staged(tmp_path, *named)
+        assert code == 1
+        assert sorted(f["rule_id"] for f in doc["findings"]) == ["aws-access-key-id", "private-key-rsa"]
+
+
+def test_moved_old_secrets_are_not_new(tmp_path: Path) -> None:
+    """Renamed with edits, copied, reindented, reordered: the secrets were all in the last commit."""
+    key, creds = private_key(1), aws_config(KEY_ID, secret_key(1))
+    build(tmp_path, [({"keys/id_rsa": key, "aws.ini": creds}, "init")])
+    git(tmp_path, "mv", "aws.ini", "creds.ini")
+    reordered = "\n".join(reversed(creds.splitlines())) + "\n# moved\n"
+    indented = "tls:\n  key: |\n" + "".join(f"    {line}\n" for line in key.splitlines())
+    stage(tmp_path, {"creds.ini": reordered, "deploy.yaml": indented, "copy/id_rsa": key})
+    for named in ((), ("creds.ini", "deploy.yaml", "copy/id_rsa")):
+        code, doc = staged(tmp_path, *named, "--explain")
+        assert (code, doc["findings"]) == (0, [])
+        assert {d["reason"] for d in doc["dropped"] if d["rule_id"] != "aws-secret-access-key"} <= {
+            "baseline",
+            "not-added-line",
+        }
+
+
+MARKED_PAIR = (
+    f"aws_access_key_id = {KEY_ID}  # secretscan:allow\n"
+    f"aws_secret_access_key = {secret_key(3)}  # secretscan:allow\n"
+)
+
+
+def test_markers_are_counted_and_refused_on_demand(tmp_path: Path) -> None:
+    # Issue 15 §2: a change granting itself exceptions says so, and a CI job can refuse them.
+    build(tmp_path, [({"README.md": "hello\n"}, "init")])
+    stage(tmp_path, {"creds.py": MARKED_PAIR})
+    code, doc = staged(tmp_path)
+    assert (code, doc["findings"], doc["summary"]["suppressed"]) == (0, [], {"inline-marker": 2})
+    assert "dropped" not in doc
+    code, doc = staged(tmp_path, "--no-inline-allow")
+    assert code == 1 and [f["rule_id"] for f in doc["findings"]] == ["aws-access-key-id"]
+    write(tmp_path, {".secretscan.yaml": "inline_allow: false\n"})
+    assert staged(tmp_path)[0] == 1
+
+
+def test_every_report_counts_what_exceptions_suppressed(tmp_path: Path) -> None:
+    build(tmp_path, [({".secretscanignore": "fixtures/\n"}, "init")])
+    stage(tmp_path, {"creds.py": MARKED_PAIR, "fixtures/aws.ini": aws_config(KEY_ID_2, secret_key(4))})
+    code, doc = staged(tmp_path, "--explain")
+    assert (code, doc["findings"]) == (0, [])
+    assert doc["summary"]["suppressed"] == {"ignore-file": 1, "inline-marker": 2}
+    assert {d["reason"] for d in doc["dropped"]} >= {"ignore-file", "inline-marker"}
+    for fmt in ("text", "markdown", "junit", "html", "github"):
+        proc = run_cli("staged", "-f", fmt, *ENGINE, cwd=tmp_path)
+        assert "3 suppressed (1 by ignore file, 2 by inline marker)" in proc.stdout, fmt
+    sarif = json.loads(run_cli("staged", "-f", "sarif", *ENGINE, cwd=tmp_path).stdout)
+    assert sarif["runs"][0]["properties"]["suppressed"] == {"ignore-file": 1, "inline-marker": 2}
+
+
 def test_inline_marker_and_binary_files(tmp_path: Path) -> None:
     build(tmp_path, [({"README.md": "hello\n"}, "init")])
     stage(
@@ -101,6 +166,24 @@ def test_hook_output_says_how_to_proceed_and_redacts(tmp_path: Path) -> None:
     for hint in ("secretscan:allow", "baseline", "filter-repo", "Rotate"):
         assert hint in proc.stdout
     assert SECRET_KEY not in proc.stdout and KEY_ID not in proc.stdout
+
+
+def test_the_hint_names_a_command_that_runs_where_the_user_is(tmp_path: Path) -> None:
+    # Issue 15 §5: pre-commit installs secretscan in its own environment, off the user's PATH.
+    build(tmp_path, [({"README.md": "hello\n"}, "init")])
+    stage(tmp_path, {"creds": AWS_CONFIG})
+    bindir = Path(secretscan_command()[0]).parent
+    on_path = run_cli("staged", *ENGINE, cwd=tmp_path, env={"PATH": f"{bindir}:/usr/bin:/bin"})
+    assert "Record it in the baseline: secretscan baseline update (it writes" in on_path.stdout
+    framework = run_cli("staged", *ENGINE, cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "PRE_COMMIT": "1"})
+    (line,) = [x for x in framework.stdout.splitlines() if "Record it in the baseline" in x]
+    assert "pre-commit framework installed secretscan in its own environment" in line
+    command = shlex.split(line.split("baseline: ", 1)[1].split(" baseline update")[0])
+    assert Path(command[0]).is_absolute()
+    shown = subprocess.run(
+        [*command, "baseline", "update", "--help"], capture_output=True, env={"PATH": "/usr/bin"}
+    )
+    assert shown.returncode == 0
 
 
 def test_named_files_limit_the_check_and_unstaged_ones_are_scanned_whole(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from scanner.model import Finding, Origin, Verification
 from scanner.verify import VerifyOptions, make_plan, merge
-from scanner.verify.aws import _pair_failure, identity_details, owner_details
+from scanner.verify.replies import identity_details, owner_details, pair_failure
 from tests.helpers.cli import run_cli
 from tests.helpers.moto_server import QUIET_AWS, closed_port_url
 
@@ -171,11 +171,11 @@ def test_identity_details_and_error_mapping() -> None:
     role = dict(identity_details({"Account": "1", "Arn": "arn:aws:sts::1:assumed-role/deploy/ci"}))
     assert (role["role"], role["session"]) == ("deploy", "ci")
     assert dict(identity_details({"Account": "1", "Arn": "arn:aws:iam::1:user/ops/bob"}))["user"] == "bob"
-    assert _pair_failure("InvalidClientTokenId", "", 403).state == "invalid"
-    skew = _pair_failure("SignatureDoesNotMatch", "Signature expired: 20260101T000000Z is now earlier", 403)
+    assert pair_failure("InvalidClientTokenId", "", 403).state == "invalid"
+    skew = pair_failure("SignatureDoesNotMatch", "Signature expired: 20260101T000000Z is now earlier", 403)
     assert skew.state == "unknown" and "clock skew" in skew.reason
-    assert _pair_failure("Throttling", "Rate exceeded", 400).reason.startswith("throttled")
-    assert _pair_failure("InternalFailure", "", 503).state == "unknown"
+    assert pair_failure("Throttling", "Rate exceeded", 400).reason.startswith("throttled")
+    assert pair_failure("InternalFailure", "", 503).state == "unknown"
 
 
 def test_merge_prefers_owner_inactive() -> None:
@@ -183,4 +183,4 @@ def test_merge_prefers_owner_inactive() -> None:
     owner = Verification("inactive", "IAM: Inactive key of a", (("status", "Inactive"),))
     merged = merge(pair, owner)
     assert merged.state == "inactive" and merged.detail("arn") and merged.detail("status") == "Inactive"
-    assert merge(Verification("invalid"), owner).state == "invalid"
+    assert merge(Verification("invalid"), owner).state == "inactive"  # IAM is the authority on status

@@ -134,6 +134,19 @@ def test_temporary_key_is_checked_with_its_session_token(moto: MotoAws, tmp_path
     assert_no_secret(proc, secret, token)
 
 
+def test_debug_logging_never_writes_the_session_token(moto: MotoAws, tmp_path: Path) -> None:
+    """Issue 17 §4: an environment that turns every logger to DEBUG must not get botocore's request dumps."""
+    key_id, secret, token = moto.assume_role("logged")
+    repo = repo_with(tmp_path, {"session.ini": pair_file(key_id, secret, token)})
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text("import logging\nlogging.basicConfig(level=logging.DEBUG)\n")
+    doc, proc = scan(repo, "--verify", "--endpoint-url", moto.url, env={"PYTHONPATH": str(site)})
+    assert by_key(doc)["session.ini"]["state"] == "active"
+    assert "DEBUG" in proc.stderr  # the premise: debug logging is on in this process
+    assert_no_secret(proc, secret, token)
+
+
 def test_owner_mode_status_age_and_last_use(moto: MotoAws, tmp_path: Path) -> None:
     used, inactive, old = moto.new_key("dave"), moto.new_key("erin"), moto.new_key("frank")
     moto.use(used)
@@ -209,6 +222,24 @@ def test_fail_on_active(moto: MotoAws, tmp_path: Path) -> None:
     assert scan(dead_repo, "--verify", "--endpoint-url", moto.url)[1].returncode == 1  # default: any finding
 
 
+def test_fail_on_active_fails_closed_on_an_active_key_with_a_wrong_secret(
+    moto: MotoAws, tmp_path: Path
+) -> None:
+    """Issue 17 §1: IAM says the key id is Active, STS rejects the found secret: could be live, fails the gate."""
+    key, other = moto.new_key("rita"), moto.new_key("rita-other")
+    repo = repo_with(tmp_path, {"rita.ini": pair_file(key.key_id, other.secret)})
+    flags = ("--verify", "--verify-owner", "--endpoint-url", moto.url, "--partition", "aws")
+    doc, proc = scan(repo, *flags, "--fail-on", "active", env=owner_env(moto))
+    state = by_key(doc)["rita.ini"]
+    assert proc.returncode == 1 and state["state"] == "unknown", state
+    assert state["details"]["status"] == "Active" and state["details"]["sts_error"] == "SignatureDoesNotMatch"
+    assert state["details"]["evidence"] == "IAM owner lookup (Active) against STS (invalid)"
+    assert "treat it as live. Rotate now" in state["next_step"]
+    narrow = scan(repo, *flags, "--fail-on", "verified-active", env=owner_env(moto))[1]
+    assert narrow.returncode == 0
+    assert_no_secret(proc, other.secret, moto.admin.secret)
+
+
 def test_canary_account_is_never_contacted(moto: MotoAws, tmp_path: Path) -> None:
     canary_account = next(iter(CANARY_ACCOUNTS))
     key_id = generate_access_key_id_from_account_id(canary_account, prefix="AKIA")
@@ -227,6 +258,7 @@ def test_verify_command_reads_the_secret_from_stdin(moto: MotoAws) -> None:
     live = run_cli("verify", key.key_id, "--secret-stdin", *flags, stdin=key.secret + "\n", env=QUIET_AWS)
     assert live.returncode == 1, live.stderr  # active: the key is live
     assert json.loads(live.stdout)["details"]["arn"] == f"arn:aws:iam::{ACCOUNT}:user/nora"
+    assert json.loads(live.stdout)["next_step"].startswith("Rotate now")
     assert_no_secret(live, key.secret)
     wrong = run_cli("verify", key.key_id, "--secret-stdin", *flags, stdin="x" + key.secret[1:], env=QUIET_AWS)
     assert wrong.returncode == 0 and json.loads(wrong.stdout)["state"] == "invalid"

@@ -63,6 +63,17 @@ def test_any_key_of_a_kubernetes_secret_is_decoded(engine: Engine) -> None:
     assert [(f.rule_id, f.secret) for f in scan(engine, text)] == [("aws-secret-access-key", AWS_SECRET)]
 
 
+def test_a_kubernetes_secret_value_is_judged_whatever_its_key_is_called(engine: Engine) -> None:
+    """issue 16 §7: a Secret's data value that decodes to a strong secret is reported under any key; what
+    decodes to a word, a host or a file is not."""
+    text = k8s_secret(
+        foo=b64(SECRET), username=b64("admin"), host=b64("db.internal.example.com"), ca=b64("line1\nline2 x")
+    )
+    found = scan(engine, text)
+    assert [(f.line, f.secret, f.fact("encoding")) for f in found] == [(7, SECRET, "base64")]
+    assert found[0].column == 8  # at the base64 text
+
+
 def test_depth_is_bounded_at_two(engine: Engine) -> None:
     twice = config(b64(f"client_secret: {b64(SECRET)}"))
     assert [f.fact("encoding") for f in scan(engine, twice) if f.secret == SECRET] == ["base64>base64"]

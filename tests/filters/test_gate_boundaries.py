@@ -20,7 +20,6 @@ from scanner.filters.preexisting import drop_preexisting
 from scanner.model import Blob, Finding, Origin, ScanResult
 from scanner.rules import load_rules
 from scanner.sources.common import Ranges
-from scanner.sources.diff import RangeScan
 from tests.helpers.gitrepo import KEY_ID, SECRET_KEY, commit, init
 
 RANGES: Ranges = [(1, 1), (10, 3)]  # line 1, and lines 10-12
@@ -92,7 +91,7 @@ def test_a_secret_the_base_held_is_dropped_and_a_new_one_of_the_same_rule_kept(t
     moved = finding(1, KEY_ID, "aws-access-key-id")
     new = finding(2, "AKIAEUVW75EFR6EDT4SY", "aws-access-key-id")
     result = ScanResult(findings=[moved, new])
-    drop_preexisting(RangeScan(repo, base, base, base), result, scan, explain=True)
+    drop_preexisting(repo, [base], result, scan, explain=True, where="the base")
     assert [f.secret for f in result.findings] == ["AKIAEUVW75EFR6EDT4SY"]
     assert [d.secret for d in result.dropped] == [KEY_ID]
 

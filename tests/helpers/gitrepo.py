@@ -3,7 +3,9 @@ commit, so tests can assert exact commit ids. Git is driven through subprocess, 
 
 from __future__ import annotations
 
+import base64
 import os
+import random
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,6 +27,26 @@ AWS_CONFIG = f"[default]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = 
 ENGINE = ("--engine", "python")
 
 Files = Mapping[str, "str | bytes | None"]  # path -> content, or None to delete
+
+
+def private_key(seed: int) -> str:
+    """A pattern-valid fake RSA private key block (random bytes in one DER sequence), one per seed: a
+    "regenerated" key is the same seed + 1. Never a real key."""
+    body = bytes([0x30, 0x82, 0x01, 0x00]) + random.Random(seed).randbytes(256)
+    text = base64.b64encode(body).decode()
+    lines = [text[i : i + 64] for i in range(0, len(text), 64)]
+    return "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(lines) + "\n-----END RSA PRIVATE KEY-----\n"
+
+
+def secret_key(seed: int) -> str:
+    """A pattern-valid fake AWS secret access key (40 characters of the key alphabet), one per seed."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+"
+    rng = random.Random(seed)
+    return "".join(rng.choice(alphabet) for _ in range(40))
+
+
+def aws_config(key_id: str, secret: str) -> str:
+    return f"[default]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"
 
 
 def key_line(key_id: str) -> str:

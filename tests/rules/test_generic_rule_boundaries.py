@@ -59,7 +59,15 @@ def test_generic_rule_limits(engine: Engine, text: str, expected: str | None, wh
     assert secrets == ([] if expected is None else [expected]), why
 
 
-def test_a_value_of_letters_only_is_not_a_generic_candidate(engine: Engine) -> None:
-    # Why: values of letters only are names and prose far more often than keys (rules/generic.yaml); a
-    # generated token of letters only is the known miss of the accuracy corpus (scripts/deploy.sh:3).
-    assert found(engine, 'password = "NhBMjFfgSPPvHHspEVWuoyVXfGHuSuFK"') == []
+def test_a_value_of_letters_only_is_a_candidate_only_under_a_password_name(engine: Engine) -> None:
+    # Password fields hold passwords however they are made (issue 16); under other names, values of letters
+    # only are names and prose far more often than keys (rules/generic.yaml).
+    letters = "NhBMjFfgSPPvHHspEVWuoyVXfGHuSuFK"
+    assert found(engine, f'password = "{letters}"') == [("generic-password-literal", letters)]
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: a generated token of letters only under a token name")
+def test_a_generated_token_of_letters_only_is_reported(engine: Engine) -> None:
+    # The accuracy corpus's one miss (scripts/deploy.sh:3): we want it, without names and prose alongside.
+    letters = "NhBMjFfgSPPvHHspEVWuoyVXfGHuSuFK"
+    assert found(engine, f"export DEPLOY_TOKEN={letters}") == [("generic-secret-assignment", letters)]
