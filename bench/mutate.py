@@ -73,7 +73,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation("words-other", R, "return uncovered <= 3 and covered >= length / 2",
              "return uncovered <= 4 and covered >= length / 2", ""),
     Mutation("words-share", R, "return uncovered <= 3 and covered >= length / 2",
-             "return uncovered <= 3 and covered >= length / 3", ""),
+             "return uncovered <= 3 and covered >= length / 3", ""),  # survives: no value it moves was reported
     Mutation("non-ascii", R, "_NON_ASCII_LETTERS = 3", "_NON_ASCII_LETTERS = 2",
              "a random value with two accented letters"),
     Mutation("hex-length-20", R, '"medium" if length >= 20 and entropy >= 3.3 else "low"',
