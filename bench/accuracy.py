@@ -1,7 +1,7 @@
 """Precision, recall and F1 of secretscan on the labelled corpus, per rule family and overall (issue 7 §5).
 
     python bench/accuracy.py                        # table; exit 0
-    python bench/accuracy.py --min-confidence medium
+    python bench/accuracy.py --min-confidence medium   # or `default`: no flag, as a user runs it
     python bench/accuracy.py --check --floor-precision 0.9 --floor-recall 0.9   # exit 1 below a floor
     python bench/accuracy.py --json                 # machine-readable (tests/test_accuracy.py)
 
@@ -59,6 +59,7 @@ class Report:
     misses: list[dict[str, Any]] = field(default_factory=list)
     false_alarms: list[dict[str, Any]] = field(default_factory=list)
     duplicates: int = 0
+    confidences: dict[str, str] = field(default_factory=dict)  # "path:line" of each label found -> confidence
 
     def family(self, name: str) -> Tally:
         return self.families.setdefault(name, Tally())
@@ -75,11 +76,11 @@ def run_scanner(corpus: Path, min_confidence: str, engine: str = "auto") -> list
         "-f",
         "json",
         "--show-secrets",
-        "--min-confidence",
-        min_confidence,
         "--engine",
         engine,
     ]
+    if min_confidence != "default":  # "default": the scanner's own default, as a user runs it
+        command += ["--min-confidence", min_confidence]
     done = subprocess.run(command, capture_output=True, text=True, cwd=corpus, check=False)
     if done.returncode not in (0, 1):
         raise SystemExit(f"secretscan failed ({done.returncode}): {done.stderr.strip()}")
@@ -112,6 +113,7 @@ def measure(corpus: Path, labels_path: Path, min_confidence: str = "low", engine
             report.duplicates += 1
         else:
             matched.add(hit)
+            report.confidences[f"{labels[hit]['path']}:{labels[hit]['line']}"] = finding["confidence"]
             report.family(family).true += 1
             report.overall.true += 1
     for i, label in enumerate(labels):
@@ -184,6 +186,7 @@ def as_json(report: Report) -> str:
             "duplicates": report.duplicates,
             "families": {k: tally(v) for k, v in sorted(report.families.items())},
             "misses": [f"{m['path']}:{m['line']}" for m in report.misses],
+            "confidences": dict(sorted(report.confidences.items())),
             "false_alarms": [f"{f['path']}:{f['line']}:{f['rule_id']}" for f in report.false_alarms],
         },
         indent=2,
@@ -194,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
-    parser.add_argument("--min-confidence", choices=["high", "medium", "low"], default="low")
+    parser.add_argument("--min-confidence", choices=["high", "medium", "low", "default"], default="low")
     parser.add_argument("--engine", choices=["auto", "hyperscan", "python"], default="auto")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--show-secrets", action="store_true")

@@ -77,6 +77,7 @@ def test_a_kubernetes_secret_value_is_judged_whatever_its_key_is_called(engine: 
 def test_depth_is_bounded_at_two(engine: Engine) -> None:
     twice = config(b64(f"client_secret: {b64(SECRET)}"))
     assert [f.fact("encoding") for f in scan(engine, twice) if f.secret == SECRET] == ["base64>base64"]
+    # Why not three: each level scans the blob again; real files nest two (a Docker config in a Secret).
     thrice = config(b64(f"client_secret: {b64(f'client_secret: {b64(SECRET)}')}"))
     assert [f for f in scan(engine, thrice) if f.secret == SECRET] == []
 
@@ -98,10 +99,15 @@ def test_json_escaped_slashes(engine: Engine) -> None:
     ]
 
 
-def test_a_base64_value_outside_a_kubernetes_secret_is_not_decoded_for_its_key_alone(engine: Engine) -> None:
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss: base64 values are decoded under secret-like names or in a Secret; an AWS secret key "
+    "in a ConfigMap's base64 value (a key named config.json) is lost",
+)
+def test_a_secret_in_a_base64_value_of_any_manifest_is_reported(engine: Engine) -> None:
     inner = f'{{"aws_secret_access_key": "{AWS_SECRET}"}}'
     text = k8s_secret(**{"config.json": b64(inner)}).replace("kind: Secret", "kind: ConfigMap")
-    assert scan(engine, text) == []
+    assert [(f.rule_id, f.secret) for f in scan(engine, text)] == [("aws-secret-access-key", AWS_SECRET)]
 
 
 def test_an_escaped_backslash_before_a_slash_is_not_an_escape() -> None:

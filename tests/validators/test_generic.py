@@ -166,29 +166,43 @@ def test_generic_rules_read_every_common_syntax(engine: Engine, text: str) -> No
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "why"),
     [
-        "password = get_password()",
-        "token = self.token_from_env",
-        "password = models.CharField(max_length=128)",
-        'csrf_token = "a8Kq2LmZ9xR4vT8pN3wY"',
-        'token_type = "Bearer1"',
-        "SECRET_KEY = os.environ['SECRET_KEY']",
-        "PASSWORD=${DB_PASSWORD}",
-        'api_key = "<your-api-key-123>"',
-        "bypass = 'Xq7kpL2vR9mK'",
-        '"integrity": "sha512-Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4"',
-        'secretName: "db-credentials-2"',
-        '"NextContinuationToken": "1w41l63U0xa8q7smH50vCxyTQqdxo69O3EmK28Bi"',
-        '"ClientToken": "q8Zt3Lm9Rv2XkP7wN4bY"',
-        "password: !vault |",
-        # broken JWTs (python-jose's tests): the jwt rules reject them; generic must not report them instead
-        'token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.dGVzdA.jiMyrsmD8AoHWeQgmxZ5yq8z0lXS67_QGs52AzC8Ru8"',
-        'bad_token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.iOJ5SiNfaNO_pa2J4Umtb3b3zmk5C18-mhTCVNsjnck"',
+        ("password = get_password()", "a function call"),
+        ("token = self.token_from_env", "a reference to another name"),
+        ("password = models.CharField(max_length=128)", "a field declaration"),
+        (
+            'csrf_token = "a8Kq2LmZ9xR4vT8pN3wY"',
+            "a CSRF token is sent to every browser: it guards no account",
+        ),
+        ('token_type = "Bearer1"', "names a kind of token, holds no token"),
+        ("SECRET_KEY = os.environ['SECRET_KEY']", "an environment lookup"),
+        ("PASSWORD=${DB_PASSWORD}", "a template variable"),
+        ('api_key = "<your-api-key-123>"', "a placeholder"),
+        ("bypass = 'Xq7kpL2vR9mK'", "`pass` inside `bypass` is not a password's name"),
+        ('"integrity": "sha512-Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4"', "a lockfile's integrity digest"),
+        ('secretName: "db-credentials-2"', "the name of a Kubernetes Secret, not its value"),
+        (
+            '"NextContinuationToken": "1w41l63U0xa8q7smH50vCxyTQqdxo69O3EmK28Bi"',
+            "a pagination cursor: it grants nothing",
+        ),
+        (
+            '"ClientToken": "q8Zt3Lm9Rv2XkP7wN4bY"',
+            "an AWS idempotency token: chosen by the caller, grants nothing",
+        ),
+        ("password: !vault |", "an Ansible Vault block: encrypted, its value on the next lines"),
+        (
+            'token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.dGVzdA.jiMyrsmD8AoHWeQgmxZ5yq8z0lXS67_QGs52AzC8Ru8"',
+            "a broken JWT (python-jose's tests): the jwt rules judge it, and reject it",
+        ),
+        (
+            'bad_token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.iOJ5SiNfaNO_pa2J4Umtb3b3zmk5C18-mhTCVNsjnck"',
+            "a JWT without claims: left to the jwt rules likewise",
+        ),
     ],
 )
-def test_generic_rules_ignore_non_secrets(engine: Engine, text: str) -> None:
-    assert generic_findings(engine, text) == []
+def test_generic_rules_ignore_non_secrets(engine: Engine, text: str, why: str) -> None:
+    assert generic_findings(engine, text) == [], why
 
 
 def test_provider_rule_wins_over_generic(engine: Engine) -> None:
