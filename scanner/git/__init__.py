@@ -35,6 +35,7 @@ from scanner.git.repo import (
     stash_commits,
     tagged_blobs,
     toplevel,
+    tracked_files,
     without_userinfo,
 )
 from scanner.git.run import GITLINK_MODE, Later, Running, run
@@ -72,6 +73,7 @@ __all__ = [
     "tag_messages",
     "tagged_blobs",
     "toplevel",
+    "tracked_files",
     "tree",
     "tree_entries",
     "without_userinfo",

@@ -148,3 +148,12 @@ def grep_files(repo: Path, rev: str, needles: Sequence[str]) -> list[str]:
     out = run(repo, "grep", "-F", "-l", "-z", "-I", "-f", "-", rev, "--", stdin=patterns, ok=(0, 1))
     prefix = rev.encode() + b":"
     return [p.removeprefix(prefix).decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+def tracked_files(path: str) -> list[str]:
+    """The files git tracks under the folder `path`, relative to it (empty outside a work tree)."""
+    try:
+        out = run(Path(path), "ls-files", "-z", "--cached")
+    except GitError:
+        return []
+    return [name.decode("utf-8", "surrogateescape") for name in out.split(b"\0") if name]

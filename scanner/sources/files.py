@@ -73,7 +73,8 @@ def walk(roots: Sequence[str], options: WalkOptions, report: WalkReport) -> Iter
                 yield blob
 
 
-Specs = tuple[tuple[str, pathspec.GitIgnoreSpec], ...]  # (folder relative to the root, its ignore rules)
+# (folder relative to the root, its ignore rules, whether they come from a .gitignore)
+Specs = tuple[tuple[str, pathspec.GitIgnoreSpec, bool], ...]
 
 
 def _walk_dir(root: str, options: WalkOptions, report: WalkReport) -> Iterator[Blob]:
@@ -84,6 +85,7 @@ def _walk_dir(root: str, options: WalkOptions, report: WalkReport) -> Iterator[B
         else None
     )
     prefix = "" if os.path.normpath(root) == "." else root.rstrip("/") + "/"
+    tracked = Tracked(root)
     visited: set[tuple[int, int]] = set()
     stack: list[tuple[str, Specs]] = [("", ())]
     while stack:
@@ -114,7 +116,7 @@ def _walk_dir(root: str, options: WalkOptions, report: WalkReport) -> Iterator[B
             if entry.name in (ALWAYS_SKIP_DIRS if is_dir else OWN_FILES):
                 continue
             probe = rel + "/" if is_dir else rel
-            if (excludes is not None and excludes.match_file(probe)) or _ignored(probe, specs):
+            if (excludes is not None and excludes.match_file(probe)) or _ignored(probe, specs, tracked):
                 continue
             if is_dir:
                 if options.follow_symlinks or not entry.is_symlink():
@@ -153,12 +155,41 @@ def _ignore_specs(directory: str, rel_dir: str, names: list[str], report: WalkRe
         except OSError as exc:
             report.skipped.append(Skipped(file, f"cannot read ignore file: {exc.strerror or exc}"))
             continue
-        out.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines, backend=PATHSPEC_BACKEND)))
+        spec = pathspec.GitIgnoreSpec.from_lines(lines, backend=PATHSPEC_BACKEND)
+        out.append((rel_dir, spec, name == ".gitignore"))
     return tuple(out)
 
 
-def _ignored(rel: str, specs: Specs) -> bool:
-    return any(rel.startswith(base) and spec.match_file(rel[len(base) :]) for base, spec in specs)
+def _ignored(rel: str, specs: Specs, tracked: Tracked) -> bool:
+    """Whether an ignore file drops `rel`. A .gitignore only hides untracked files, as in git: a file git
+    tracks (a committed `.env.example` that a later pattern matches) is scanned, and so is a folder holding
+    one. `.secretscanignore` drops whatever it names."""
+    hits = [
+        gitignore
+        for base, spec, gitignore in specs
+        if rel.startswith(base) and spec.match_file(rel[len(base) :])
+    ]
+    if not hits:
+        return False
+    return not all(hits) or not tracked.holds(rel)
+
+
+class Tracked:
+    """The files git tracks under a scanned folder, listed once and only if a .gitignore matched something."""
+
+    def __init__(self, root: str) -> None:
+        self._root = root
+        self._paths: frozenset[str] | None = None
+
+    def holds(self, rel: str) -> bool:
+        """Whether `rel` (a file, or a folder ending in '/') is tracked, or a folder holds a tracked file."""
+        if self._paths is None:
+            from scanner import git  # a folder scan that matches no .gitignore never starts git
+
+            listed = git.tracked_files(self._root)
+            folders = {f[: i + 1] for f in listed for i, c in enumerate(f) if c == "/"}
+            self._paths = frozenset(listed) | frozenset(folders)
+        return rel in self._paths
 
 
 def _read_file(

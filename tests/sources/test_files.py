@@ -105,3 +105,26 @@ def test_same_content_in_two_files_is_scanned_once_and_reported_twice(tmp_path: 
     assert doc["summary"]["blobs_scanned"] == 1
     assert sorted(Path(f["path"]).name for f in doc["findings"]) == ["a.cfg", "b.cfg"]
     assert len({f["fingerprint"] for f in doc["findings"]}) == 2
+
+
+def test_gitignore_hides_untracked_files_only(tmp_path: Path) -> None:
+    """As in git: a committed `.env.example` that a later .gitignore pattern matches is still a file of the
+    repository and is scanned (the real-code set lost 11 keys this way); an untracked `.env`, or a folder
+    holding no tracked file, stays out. `.secretscanignore` drops tracked files too."""
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / ".gitignore").write_text(".env*\nbuild/\nnotes.txt\n")
+    for name in (".env.example", ".env", "notes.txt"):
+        (tmp_path / name).write_text("x\n")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "kept.cfg").write_text("x\n")
+    (tmp_path / "build" / "out.bin").write_text("x\n")
+    git("add", ".gitignore")
+    git("add", "-f", ".env.example", "build/kept.cfg", "notes.txt")
+    (tmp_path / ".secretscanignore").write_text("notes.txt\n")
+    found, _ = paths(tmp_path)
+    assert sorted(found) == [".env.example", ".gitignore", "build/kept.cfg"]
