@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from scanner.model import Blob, Finding, ScanResult
 from scanner.pipeline import Setup, scan_options
 from scanner.scheduler import Progress, ScanOptions, default_jobs, scan_blobs
-from scanner.settings import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
     from scanner.git.parse import CommitDiff
@@ -33,7 +32,7 @@ def scan_paths(setup: Setup) -> ScanResult:
     settings = setup.settings
     options = WalkOptions(
         excludes=list(settings.excludes),
-        max_bytes=settings.max_bytes or DEFAULT_MAX_BYTES,
+        max_bytes=settings.size_cap,
         use_gitignore=settings.use_gitignore,
         follow_symlinks=settings.follow_symlinks,
     )
@@ -63,7 +62,7 @@ def audit_history(setup: Setup, repo: Path, display: ProgressDisplay | None = No
         branches=settings.branches,
         since=settings.since,
         max_commits=settings.max_commits,
-        max_bytes=settings.max_bytes or DEFAULT_MAX_BYTES,
+        max_bytes=settings.size_cap,
     )
     skip = skipper(repo, setup.own_files, settings.excludes)
     scanning = scan_options(setup)
@@ -100,7 +99,7 @@ def scan_staged(setup: Setup, work: StagedScan) -> ScanResult:
     options = ScanOptions(jobs=settings.jobs, explain=settings.explain)
     result = ScanResult(mode="staged", target="staged changes")
     skip, ignored = _skippers(setup, work.root)
-    blobs = staged.blobs(work, result, settings.max_bytes or DEFAULT_MAX_BYTES, skip, ignored)
+    blobs = staged.blobs(work, result, settings.size_cap, skip, ignored)
     scan_blobs(setup.engine, blobs, result, options)
     keep_added(result, work.added, settings.explain)
     drop_ignored(result, ignored, settings.explain)
@@ -156,7 +155,7 @@ def _scan_commits(
     settings = setup.settings
     repo, diffs, added = changes
     skip, ignored = _skippers(setup, repo)
-    blobs = read_changes(repo, diffs, result, settings.max_bytes or DEFAULT_MAX_BYTES, "blob", skip)
+    blobs = read_changes(repo, diffs, result, settings.size_cap, "blob", skip)
     options = scan_options(setup)
     scan_blobs(setup.engine, blobs, result, options)
     keep_added(result, added, settings.explain)

@@ -103,6 +103,11 @@ class Settings:
     verify_concurrency: int = 4
     fail_on: str = "any"
 
+    @property
+    def size_cap(self) -> int:
+        """The largest file or blob read: --max-file-size / --max-blob-size, the config, else the default."""
+        return self.max_bytes or DEFAULT_MAX_BYTES
+
     def root(self) -> Path:
         """Where project files are looked for: the first folder scanned, else the repository, else cwd."""
         paths = [p for p in self.paths if p != "-"] if self.command == "scan" else []
