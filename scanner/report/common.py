@@ -188,9 +188,6 @@ def provenance_facts(result: ScanResult, provenance: Provenance | None) -> list[
     read = f"{result.blobs_scanned} unique blob(s), {result.bytes_scanned / 1e6:.1f} MB"
     if result.commits_scanned is not None:
         read += f", {result.commits_scanned} commit(s)"
-    suppressed = dict(sorted(result.suppressed.items()))
-    if result.below_min_confidence:
-        suppressed["below min confidence"] = result.below_min_confidence
     facts = [
         ("Repository", repository_line(provenance, result.target)),
         ("Scan", f"{result.mode} of {result.target or 'input'}"),
@@ -205,7 +202,8 @@ def provenance_facts(result: ScanResult, provenance: Provenance | None) -> list[
     facts += [
         ("Read", read),
         ("Skipped", counted(skipped_by_kind(result))),
-        ("Suppressed", counted(suppressed)),
+        ("Suppressed", suppressed_note(result.suppressed) or "none"),
+        ("Below min confidence", str(result.below_min_confidence)),
         ("Triaged in baseline", counted(triaged_by_label(result))),
     ]
     return facts
