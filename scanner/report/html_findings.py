@@ -66,6 +66,16 @@ class Secret:
         return min((liveness(f) for f in self.places), key=LIVENESS_ORDER.index)
 
     @property
+    def exposure(self) -> str:
+        """`at HEAD` when any place still holds it, `history only` when every place was removed (or lives
+        on other branches), "" for files not from history."""
+        if any(f.present_at_head for f in self.places):
+            return "at HEAD"
+        if any(f.present_at_head is False or f.removed_in is not None for f in self.places):
+            return "history only"
+        return ""
+
+    @property
     def introduced(self) -> Commit | None:
         """The oldest commit that brought the secret in, if any place came from history."""
         commits = [f.commit for f in self.places if f.commit is not None]
@@ -128,6 +138,8 @@ def _row(anchor: str, secret: Secret, context: ReportContext) -> str:
     where = f"{len(secret.places)} places" if len(secret.places) > 1 else f"{f.path}:{f.line}"
     since = escape(introduced.date[:10]) if introduced is not None else "working tree"
     tags = pill(secret.liveness, secret.liveness)
+    if secret.exposure:
+        tags += " " + pill(secret.exposure, secret.exposure)
     if secret.label:
         tags = pill("triage", secret.label) + " " + tags
     summary = (

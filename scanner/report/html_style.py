@@ -54,6 +54,8 @@ td.num { text-align:right; font-variant-numeric:tabular-nums; }
 .pill-possibly-live { background:#fff1e5; border-color:#bc4c00; color:#953800; }
 .pill-dead { background:#dafbe1; border-color:#1a7f37; color:#116329; }
 .pill-not-verified, .pill-canary { color:var(--muted); }
+.pill-at-HEAD { border-color:var(--red); color:#a40e26; }
+.pill-history-only { color:var(--muted); border-style:dashed; }
 .pill-triage { background:#ddf4ff; border-color:var(--accent); color:#0550ae; font-weight:600; }
 .state { font-weight:600; } .state-active { color:var(--red); } .state-not-checked { color:var(--muted); }
 .alert { color:var(--red); font-weight:600; }
