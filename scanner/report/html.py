@@ -11,24 +11,22 @@ author. Printed, every row opens (html_style.py).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
 from html import escape
 
-from scanner.model import Finding, ScanResult, suppressed_note
+from scanner.model import ScanResult, suppressed_note
 from scanner.redact import redact
 from scanner.report import ReportContext
 from scanner.report.common import (
     EPOCH,
-    commits_of,
     provenance_facts,
     repository_line,
     severity_rank,
     utc_date,
 )
+from scanner.report.html_breakdown import NOT_HISTORY, breakdown, table
 from scanner.report.html_findings import LIVENESS_ORDER, Secret, badge, fix_section, group, secrets_section
 from scanner.report.html_style import CSS
 
-NOT_HISTORY = "Not a history scan."
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
@@ -42,7 +40,7 @@ def render(result: ScanResult, context: ReportContext) -> str:
         secrets_section("secrets", "Secrets", secrets, context, "No secrets found."),
         fix_section(findings),
         secrets_section("triaged", "Triaged in the baseline", triaged, context, "") if triaged else "",
-        _breakdown(findings),
+        breakdown(findings),
         _dropped(result, context),
         _notes(result),
     ]
@@ -56,18 +54,6 @@ def render(result: ScanResult, context: ReportContext) -> str:
         + "\n".join(part for part in body if part)
         + "\n</main>\n</body>\n</html>\n"
     )
-
-
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = ()) -> str:
-    """An HTML table; `headers` are plain text, cells are HTML the caller has already escaped."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>"
-        + "".join(f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(row))
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _header(result: ScanResult, context: ReportContext, secrets: list[Secret]) -> str:
@@ -186,104 +172,6 @@ def _who(secrets: list[Secret]) -> str:
             )
         )
     return table(["Author", "Worst", "Secrets", "Latest"], rows, [2])
-
-
-def _breakdown(findings: list[Finding]) -> str:
-    """Where and when, for the audit: collapsed, the first screen is for the verdict."""
-    if not findings:
-        return ""
-    parts = [_timeline(findings), _by_path(findings), _by_author(findings), _by_rule(findings)]
-    return (
-        '<details class="breakdown" id="breakdown">'
-        "<summary><h2>Breakdown by month, path, author and rule</h2></summary>"
-        f"{''.join(parts)}</details>"
-    )
-
-
-def _by_rule(findings: list[Finding]) -> str:
-    rules: Counter[tuple[str, str, str]] = Counter((f.rule_id, f.rule_name, f.severity) for f in findings)
-    rows = [
-        (f"{escape(name)}<br><small>{escape(rule_id)}</small>", badge(severity), str(count))
-        for (rule_id, name, severity), count in sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))
-    ]
-    return (
-        f'<section id="rules"><h3>By rule</h3>{table(["Rule", "Severity", "Findings"], rows, [2])}</section>'
-    )
-
-
-def _timeline(findings: list[Finding]) -> str:
-    head = '<section id="timeline"><h3>When secrets entered history</h3>'
-    dated = [f for f in findings if f.commit is not None]
-    if not dated:
-        return (
-            head
-            + f'<p class="empty">{NOT_HISTORY} These findings come from files, not commits.</p></section>'
-        )
-    months: Counter[str] = Counter()
-    for f in dated:
-        assert f.commit is not None  # filtered above; narrows the type for mypy
-        when = utc_date(f.commit.date)
-        months[when.strftime("%Y-%m") if when else "unknown date"] += 1
-    peak = max(months.values())
-    bars = "".join(
-        f'<div class="bar"><span class="label">{escape(month)}</span>'
-        f'<span class="fill" style="width:{max(2, round(60 * n / peak))}%"></span>'
-        f'<span class="count">{n}</span></div>'
-        for month, n in sorted(months.items())
-    )
-    per_commit: dict[str, list[Finding]] = defaultdict(list)
-    for f in dated:
-        assert f.commit is not None
-        per_commit[f.commit.sha].append(f)
-    rows = []
-    for commit in commits_of(dated):
-        introduced = per_commit[commit.sha]
-        rules = ", ".join(sorted({escape(f.rule_name) for f in introduced}))
-        rows.append(
-            (
-                escape(commit.date),
-                f"<code>{escape(commit.sha[:12])}</code>",
-                escape(f"{commit.author} <{commit.email}>"),
-                escape(commit.summary),
-                rules,
-                str(len(introduced)),
-            )
-        )
-    headers = ["Date", "Commit", "Author", "Summary", "Secrets", "Findings"]
-    return head + f'<div class="bars">{bars}</div>' + table(headers, rows, [5]) + "</section>"
-
-
-def _by_path(findings: list[Finding]) -> str:
-    groups: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
-        groups[f.path].append(f)
-    rows = []
-    for path, items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        worst = min(items, key=lambda f: severity_rank(f.severity)).severity
-        rules = ", ".join(sorted({escape(f.rule_name) for f in items}))
-        rows.append((f"<code>{escape(path)}</code>", badge(worst), rules, str(len(items))))
-    return (
-        '<section id="paths"><h3>By path</h3>'
-        + (table(["Path", "Worst", "Rules", "Findings"], rows, [3]) if rows else '<p class="empty">None.</p>')
-        + "</section>"
-    )
-
-
-def _by_author(findings: list[Finding]) -> str:
-    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for f in findings:
-        if f.commit is not None:
-            groups[(f.commit.author, f.commit.email)].append(f.commit.date)
-    head = '<section id="authors"><h3>By author</h3>'
-    if not groups:
-        return (
-            head + f'<p class="empty">{NOT_HISTORY} No commit authors to attribute findings to.</p></section>'
-        )
-    rows = []
-    for (author, email), dates in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        ordered = sorted(dates, key=lambda d: utc_date(d) or EPOCH)
-        rows.append((escape(author), escape(email), escape(ordered[0]), escape(ordered[-1]), str(len(dates))))
-    return head + table(["Author", "Email", "First", "Last", "Findings"], rows, [4]) + "</section>"
 
 
 def _dropped(result: ScanResult, context: ReportContext) -> str:
