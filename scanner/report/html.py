@@ -27,6 +27,14 @@ from scanner.report.html_breakdown import NOT_HISTORY, breakdown, table
 from scanner.report.html_findings import LIVENESS_ORDER, Secret, badge, fix_section, group, secrets_section
 from scanner.report.html_style import CSS
 
+# What each kind of scan read, as the header names it.
+_MODES = {
+    "scan": "folder scan",
+    "history": "history audit",
+    "diff": "diff scan",
+    "staged": "staged changes",
+    "pre-receive": "pushed commits",
+}
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
@@ -60,8 +68,9 @@ def _header(result: ScanResult, context: ReportContext, secrets: list[Secret]) -
     redaction = "Secrets are shown in full." if context.show_secrets else "Secrets are redacted."
     where = escape(repository_line(context.provenance, result.target))
     return (
-        f'<header><h1>Secret scan report</h1><p class="meta"><code>{where}</code> · {escape(result.mode)}'
-        f" scan · {redaction}</p>{_verdict(secrets, context, result.suppressed)}</header>"
+        f'<header><h1>Secret scan report</h1><p class="meta"><code>{where}</code> · '
+        f"{escape(_MODES.get(result.mode, result.mode))} · {redaction}</p>"
+        f"{_verdict(secrets, context, result.suppressed)}</header>"
     )
 
 
@@ -100,7 +109,8 @@ def _overview(
     result: ScanResult, context: ReportContext, secrets: list[Secret], triaged: list[Secret]
 ) -> str:
     places = sum(len(s.places) for s in secrets)
-    cards = [("Secrets", str(len(secrets)), f"in {places} place{'s' if places != 1 else ''}", "")]
+    where = f"in {places} place{'s' if places != 1 else ''}" if places else ""
+    cards = [("Secrets", str(len(secrets)), where, "")]
     severities = Counter(s.first.severity for s in secrets)
     cards += [
         (sev.capitalize(), str(n), "", f"c-{sev}")
@@ -150,6 +160,8 @@ def _oldest(secrets: list[Secret], context: ReportContext) -> tuple[str, str]:
 
 def _who(secrets: list[Secret]) -> str:
     """The authors of the commits that introduced the secrets: the people who know where each one is used."""
+    if not secrets:
+        return '<p class="empty">Nobody: nothing was found.</p>'
     people: dict[tuple[str, str], list[Secret]] = defaultdict(list)
     for secret in secrets:
         if secret.introduced is not None:
