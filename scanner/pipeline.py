@@ -53,6 +53,7 @@ class Setup:
 def prepare(settings: Settings) -> Setup:
     """Find the project config, resolve the settings with it, load the rules, build the engine, find the
     baseline."""
+    started, clock = time.time(), time.monotonic()  # the report's duration counts loading the rules too
     root = settings.root()
     config = discover(root, settings.config)
     settings = settings.resolve(config)
@@ -71,7 +72,8 @@ def prepare(settings: Settings) -> Setup:
     found = locate(settings.baseline, settings.no_baseline, config, root)
     baseline = None if found is None else load_baseline(found)
     rule_map = {r.id: r for r in rules}
-    return Setup(settings, engine, rule_map, config, root, baseline, found, own_files(config, found))
+    owned = own_files(config, found)
+    return Setup(settings, engine, rule_map, config, root, baseline, found, owned, started, clock)
 
 
 def scan_options(setup: Setup) -> ScanOptions:

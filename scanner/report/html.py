@@ -27,6 +27,7 @@ from scanner.report.html_breakdown import NOT_HISTORY, breakdown, table
 from scanner.report.html_findings import LIVENESS_ORDER, Secret, badge, fix_section, group, secrets_section
 from scanner.report.html_style import CSS
 
+_PEOPLE_SHOWN = 6  # who to ask, on the first screen; the rest one click away
 # What each kind of scan read, as the header names it.
 _MODES = {
     "scan": "folder scan",
@@ -183,7 +184,15 @@ def _who(secrets: list[Secret]) -> str:
                 f'<span class="date">{escape(latest[:10])}</span>',
             )
         )
-    return table(["Author", "Worst", "Secrets", "Latest"], rows, [2])
+    headers = ["Author", "Worst", "Secrets", "Latest"]
+    shown = table(headers, rows[:_PEOPLE_SHOWN], [2])
+    if len(rows) <= _PEOPLE_SHOWN:
+        return shown
+    more = len(rows) - _PEOPLE_SHOWN  # a long history has dozens of authors: the first screen keeps the top
+    return (
+        f'{shown}<details class="more"><summary>{more} more</summary>'
+        f"{table(headers, rows[_PEOPLE_SHOWN:], [2])}</details>"
+    )
 
 
 def _dropped(result: ScanResult, context: ReportContext) -> str:

@@ -79,6 +79,7 @@ dd { margin:0; min-width:0; }
 #fix ol { margin:4px 0; padding-left:20px; }
 .places td:first-child { width:38%; }
 .refs { margin:4px 0 0; color:var(--muted); }
+details.more > summary { cursor:pointer; color:var(--accent); font-size:13px; }
 details.breakdown { margin-top:24px; border-top:1px solid var(--line); }
 details.breakdown > summary { cursor:pointer; }
 details.breakdown > summary h2 { display:inline; }
