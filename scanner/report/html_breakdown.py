@@ -23,7 +23,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequen
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def breakdown(findings: list[Finding]) -> str:
@@ -79,7 +79,7 @@ def _timeline(findings: list[Finding]) -> str:
         rules = ", ".join(sorted({escape(f.rule_name) for f in introduced}))
         rows.append(
             (
-                escape(commit.date),
+                f'<span class="date">{escape(commit.date[:10])}</span>',
                 f"<code>{escape(commit.sha[:12])}</code>",
                 escape(f"{commit.author} <{commit.email}>"),
                 escape(commit.summary),

@@ -39,6 +39,7 @@ code { font:12px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
 .split { display:grid; grid-template-columns:minmax(0, 1fr) minmax(0, 1.3fr); gap:24px; }
 .split h2 { margin-top:16px; }
 dl.provenance { grid-template-columns:150px minmax(0, 1fr); font-size:13px; margin:0; }
+.scroll { overflow-x:auto; }  /* a wide table scrolls by itself, never the page */
 table { border-collapse:collapse; width:100%; margin:4px 0; font-size:13px; }
 th, td { border-bottom:1px solid var(--line); padding:4px 8px; text-align:left; vertical-align:top; }
 th { background:var(--bg); font-weight:600; }
