@@ -32,7 +32,7 @@ def render(result: ScanResult, context: ReportContext) -> str:
         suite.set("time", f"{context.provenance.duration:.3f}")
     properties = ET.SubElement(suite, "properties")  # before the test cases, as the JUnit schema orders
     for label, value in provenance_facts(result, context.provenance):
-        ET.SubElement(properties, "property", name=label.lower(), value=_clean(value))
+        ET.SubElement(properties, "property", name=label.lower().replace(" ", "-"), value=_clean(value))
     for finding in result.findings:
         _finding_case(suite, finding, context)
     if not result.findings:
