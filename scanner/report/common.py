@@ -190,7 +190,7 @@ def provenance_facts(result: ScanResult, provenance: Provenance | None) -> list[
         read += f", {result.commits_scanned} commit(s)"
     facts = [
         ("Repository", repository_line(provenance, result.target)),
-        ("Scan", f"{result.mode} of {result.target or 'input'}"),
+        ("Scan", result.mode if result.target in ("", ".") else f"{result.mode} of {result.target}"),
     ]
     if provenance is not None:
         facts += [
