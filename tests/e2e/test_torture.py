@@ -339,8 +339,6 @@ def test_a_listed_audit_finds_what_a_streamed_one_finds(t: Torture) -> None:
     )
 
 
-
-
 CONFIG_CASES = ["rules/invalid-regex", "rules/not-utf8", "rules/empty", "configs/invalid-yaml", "configs/unknown-key",
                 "configs/bad-size", "configs/bad-path-regex"]  # fmt: skip
 
@@ -515,8 +513,6 @@ def test_fingerprints_are_keyed(t: Torture) -> None:
             f"{finding['rule_id']}\0{digest}\0{finding['path']}".encode("utf-8", "surrogateescape")
         )
         assert finding["fingerprint"] != plain.hexdigest()[:32]
-
-
 
 
 @pytest.fixture()
