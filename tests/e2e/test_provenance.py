@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from scanner.engine import fingerprint
 from tests.helpers.cli import run_cli
-from tests.helpers.gitrepo import AWS_CONFIG, ENGINE, build, git
+from tests.helpers.gitrepo import AWS_CONFIG, ENGINE, KEY_ID, build, git
 
 TOKEN = "ghp_notarealtokenbutsecretanyway0000"
 REMOTE = f"https://deploy:{TOKEN}@git.example.com/acme/shop.git"
@@ -108,3 +109,23 @@ def test_stdin_has_no_repository(tmp_path: Path) -> None:
     proc = run_cli("scan", "-", "-f", "json", *ENGINE, cwd=tmp_path, stdin=AWS_CONFIG)
     doc = json.loads(proc.stdout)
     assert doc["provenance"]["repository"] is None and doc["summary"]["commits_scanned"] is None
+
+
+def test_triaged_findings_are_counted_labelled_and_keyed(repo: Path) -> None:
+    assert run_cli("baseline", "create", ".", *ENGINE, cwd=repo).returncode == 0
+    label = ("baseline", "label", "deploy/aws.ini", "--as", "accepted-risk", "--note", "SEC-9")
+    assert run_cli(*label, cwd=repo).returncode == 0
+    proc = run_cli("history", ".", "-f", "json", *ENGINE, cwd=repo)
+    assert proc.returncode == 0, proc.stderr  # triaged: shown, never failing the scan
+    doc = json.loads(proc.stdout)
+    assert doc["summary"]["triaged"] == {"accepted-risk": 1} and doc["findings"] == []
+    (triaged,) = doc["triaged"]
+    assert (triaged["label"], triaged["note"], triaged["path"]) == (
+        "accepted-risk",
+        "SEC-9",
+        "deploy/aws.ini",
+    )
+    assert triaged["secret"] == "AKIA*****"
+    # Keyed like every finding's (issue 14 §3): the plain hash would confirm a guessed secret.
+    plain = fingerprint(triaged["rule_id"], KEY_ID, triaged["path"])
+    assert triaged["fingerprint"] != plain and len(triaged["fingerprint"]) == len(plain)
