@@ -65,10 +65,11 @@ details.secret + details.secret { border-top:1px solid var(--line); }
 details.secret > summary { display:grid; grid-template-columns:84px minmax(0, 1fr) auto minmax(0, 200px) 86px;
   gap:10px; align-items:center; padding:6px 12px; cursor:pointer; list-style:none; }
 details.secret > summary::-webkit-details-marker { display:none; }
-details.secret > summary::before { content:"▸"; position:absolute; margin-left:-10px; color:var(--muted); }
+details.secret > summary { position:relative; padding-left:20px; }
+details.secret > summary::before { content:"▸"; position:absolute; left:6px; top:7px; color:var(--muted); }
 details.secret[open] > summary::before { content:"▾"; }
 details.secret > summary:hover { background:var(--bg); }
-.what code { margin-left:4px; }
+.what code { margin-left:4px; white-space:nowrap; }
 .where { color:var(--muted); font-size:12px; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
 .since { color:var(--muted); font-size:12px; font-variant-numeric:tabular-nums; text-align:right; }
 details.secret .body { padding:4px 14px 12px 24px; border-top:1px dashed var(--line); }
@@ -94,7 +95,7 @@ small { color:var(--muted); font-weight:normal; }
 @media (max-width: 700px) {
   main { padding:12px; }
   .split { grid-template-columns:minmax(0, 1fr); gap:0; }
-  details.secret > summary { grid-template-columns:auto minmax(0, 1fr); gap:4px 8px; }
+  details.secret > summary { grid-template-columns:76px minmax(0, 1fr); gap:4px 8px; }
   details.secret > summary .tags, details.secret > summary .where { grid-column:2; }
   details.secret > summary .since { grid-column:2; text-align:left; }
   dl { grid-template-columns:minmax(0, 1fr); }
