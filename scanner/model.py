@@ -106,6 +106,9 @@ class Finding:
     # The other candidates on the finding's line (any rule, reported or not, and any URL's password): every
     # line context hides them as it hides the secret (issue 14 §3).
     line_secrets: tuple[str, ...] = field(default=(), repr=False)
+    # History audit: the other paths the same secret was committed at (the finding stands at its earliest),
+    # so a report can list every place it appears (issue 18 §2).
+    also_at: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:

@@ -109,7 +109,7 @@ def _verified(context: ReportContext) -> bool:
 def _overview(
     result: ScanResult, context: ReportContext, secrets: list[Secret], triaged: list[Secret]
 ) -> str:
-    places = sum(len(s.places) for s in secrets)
+    places = sum(s.place_count for s in secrets)
     where = f"in {places} place{'s' if places != 1 else ''}" if places else ""
     cards = [("Secrets", str(len(secrets)), where, "")]
     severities = Counter(s.first.severity for s in secrets)

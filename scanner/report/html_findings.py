@@ -62,6 +62,10 @@ class Secret:
         return self.places[0]
 
     @property
+    def place_count(self) -> int:
+        return len(self.places) + sum(len(f.also_at) for f in self.places)
+
+    @property
     def liveness(self) -> str:
         return min((liveness(f) for f in self.places), key=LIVENESS_ORDER.index)
 
@@ -135,7 +139,7 @@ def _row(anchor: str, secret: Secret, context: ReportContext) -> str:
     f = secret.first
     show = context.show_secrets
     introduced = secret.introduced
-    where = f"{len(secret.places)} places" if len(secret.places) > 1 else f"{f.path}:{f.line}"
+    where = f"{secret.place_count} places" if secret.place_count > 1 else f"{f.path}:{f.line}"
     since = escape(introduced.date[:10]) if introduced is not None else "working tree"
     tags = pill(secret.liveness, secret.liveness)
     if secret.exposure:
@@ -174,6 +178,10 @@ def _places(secret: Secret) -> str:
     rows = "".join(
         f"<tr><td><code>{escape(f.path)}</code>:{f.line}:{char_columns(f)[0]}</td>"
         f"<td>{_commit(f.commit) if f.commit else 'working tree'}</td><td>{_status(f)}</td></tr>"
+        + "".join(
+            f'<tr><td><code>{escape(path)}</code></td><td colspan="2">committed here too</td></tr>'
+            for path in f.also_at
+        )
         for f in secret.places
     )
     return (

@@ -101,6 +101,7 @@ def finding_dict(f: Finding, show: bool) -> dict[str, Any]:
         "present_at_head": f.present_at_head,
         "removed_in": commit_dict(f.removed_in),
         "removal_merged_in": commit_dict(f.removal_merged_in),
+        "also_at": list(f.also_at),
         "verification": None
         if f.verification is None
         else {

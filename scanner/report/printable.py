@@ -117,9 +117,10 @@ class _Printable:
     def _finding(self, finding: Finding) -> Finding:
         origin = self._origin(finding.origin)
         removed = self._commit(finding.removed_in)
-        if origin is finding.origin and removed is finding.removed_in:
+        also = tuple(self.text(path) for path in finding.also_at)
+        if origin is finding.origin and removed is finding.removed_in and also == finding.also_at:
             return finding
-        return dataclasses.replace(finding, origin=origin, removed_in=removed)
+        return dataclasses.replace(finding, origin=origin, removed_in=removed, also_at=also)
 
     def _triaged(self, triaged: Triaged) -> Triaged:
         finding, note = self._finding(triaged.finding), self.text(triaged.note)

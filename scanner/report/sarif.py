@@ -147,6 +147,8 @@ def _result(finding: Finding, rule_index: int, context: ReportContext) -> dict[s
         properties["removedIn"] = commit_dict(finding.removed_in)
     if finding.removal_merged_in is not None:
         properties["removalMergedIn"] = commit_dict(finding.removal_merged_in)
+    if finding.also_at:
+        properties["alsoAt"] = list(finding.also_at)
     return {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,

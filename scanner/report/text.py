@@ -65,6 +65,8 @@ def _finding(finding: Finding, context: ReportContext, paint: _Paint) -> list[st
     if finding.commit is not None:
         c = finding.commit
         lines.append(f"  commit  {c.sha[:12]} by {c.author} <{c.email}> on {c.date}")
+    if finding.also_at:
+        lines.append("  also at " + ", ".join(finding.also_at))
     if finding.present_at_head is not None:
         if finding.present_at_head:
             lines.append("  status  " + paint("high", "still present at HEAD"))

@@ -124,6 +124,13 @@ def test_audit_report_in_a_browser(report: Path, artefacts: Path) -> None:
     assert phone["width"] <= phone["client"], phone
     assert phone["openWidth"] <= phone["client"], phone
     assert "false-positive" in text and "accepted-risk" in text and "SEC-142" in text
+    # One row per secret with every place: the OpenAI key pasted into a second service is one row.
+    rows = [row.split("</details>")[0] for row in text.split('<details class="secret"')[1:]]
+    (openai,) = [row for row in rows if "OpenAI API key" in row]
+    assert (
+        "2 places" in openai
+        and 'services/search/.env</code></td><td colspan="2">committed here too' in openai
+    )
     assert "Lee Backend" in text.split('id="secrets"')[0]  # who to ask, on the first screen
 
 
