@@ -112,6 +112,9 @@ small { color:var(--muted); font-weight:normal; }
   .split { grid-template-columns:minmax(0, 1fr) minmax(0, 1.2fr); }
   details::details-content { content-visibility:visible; display:contents; }
   details.secret > summary::before { content:""; }
+  /* open rows list every place: the row's short "where" would repeat it */
+  details.secret > summary { grid-template-columns:84px minmax(0, 1fr) auto 86px; }
+  details.secret > summary .where { display:none; }
   details.secret > summary, h2, h3, dt { break-after:avoid; }
   tr, dd, .fix { break-inside:avoid; }
   .verdict, .card, .pill, .sev, .fix { -webkit-print-color-adjust:exact; print-color-adjust:exact; }
