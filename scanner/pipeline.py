@@ -77,6 +77,10 @@ def scan_options(setup: Setup) -> ScanOptions:
     settings = setup.settings
     folder = None if settings.no_cache else (Path(settings.cache) if settings.cache else default_dir())
     cache = None if folder is None else ResultCache(folder, setup.engine.digest)
+    if settings.shard is not None:
+        from scanner.scheduler.shard import ShardCache
+
+        cache = ShardCache(cache, *settings.shard)
     return ScanOptions(jobs=settings.jobs, explain=settings.explain, cache=cache)
 
 
