@@ -4,6 +4,7 @@ The only module that imports `distributed` (the optional extra `fleet`)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from scanner.errors import DependencyError, UsageError
@@ -40,11 +41,13 @@ class Cluster:
         )
 
     def wait(self, handles: list[Any], timeout: float) -> list[Any]:
-        try:
-            done, _ = self._distributed.wait(handles, timeout=timeout, return_when="FIRST_COMPLETED")
-        except TimeoutError:
-            return []
-        return list(done)
+        # distributed.wait() needs a default client, and this one is not made the process's default.
+        deadline = time.monotonic() + timeout
+        while True:
+            done = [handle for handle in handles if handle.done()]
+            if done or time.monotonic() >= deadline:
+                return done
+            time.sleep(0.02)
 
     def result(self, handle: Any) -> Outcome:
         outcome: Outcome = handle.result()

@@ -34,27 +34,39 @@ def shards(parts: list[Outcome]) -> Keyed:
 
 
 def incremental(stored: Keyed, new: Keyed) -> Keyed:
-    """The stored audit plus what new commits brought: a credential already recorded keeps its record."""
+    """The stored audit plus what new commits brought. A credential already recorded keeps its first
+    introduction (new commits come after it), and is at HEAD if the new commits put it back there."""
     old, old_keys = stored
     fresh, fresh_keys = new
-    known = set(old_keys)
-    added = [(f, k) for f, k in zip(fresh.findings, fresh_keys, strict=True) if k not in known]
+    grouped: dict[str, list[Finding]] = {}
+    # New findings first: as a history walk reads the newest blobs first, so ties sort as `history`'s.
+    for finding, key in [
+        *zip(fresh.findings, fresh_keys, strict=True),
+        *zip(old.findings, old_keys, strict=True),
+    ]:
+        grouped.setdefault(key, []).append(finding)
+    rank = {id(f): 0 for f in old.findings}
+    kept = {key: _one(found, {}, rank) for key, found in grouped.items()}
     merged = _combined([old, fresh])
-    pairs = sorted([*zip(old.findings, old_keys, strict=True), *added], key=lambda pair: _order(pair[0]))
-    merged.findings = [f for f, _ in pairs]
+    merged.findings = sorted(kept.values(), key=_order)
     merged.errors, merged.warnings = list(fresh.errors), list(fresh.warnings)  # this run's, not the last's
-    return merged, [k for _, k in pairs]
+    keys_of = {id(f): k for k, f in kept.items()}
+    return merged, [keys_of[id(f)] for f in merged.findings]
 
 
 def _order(finding: Finding) -> tuple[str, int, int, str]:
     return (finding.path, finding.line, finding.column, finding.rule_id)
 
 
-def _one(found: list[Finding], ages: dict[str, int]) -> Finding:
-    def when(finding: Finding) -> tuple[int, str, str, int]:
+def _one(found: list[Finding], ages: dict[str, int], rank: dict[int, int] | None = None) -> Finding:
+    """One finding for a credential found several times: the earliest (by `rank` of the finding, then age
+    of its commit), with the status of them all."""
+
+    def when(finding: Finding) -> tuple[int, int, str, str, int]:
         commit = finding.commit
         age = ages.get(commit.sha, 1 << 62) if commit is not None else 1 << 62
-        return (age, commit.date if commit else "", finding.path, finding.line)
+        first = rank.get(id(finding), 1) if rank is not None else 0
+        return (first, age, commit.date if commit else "", finding.path, finding.line)
 
     first = min(found, key=when)
     if len(found) == 1:

@@ -31,7 +31,9 @@ class State:
         entry = self.repos.get(name)
         if entry is None or entry.get("findings") is None:  # findings not kept (--show-secrets)
             return None
-        return Prior(dict(entry["tips"]), entry["recipe"])
+        present = [f["origin"] for f in entry["findings"] if f.get("present_at_head")]
+        where = tuple((o["commit"]["sha"], o["path"]) for o in present if o.get("commit"))
+        return Prior(dict(entry["tips"]), entry["recipe"], where)
 
     def stored(self, name: str) -> tuple[ScanResult, list[str]]:
         """The result recorded for `name` (a repository the state holds) and its findings' digests."""

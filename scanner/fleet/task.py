@@ -36,6 +36,9 @@ class Prior:
 
     tips: dict[str, str]  # ref -> commit audited
     recipe: str  # digest of rules, config, baselines, options and version
+    # (introducing commit, path) of each recorded finding still at the head then: if new commits took one
+    # away, its status changed, which only a full audit tells.
+    present: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +100,7 @@ def _audit(task: Task, repo: Path) -> Outcome:
     if prior is not None and prior.recipe == recipe and prior.tips == tips:
         return Outcome(spec.name, "unchanged", tips, recipe)
     status: Status = "audited"
-    if prior is not None and prior.recipe == recipe and task.shard is None:
+    if prior is not None and prior.recipe == recipe and task.shard is None and _still_there(repo, prior):
         known = _present(repo, set(prior.tips.values()))
         if known:  # only what is new since the last audit (its findings are kept by the merge)
             setup = dataclasses.replace(
@@ -144,6 +147,23 @@ def ref_tips(repo: Path, branches: tuple[str, ...]) -> dict[str, str]:
     if head:
         tips["HEAD"] = head
     return tips
+
+
+def _still_there(repo: Path, prior: Prior) -> bool:
+    """Whether each recorded finding that was at the head is, as the same blob, at the head still."""
+    from scanner import git
+
+    if not prior.present:
+        return True
+    head = next(iter(prior.tips)) if "HEAD" not in prior.tips else "HEAD"
+    try:
+        names = [f"{sha}:{path}" for sha, path in prior.present]
+        # Each name starts with a commit id: never read as an option.
+        then = set(git.run(repo, "rev-parse", *names).decode().split())
+        now = {entry.oid for entry in git.tree(repo, head) if entry.kind == "blob"}
+    except SecretscanError:
+        return False
+    return then <= now
 
 
 def _present(repo: Path, shas: set[str]) -> tuple[str, ...]:

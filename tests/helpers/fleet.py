@@ -18,7 +18,6 @@ from tests.helpers.gitrepo import (
     aws_config,
     build,
     git,
-    init,
     private_key,
     secret_key,
 )
