@@ -17,7 +17,7 @@ from scanner.engine import Engine
 from scanner.errors import UsageError
 from scanner.filters.baseline import apply, warn_unused
 from scanner.filters.confidence import keep_confident
-from scanner.model import ScanResult
+from scanner.model import Finding, ScanResult
 from scanner.report import ReportContext, renderer
 from scanner.rules import Rule, load_rules
 from scanner.scheduler import ScanOptions
@@ -118,7 +118,7 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
     entries), 2 scan errors under --fail-on-error."""
     settings = setup.settings
     stale = filter_findings(setup, result)
-    result.findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.rule_id))
+    result.findings = sorted(result.findings, key=report_order)
     verify(settings, result)  # issue 4: opt-in, after filtering so dropped findings are never sent
     fmt = settings.format or "text"
     to_file = bool(settings.output)
@@ -160,6 +160,12 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
         live = any(fails_gate(f.verification, settings.fail_on) for f in result.findings)
         return EXIT_FINDINGS if live or stale else EXIT_CLEAN
     return EXIT_FINDINGS if result.findings or stale else EXIT_CLEAN
+
+
+def report_order(finding: Finding) -> tuple[str, int, int, str, str]:
+    """Where a finding is listed: by place, then by fingerprint, so two secrets at one place (a history's
+    versions of one line) list in one order however the scan met them (a fleet's shards, issue 20)."""
+    return (finding.path, finding.line, finding.column, finding.rule_id, finding.fingerprint)
 
 
 def verify(settings: Settings, result: ScanResult) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from scanner.fleet.task import Outcome
 from scanner.model import Finding, ScanResult
+from scanner.pipeline import report_order
 
 Keyed = tuple[ScanResult, list[str]]  # a result and the digest of each of its findings
 
@@ -28,7 +29,7 @@ def shards(parts: list[Outcome]) -> Keyed:
             for finding, key in zip(part.result.findings, part.keys, strict=True):
                 grouped.setdefault(key, []).append(finding)
     kept = {key: _one(found, ages) for key, found in grouped.items()}
-    merged.findings = sorted(kept.values(), key=_order)
+    merged.findings = sorted(kept.values(), key=report_order)
     keys_of = {id(f): k for k, f in kept.items()}
     return merged, [keys_of[id(f)] for f in merged.findings]
 
@@ -39,7 +40,6 @@ def incremental(stored: Keyed, new: Keyed) -> Keyed:
     old, old_keys = stored
     fresh, fresh_keys = new
     grouped: dict[str, list[Finding]] = {}
-    # New findings first: as a history walk reads the newest blobs first, so ties sort as `history`'s.
     for finding, key in [
         *zip(fresh.findings, fresh_keys, strict=True),
         *zip(old.findings, old_keys, strict=True),
@@ -48,14 +48,10 @@ def incremental(stored: Keyed, new: Keyed) -> Keyed:
     rank = {id(f): 0 for f in old.findings}
     kept = {key: _one(found, {}, rank) for key, found in grouped.items()}
     merged = _combined([old, fresh])
-    merged.findings = sorted(kept.values(), key=_order)
+    merged.findings = sorted(kept.values(), key=report_order)
     merged.errors, merged.warnings = list(fresh.errors), list(fresh.warnings)  # this run's, not the last's
     keys_of = {id(f): k for k, f in kept.items()}
     return merged, [keys_of[id(f)] for f in merged.findings]
-
-
-def _order(finding: Finding) -> tuple[str, int, int, str]:
-    return (finding.path, finding.line, finding.column, finding.rule_id)
 
 
 def _one(found: list[Finding], ages: dict[str, int], rank: dict[int, int] | None = None) -> Finding:

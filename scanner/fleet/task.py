@@ -118,13 +118,13 @@ def _finish(task: Task, setup: Setup, result: ScanResult) -> list[str]:
     fleet's baseline; the findings sorted, their digests taken, then sealed for the wire."""
     from scanner.filters.baseline import apply
     from scanner.fleet.transit import digest, seal
-    from scanner.pipeline import filter_findings, verify
+    from scanner.pipeline import filter_findings, report_order, verify
     from scanner.report.printable import hidden_summaries
 
     filter_findings(setup, result)
     if task.baseline is not None:  # entries name repository-relative paths
         apply(result, task.baseline, lambda origin: origin.path, setup.settings.explain)
-    result.findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.rule_id))
+    result.findings = sorted(result.findings, key=report_order)
     verify(setup.settings, result)  # offline only (the command refuses live checks): canary marks
     keys = [digest(task.key, f) for f in result.findings]
     if not setup.settings.show_secrets:
