@@ -49,7 +49,9 @@ def incremental(stored: Keyed, new: Keyed) -> Keyed:
     kept = {key: _one(found, {}, rank) for key, found in grouped.items()}
     merged = _combined([old, fresh])
     merged.findings = sorted(kept.values(), key=report_order)
-    merged.errors, merged.warnings = list(fresh.errors), list(fresh.warnings)  # this run's, not the last's
+    merged.errors = list(fresh.errors)  # this run's, not the last's
+    # New refs on old commits (a tag) leave nothing new to read: not the warning of an empty selection.
+    merged.warnings = [w for w in fresh.warnings if not w.startswith("nothing was scanned")]
     keys_of = {id(f): k for k, f in kept.items()}
     return merged, [keys_of[id(f)] for f in merged.findings]
 

@@ -11,6 +11,8 @@ instead of spawning two interpreters that import the scanner afresh.
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.cli import run_cli
+from tests.helpers.cli import run_cli, secretscan_command
 from tests.helpers.fleet import make_fleet
 from tests.helpers.gitrepo import ENGINE, KEY_ID, MORE_KEY_IDS, SECRET_KEY, aws_config, build, secret_key
 
@@ -163,3 +165,27 @@ def test_show_secrets_sends_them_and_keeps_none(listing: Path, tmp_path: Path) -
     proc = run_cli(*FLEET, str(one), "-j", "1", "--show-secrets", "--state", str(state), "-f", "json")
     assert KEY_ID in proc.stdout
     assert KEY_ID not in state.read_text()
+
+
+def test_ctrl_c_leaves_a_state_that_resumes(listing: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    command = [*secretscan_command(), "fleet", str(listing), *ENGINE, "--no-cache", "-j", "1"]
+    proc = subprocess.Popen(
+        [*command, "--state", str(state), "-f", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.startswith("secretscan: [2/"):  # two repositories finished: interrupt the third
+            proc.send_signal(signal.SIGINT)
+            break
+    proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    done = json.loads(state.read_text())["repositories"]
+    assert len(done) >= 2
+    again = run_cli(*FLEET, str(listing), "-j", "1", "--state", str(state), "-f", "json")
+    statuses = {r["repository"]: r["status"] for r in json.loads(again.stdout)["repositories"]}
+    assert all(statuses[name] == "unchanged" for name in done)
+    assert len(statuses) == len(sources(listing))
