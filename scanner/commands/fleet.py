@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     specs = repos.read(Path(args.repos_file))
     fields = {**scan_fields(args), "baseline": None}
     # Repositories run side by side: each audit scans in its own process (or Dask thread) alone.
-    inline = args.cluster is None and _jobs(args) == 1
+    inline = _inline(args)
     settings = Settings(command="history", **{**fields, "jobs": 0 if inline else 1})
     return _audit(args, specs, settings)
 
@@ -123,8 +123,12 @@ def _executor(args: argparse.Namespace) -> Any:
         from scanner.fleet.cluster import Cluster
 
         return Cluster(args.cluster)
-    jobs = _jobs(args)
-    return Inline() if jobs == 1 else LocalPool(jobs)
+    return Inline() if _inline(args) else LocalPool(_jobs(args))
+
+
+def _inline(args: argparse.Namespace) -> bool:
+    """-j 1 runs in this process, but with --timeout: only a worker process can be given up on."""
+    return args.cluster is None and _jobs(args) == 1 and not args.timeout
 
 
 def _fleet_baseline(path: str | None) -> Any:
