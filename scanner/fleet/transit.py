@@ -18,10 +18,15 @@ from scanner.model import Commit, Dropped, Finding, Origin, ScanResult, Verifica
 from scanner.redact import redact_text
 
 
+# Pads a placeholder: a private-use character, in no redacted line (a mask of `*` would be: `N***` is in
+# `N*****`, and a reporter would redact it again).
+_PAD = "\ue000"
+
+
 def placeholder(secret: str) -> str:
     """A stand-in that redact() turns into the same text as `secret`, and that no line contains."""
     keep = min(4, len(secret) // 4)
-    return secret[:keep] + "*" * (3 * keep)
+    return secret[:keep] + _PAD * (3 * keep)
 
 
 def digest(key: bytes, finding: Finding) -> str:

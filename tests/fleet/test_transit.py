@@ -47,16 +47,17 @@ def test_a_placeholder_redacts_as_its_secret(secret: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "jsonl", "sarif", "markdown", "html"])
-def test_every_format_prints_the_same_for_a_sealed_finding(fmt: str) -> None:
+@pytest.mark.parametrize("secret", [KEY_ID, "Nope", "NoPe1234"])  # short ones: a prefix kept, a mask after
+def test_every_format_prints_the_same_for_a_sealed_finding(fmt: str, secret: str) -> None:
     from scanner.report.printable import hidden_summaries
 
-    result = ScanResult(findings=[finding()], mode="history", target="repo")
+    result = ScanResult(findings=[finding(secret)], mode="history", target="repo")
     context = ReportContext(tool_version="1")
     expected = renderer(fmt)(result, context)
-    sealed = seal(hidden_summaries(ScanResult(findings=[finding()], mode="history", target="repo")))
+    sealed = seal(hidden_summaries(ScanResult(findings=[finding(secret)], mode="history", target="repo")))
     assert renderer(fmt)(sealed, context) == expected
     text = repr(finding_to_json(sealed.findings[0]))
-    assert KEY_ID not in text and SECRET not in text and SECRET[:20] not in text
+    assert secret not in text and SECRET not in text and SECRET[:20] not in text
 
 
 def test_digest_is_keyed_and_ignores_whitespace() -> None:
