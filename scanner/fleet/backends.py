@@ -73,18 +73,25 @@ class Inline:
 
     def __init__(self, work: Callable[[Task], Outcome] = run) -> None:
         self._work = work
-        self._done: dict[int, Outcome] = {}
+        self._done: dict[int, Outcome | Exception] = {}
+        self._count = 0
 
     def submit(self, task: Task) -> Any:
-        handle = len(self._done)
-        self._done[handle] = self._work(task)
-        return handle
+        self._count += 1
+        try:
+            self._done[self._count] = self._work(task)
+        except Exception as exc:  # a bug: that repository fails, as it would in a worker process
+            self._done[self._count] = exc
+        return self._count
 
     def wait(self, handles: list[Any], timeout: float) -> list[Any]:
         return handles
 
     def result(self, handle: Any) -> Outcome:
-        return self._done.pop(handle)
+        done = self._done.pop(handle)
+        if isinstance(done, Exception):
+            raise done
+        return done
 
     def cancel(self, handle: Any) -> None:  # pragma: no cover - an inline task is never overdue
         self._done.pop(handle, None)

@@ -42,7 +42,7 @@ class State:
     def record(self, outcome: Outcome, result: ScanResult, keys: list[str], keep: bool) -> None:
         """Record a finished audit; `keep` False stores no findings (they hold raw secrets)."""
         entry: dict[str, Any] = result_to_json(result, keys) if keep else {"findings": None}
-        entry.update(tips=outcome.tips, recipe=outcome.recipe, version=__version__)
+        entry.update(tips=outcome.tips, recipe=outcome.recipe, rules=outcome.rules, version=__version__)
         self.repos[outcome.name] = entry
 
 

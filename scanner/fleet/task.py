@@ -57,6 +57,7 @@ class Outcome:
     status: Status
     tips: dict[str, str] = field(default_factory=dict)
     recipe: str = ""
+    rules: str = ""  # the engine's digest (rules, allowlists, the repository's config): part of the recipe
     result: ScanResult | None = None  # sealed unless --show-secrets; None when unchanged or failed
     keys: list[str] = field(default_factory=list)  # the digest of each finding, in order
     ages: dict[str, int] = field(default_factory=dict)  # a split audit: commit -> position, oldest first
@@ -98,7 +99,7 @@ def _audit(task: Task, repo: Path) -> Outcome:
     tips, recipe = ref_tips(repo, spec.branches), _recipe(task, setup)
     prior = task.prior
     if prior is not None and prior.recipe == recipe and prior.tips == tips:
-        return Outcome(spec.name, "unchanged", tips, recipe)
+        return Outcome(spec.name, "unchanged", tips, recipe, setup.engine.digest)
     status: Status = "audited"
     if prior is not None and prior.recipe == recipe and task.shard is None and _still_there(repo, prior):
         known = _present(repo, set(prior.tips.values()))
@@ -110,7 +111,7 @@ def _audit(task: Task, repo: Path) -> Outcome:
     result = audit_history(setup, repo)
     keys = _finish(task, setup, result)
     ages = _ages(repo, spec.branches) if task.shard is not None and result.findings else {}
-    return Outcome(spec.name, status, tips, recipe, result, keys, ages)
+    return Outcome(spec.name, status, tips, recipe, setup.engine.digest, result, keys, ages)
 
 
 def _finish(task: Task, setup: Setup, result: ScanResult) -> list[str]:

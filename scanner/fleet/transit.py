@@ -17,7 +17,6 @@ from typing import Any
 from scanner.model import Commit, Dropped, Finding, Origin, ScanResult, Verification, secret_identity
 from scanner.redact import redact_text
 
-
 # Pads a placeholder: a private-use character, in no redacted line (a mask of `*` would be: `N***` is in
 # `N*****`, and a reporter would redact it again).
 _PAD = "\ue000"
