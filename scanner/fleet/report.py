@@ -115,7 +115,7 @@ def _sarif(repos: list[RepoResult], context: ReportContext) -> str:
 
 
 def _markdown(repos: list[RepoResult], context: ReportContext) -> str:
-    out = [f"## secretscan fleet: {_totals(repos)}", ""]
+    out = [f"## secretscan {_totals(repos)}", ""]
     out += ["| Repository | Status | Findings | Blobs | Seconds | Error |", "|---|---|---|---|---|---|"]
     for repo in repos:
         s = summary(repo)

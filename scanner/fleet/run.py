@@ -120,5 +120,5 @@ def _keyed(outcome: Outcome) -> merge.Keyed:
 
 
 def _failure(spec: RepoSpec, error: str, seconds: float) -> RepoResult:
-    result = ScanResult(mode="history", target=spec.name, errors=[f"{spec.name}: {error}"])
+    result = ScanResult(mode="history", target=spec.name, errors=[f"not audited: {error}"])
     return RepoResult(spec, "failed", result, seconds, error)
