@@ -1,8 +1,8 @@
 """A fleet of throwaway repositories for `secretscan fleet` tests (issue 20 §5): built from recipes with fixed
 dates (stable SHAs), each showing one thing a fleet must get right: a clean one, a secret still at HEAD, one
 removed, one only on a side branch, one with its own config, one with its own baseline, a bare one, a tagged
-one, a corrupt one (a blob object deleted), a larger one (many commits, for a split audit), one that cannot
-be opened at all."""
+one, a corrupt one (a blob object deleted), a larger one (many commits, for a split audit), one given as a clone
+URL, one that cannot be opened at all."""
 
 from __future__ import annotations
 
@@ -92,9 +92,13 @@ def _bare(repo: Path) -> Path:
 
 
 def _tagged(repo: Path) -> Path:
-    build(repo, [({"token.txt": f"GITHUB_TOKEN=ghp_{'A1b2C3d4E5f6G7h8' * 2}abcd\n"}, "token")])
+    # A commit only a tag reaches: its branch is gone.
+    build(repo, [({"README.md": "main\n"}, "init")])
+    git(repo, "checkout", "-q", "-b", "release-prep")
+    build(repo, [({"deploy/key.pem": private_key(9)}, "release key")], start=1)
     git(repo, "tag", "-a", "v1", "-m", "release")
-    build(repo, [({"token.txt": None}, "drop token")], start=1)
+    git(repo, "checkout", "-q", "main")
+    git(repo, "branch", "-q", "-D", "release-prep")
     return repo
 
 
