@@ -78,6 +78,7 @@ def _audit(args: argparse.Namespace, specs: list[Any], settings: Settings) -> in
         full=args.full,
         timeout=args.timeout,
         baseline=_fleet_baseline(args.baseline),
+        baseline_path=str(Path(args.baseline).absolute()) if args.baseline else None,
     )
     count = 0
 

@@ -30,6 +30,7 @@ class FleetOptions:
     full: bool = False  # ignore what the state recorded: audit every repository afresh
     timeout: float | None = None  # per task
     baseline: Baseline | None = None  # the fleet's, applied after each repository's own
+    baseline_path: str | None = None
 
 
 @dataclass(slots=True)
@@ -85,10 +86,10 @@ def audit(
 
 def _tasks(spec: RepoSpec, settings: Settings, state: State, options: FleetOptions) -> list[Task]:
     prior = None if options.full else state.prior(spec.name)
-    if spec.split <= 1:
-        return [Task(spec, settings, state.key, options.baseline, prior)]
+    shards = [None] if spec.split <= 1 else [(i, spec.split) for i in range(spec.split)]
     return [
-        Task(spec, settings, state.key, options.baseline, prior, (i, spec.split)) for i in range(spec.split)
+        Task(spec, settings, state.key, options.baseline, prior, shard, options.baseline_path)
+        for shard in shards
     ]
 
 

@@ -49,6 +49,7 @@ class Task:
     baseline: Baseline | None = None  # the fleet's --baseline, after each repository's own
     prior: Prior | None = None
     shard: tuple[int, int] | None = None  # (index, count) when the repository is split
+    baseline_path: str | None = None  # where the fleet's baseline was read (its paths are relative to it)
 
 
 @dataclass(slots=True)
@@ -117,14 +118,13 @@ def _audit(task: Task, repo: Path) -> Outcome:
 def _finish(task: Task, setup: Setup, result: ScanResult) -> list[str]:
     """What `finish` does before it reports: the repository's baseline and --min-confidence, then the
     fleet's baseline; the findings sorted, their digests taken, then sealed for the wire."""
-    from scanner.filters.baseline import apply
     from scanner.fleet.transit import digest, seal
     from scanner.pipeline import filter_findings, report_order, verify
     from scanner.report.printable import hidden_summaries
 
     filter_findings(setup, result)
-    if task.baseline is not None:  # entries name repository-relative paths
-        apply(result, task.baseline, lambda origin: origin.path, setup.settings.explain)
+    if task.baseline is not None:
+        _fleet_baseline(task, setup, result)
     result.findings = sorted(result.findings, key=report_order)
     verify(setup.settings, result)  # offline only (the command refuses live checks): canary marks
     keys = [digest(task.key, f) for f in result.findings]
@@ -132,6 +132,21 @@ def _finish(task: Task, setup: Setup, result: ScanResult) -> list[str]:
         sealed = seal(hidden_summaries(result))
         result.findings, result.dropped = sealed.findings, sealed.dropped
     return keys
+
+
+def _fleet_baseline(task: Task, setup: Setup, result: ScanResult) -> None:
+    """The fleet's baseline, after the repository's own: an entry covers a finding whose path it names as
+    `history --baseline FILE` would in that repository (relative to the file's folder), or relative to the
+    repository's root (one baseline for many repositories, wherever they are cloned)."""
+    from scanner import git
+    from scanner.baseline import path_mapper
+    from scanner.filters.baseline import apply
+
+    assert task.baseline is not None
+    explain = setup.settings.explain
+    if task.baseline_path is not None and not git.is_url(task.spec.source):
+        apply(result, task.baseline, path_mapper(Path(task.baseline_path), setup.root), explain)
+    apply(result, task.baseline, lambda origin: origin.path, explain)
 
 
 def ref_tips(repo: Path, branches: tuple[str, ...]) -> dict[str, str]:
@@ -195,6 +210,7 @@ def _recipe(task: Task, setup: Setup) -> str:
         "engine": setup.engine.digest,
         "baseline": _file_digest(setup.baseline_path),
         "fleet_baseline": sorted(e.key for e in task.baseline.entries) if task.baseline else None,
+        "fleet_baseline_path": task.baseline_path,
         "options": task.spec.options(),
         "settings": settings,
     }

@@ -89,3 +89,46 @@ def test_time_limit_and_lost_tasks_fail_only_their_repository() -> None:
     assert got["fast"].status == got["last"].status == "audited"
     assert got["slow"].status == "failed" and "timed out" in got["slow"].error
     assert got["broken"].status == "failed" and "worker died" in got["broken"].error
+
+
+def test_fleet_baseline_covers_findings_in_any_repository(fleet: list[RepoSpec], tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from scanner.baseline import load
+
+    at_head = next(spec for spec in fleet if spec.name.endswith("at_head"))
+    made = tmp_path / "fleet-baseline.json"
+    subprocess.run(
+        [sys.executable, "-m", "scanner", "baseline", "create", at_head.source, "--history", "-o", str(made)],
+        capture_output=True,
+        check=True,
+    )
+    before = audit([at_head], SETTINGS, FleetOptions(), Inline())[0]
+    # As `history --baseline FILE` reads it: paths relative to the file's folder.
+    options = FleetOptions(baseline=load(made), baseline_path=str(made))
+    after = audit([at_head], SETTINGS, options, Inline())[0]
+    assert before.result.findings and not after.result.findings
+    assert after.result.suppressed == {"baseline": len(before.result.findings)}
+    # One baseline for repositories wherever they are: paths relative to each repository's root.
+    local = Path(at_head.source) / ".secretscan-baseline.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scanner",
+            "baseline",
+            "create",
+            at_head.source,
+            "--history",
+            "-o",
+            str(local),
+        ],
+        capture_output=True,
+        check=True,
+    )
+    moved = tmp_path / "elsewhere.json"
+    moved.write_text(local.read_text())
+    local.unlink()
+    options = FleetOptions(baseline=load(moved), baseline_path=str(moved))
+    assert not audit([at_head], SETTINGS, options, Inline())[0].result.findings
