@@ -17,6 +17,7 @@ from scanner.engine import Engine
 from scanner.errors import UsageError
 from scanner.filters.baseline import apply, warn_unused
 from scanner.filters.confidence import keep_confident
+from scanner.filters.fingerprint import fingerprint_key, rekey
 from scanner.model import Finding, ScanResult
 from scanner.report import ReportContext, renderer
 from scanner.rules import Rule, load_rules
@@ -118,7 +119,7 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
     entries), 2 scan errors under --fail-on-error."""
     settings = setup.settings
     stale = filter_findings(setup, result)
-    result.findings = sorted(result.findings, key=report_order)
+    settle(setup, result)
     verify(settings, result)  # issue 4: opt-in, after filtering so dropped findings are never sent
     fmt = settings.format or "text"
     to_file = bool(settings.output)
@@ -152,7 +153,7 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
         sys.stdout.flush()
     faults = len(result.errors) + sum(s.fault for s in result.skipped)
     if settings.fail_on_error and faults:  # issue 15 §6: what was not scanned may hold a secret
-        notify(f"{faults} scan error(s) and --fail-on-error: failing (exit {EXIT_ERROR})")
+        notify(f"{faults} scan error(s): failing (exit {EXIT_ERROR}; --no-fail-on-error to report them only)")
         return EXIT_ERROR
     if settings.fail_on != "any":  # issue 17 §1: `active` fails closed, `verified-active` only on proof
         from scanner.verify.outcome import fails_gate
@@ -160,6 +161,13 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
         live = any(fails_gate(f.verification, settings.fail_on) for f in result.findings)
         return EXIT_FINDINGS if live or stale else EXIT_CLEAN
     return EXIT_FINDINGS if result.findings or stale else EXIT_CLEAN
+
+
+def settle(setup: Setup, result: ScanResult) -> None:
+    """The findings as reports show them: keyed fingerprints, then in report order."""
+    if result.findings:  # a git call for the key only when a report will show fingerprints
+        rekey(result, fingerprint_key(setup.root, setup.baseline.hmac_key if setup.baseline else None))
+    result.findings = sorted(result.findings, key=report_order)
 
 
 def report_order(finding: Finding) -> tuple[str, int, int, str, str]:

@@ -98,8 +98,9 @@ def _audit(args: argparse.Namespace, specs: list[Any], settings: Settings) -> in
     context = ReportContext(show_secrets=settings.show_secrets, rules=rules, tool_version=__version__)
     _write(args.output, render(fmt, results, context))
     faults = sum(len(r.result.errors) + sum(s.fault for s in r.result.skipped) for r in results)
-    if (args.fail_on_error or _in_ci()) and faults:
-        notify(f"{faults} scan error(s) and --fail-on-error: failing (exit {EXIT_ERROR})")
+    # As `history`: what could not be audited (a failed repository too) may hold a secret (issue 14 §5).
+    if args.fail_on_error is not False and faults:
+        notify(f"{faults} scan error(s): failing (exit {EXIT_ERROR}; --no-fail-on-error to report them only)")
         return EXIT_ERROR
     return EXIT_FINDINGS if any(r.result.findings for r in results) else EXIT_CLEAN
 
@@ -141,12 +142,6 @@ def _fleet_baseline(path: str | None) -> Any:
     if not Path(path).is_file():
         raise BaselineError(f"{path}: baseline file not found")
     return load(Path(path))
-
-
-def _in_ci() -> bool:
-    import os
-
-    return bool(os.environ.get("CI"))
 
 
 def _write(output: str | None, text: str) -> None:

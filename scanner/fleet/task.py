@@ -119,13 +119,13 @@ def _finish(task: Task, setup: Setup, result: ScanResult) -> list[str]:
     """What `finish` does before it reports: the repository's baseline and --min-confidence, then the
     fleet's baseline; the findings sorted, their digests taken, then sealed for the wire."""
     from scanner.fleet.transit import digest, seal
-    from scanner.pipeline import filter_findings, report_order, verify
+    from scanner.pipeline import filter_findings, settle, verify
     from scanner.report.printable import hidden_summaries
 
     filter_findings(setup, result)
     if task.baseline is not None:
         _fleet_baseline(task, setup, result)
-    result.findings = sorted(result.findings, key=report_order)
+    settle(setup, result)
     verify(setup.settings, result)  # offline only (the command refuses live checks): canary marks
     keys = [digest(task.key, f) for f in result.findings]
     if not setup.settings.show_secrets:
