@@ -1,10 +1,14 @@
-"""Progress bars of a history audit (tqdm, only here): for a person watching a terminal, never on stdout."""
+"""Progress of a history audit for whoever waits on it, and never on stdout: tqdm bars on a terminal (tqdm
+only here), and without one (a CI log) a one-line heartbeat on stderr every HEARTBEAT_SECONDS."""
 
 from __future__ import annotations
 
+import bisect
+import os
 import sys
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING
 
 from scanner import git
@@ -12,53 +16,184 @@ from scanner import git
 if TYPE_CHECKING:
     from scanner.sources.history import Plan
 
+Advance = Callable[[int, int], None]  # (blobs, bytes) just done
+Display = Callable[["Plan"], AbstractContextManager[Advance | None]]
 
-def watched(quiet: bool) -> bool:
-    return not quiet and sys.stderr.isatty()
+HEARTBEAT_SECONDS = 30.0
+HEARTBEAT_ENV = "SECRETSCAN_HEARTBEAT_SECONDS"  # tests shorten the interval
+_POLL_SECONDS = 0.2  # how often the census is asked whether git is done (a poll is a system call)
+_SAMPLE_SECONDS = 0.25  # how often the rate is sampled
+
+
+def display(quiet: bool) -> Display | None:
+    """Bars for a person at a terminal, heartbeats for a log, nothing with --quiet."""
+    if quiet:
+        return None
+    return history_bars if sys.stderr.isatty() else heartbeats
+
+
+class Tally:
+    """What an audit has done and has to do, in blobs (commit messages included) and bytes.
+
+    A listed plan knows its totals up front. A streamed one learns them from a census of the blobs its revs
+    reach, which git makes in a moment beside the walk (git.BlobCensus); till then they are None."""
+
+    def __init__(self, work: Plan) -> None:
+        self.work = work
+        self.blobs = 0
+        self.bytes = 0
+        self.total_blobs: int | None = None
+        self.total_bytes: int | None = None
+        # Samples of (when, bytes done) from the first content done on: the rate starts there (setting up,
+        # compiling rules and starting git is no measure of the scan).
+        self._times: list[float] = []
+        self._done: list[int] = []
+        self._census: git.BlobCensus | None = None
+        self._next_poll = 0.0
+        if work.listed or not work.tips:
+            self.total_blobs, self.total_bytes = len(work.blobs) + work.unique_messages, work.total_bytes
+        else:
+            self._census = git.BlobCensus(work.repo, work.revs)
+
+    def add(self, count: int, nbytes: int) -> bool:
+        """Count work done; True when this call learnt the totals."""
+        now = time.monotonic()
+        self.blobs += count
+        self.bytes += nbytes
+        if nbytes and (not self._times or now - self._times[-1] >= _SAMPLE_SECONDS):
+            self._times.append(now)
+            self._done.append(self.bytes)
+        if self._census is None or now < self._next_poll:
+            return False
+        self._next_poll = now + _POLL_SECONDS
+        counted = self._census.counted()
+        if counted is None:
+            return False
+        self._census = None
+        self.work.load()  # the commit listing, long done by now: its messages are scanned too
+        self.total_blobs = len(counted) + self.work.unique_messages
+        # Blobs at skipped paths are counted done without their bytes: their bytes are not work.
+        read = (size for size, path in counted if not self.work.skip(path))
+        self.total_bytes = sum(read) + self.work.total_bytes
+        return True
+
+    def seconds_left(self) -> float | None:
+        """Bytes left over the rate of the later half of the scan so far; None before a rate is known.
+
+        The later half, not the mean since the start: a streamed audit starts slow (git walks the newest
+        commits, the first batches wait on it) and speeds up; the mean carries that start for the whole
+        run, the later half forgets it as it goes, and on a long run is as steady as the mean."""
+        if not self._times or self.total_bytes is None:
+            return None
+        now = time.monotonic()
+        if now - self._times[0] < 1:
+            return None
+        mid = bisect.bisect_left(self._times, (self._times[0] + now) / 2)
+        since, at = self._times[mid], self._done[mid]
+        if now <= since or self.bytes <= at:
+            return None
+        return max(0, self.total_bytes - self.bytes) * (now - since) / (self.bytes - at)
+
+    def close(self) -> None:
+        if self._census is not None:
+            self._census.close()
 
 
 @contextmanager
-def history_bars(work: Plan) -> Iterator[Callable[[int, int], None] | None]:
-    """Two tqdm bars on stderr (blobs, bytes) with rate and ETA; only for a person watching a terminal.
+def tally(work: Plan) -> Iterator[Tally]:
+    counted = Tally(work)
+    try:
+        yield counted
+    finally:
+        counted.close()
 
-    A listed plan knows its totals. A streamed one learns them from a count of the blobs in the object
-    database, which git makes in a moment beside the walk (reachable or not, so a bound: the bars close at
-    what was done)."""
+
+@contextmanager
+def history_bars(work: Plan) -> Iterator[Advance | None]:
+    """Two tqdm bars on stderr: blobs (count, rate) and bytes (rate and time left: blobs differ too much in
+    size to tell it, and tqdm's own estimate would count the setup before the scan; Tally.seconds_left)."""
     from tqdm import tqdm  # lazily: only interactive history scans pay for it
 
     tqdm.monitor_interval = 0  # no monitor thread: the scan may fork workers, which a thread makes unsafe
-
-    census = git.start_blob_census(work.repo) if not work.listed and work.tips else None
-    known = work.listed or not work.tips
-    blobs, size = (len(work.blobs) + work.unique_messages, work.total_bytes) if known else (None, None)
     with (
-        tqdm(total=blobs, unit="blob", desc="blobs", position=0, file=sys.stderr) as by_count,
+        tally(work) as done,
+        tqdm(unit="blob", desc="blobs", position=0, file=sys.stderr) as by_count,
         tqdm(
-            total=size,
-            unit="B",
-            unit_scale=True,
-            unit_divisor=1024,
-            desc="bytes",
-            position=1,
-            file=sys.stderr,
+            unit="B", unit_scale=True, unit_divisor=1024, desc="bytes", position=1, file=sys.stderr
         ) as by_size,
     ):
 
+        def totals() -> None:
+            by_count.total, by_size.total = done.total_blobs, done.total_bytes
+            counts = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt}"
+            by_count.bar_format = counts + " [{rate_fmt}]"
+            by_size.bar_format = (
+                counts + " [{elapsed}, {rate_fmt}{postfix}]"
+            )  # tqdm puts ", " before a postfix
+
         def advance(count: int, nbytes: int) -> None:
-            nonlocal census
+            if done.add(count, nbytes):
+                totals()
+            left = done.seconds_left()
+            by_size.postfix = f"about {_duration(left)} left" if left is not None else ""
             by_count.update(count)
             by_size.update(nbytes)
-            # Asked every 64 blobs: a poll of git per blob would cost 20 ms on a 20,000-blob history.
-            if census is not None and by_count.n % 64 < count and census.ended():
-                listing, census = census, None
-                found, found_bytes = git.blob_census(listing)
-                work.load()  # the commit listing, long done by now: its messages are scanned too
-                by_count.total = found + work.unique_messages
-                by_size.total = found_bytes + work.total_bytes
-                by_count.refresh()
-                by_size.refresh()
 
+        if done.total_blobs is not None:
+            totals()
         yield advance
-        for bar in (by_count, by_size):  # done: unreachable blobs were counted but never read
+        by_size.postfix = ""
+        for bar in (by_count, by_size):  # done: unreachable or skipped work was counted, never done
             bar.total = bar.n
             bar.refresh()
+
+
+@contextmanager
+def heartbeats(work: Plan) -> Iterator[Advance | None]:
+    """A line on stderr every HEARTBEAT_SECONDS (SECRETSCAN_HEARTBEAT_SECONDS): a CI log that shows nothing
+    for minutes looks hung. Written as work is done (no thread: the scan may fork workers)."""
+    every = _interval()
+    with tally(work) as done:
+        due = time.monotonic() + every
+
+        def advance(count: int, nbytes: int) -> None:
+            nonlocal due
+            done.add(count, nbytes)
+            if time.monotonic() >= due:
+                due = time.monotonic() + every
+                print(f"secretscan: {heartbeat(done)}", file=sys.stderr, flush=True)
+
+        yield advance
+
+
+def heartbeat(done: Tally) -> str:
+    """One line: blobs, bytes, share done and time left, or what is known of them so far."""
+    blobs = f"{done.blobs:,}" + (f"/{done.total_blobs:,}" if done.total_blobs is not None else "")
+    size = _size(done.bytes) + (f"/{_size(done.total_bytes)}" if done.total_bytes is not None else "")
+    line = f"history audit: {blobs} blobs, {size}"
+    if done.total_bytes:
+        line += f" ({min(100, 100 * done.bytes // done.total_bytes)}%)"
+    left = done.seconds_left()
+    return line + (f", about {_duration(left)} left" if left is not None else "")
+
+
+def _interval() -> float:
+    try:
+        return max(0.0, float(os.environ.get(HEARTBEAT_ENV, HEARTBEAT_SECONDS)))
+    except ValueError:
+        return HEARTBEAT_SECONDS
+
+
+def _size(nbytes: int) -> str:
+    value = float(nbytes)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -84,18 +84,51 @@ class TreeEntry:
     path: str
 
 
-def start_blob_census(repo: Path) -> Running:
-    """Start counting the blobs in the object database (in pack order: no walk, ~1 µs an object): the
-    totals of a progress bar that streams. Read them with blob_census()."""
-    return Running(
-        repo, "cat-file", "--batch-all-objects", "--unordered", "--batch-check=%(objecttype) %(objectsize)"
-    )
+class BlobCensus:
+    """The blobs reachable from `revs` and their sizes, counted beside a streamed audit: the honest totals of
+    its progress (a count of the whole object database was a bound: unreachable objects, other branches).
+    `rev-list --objects` names them, then one `cat-file --batch-check` sizes them; neither reads a blob."""
+
+    def __init__(self, repo: Path, revs: Sequence[str]) -> None:
+        self._repo = repo
+        self._listing: Running | None = Running(
+            repo,
+            "rev-list", "--objects", "--filter=object:type=blob", "--filter-provided-objects",
+            "--missing=allow-any", *revs, "--",
+            config=WALK_MEMORY,
+        )  # fmt: skip
+        self._sizing: Running | None = None
+
+    def counted(self) -> list[tuple[int, str]] | None:
+        """(size, a path) of each reachable blob once git is done (a missing one sized 0); None till then.
+        Never blocks: ask again later."""
+        if self._listing is not None:
+            if not self._listing.ended():
+                return None
+            listing, self._listing = self._listing, None
+            if listing.failure() is not None:
+                listing.close()
+                return []
+            listing.spool.seek(0)
+            # %(rest): cat-file splits each "id path" line at the first space and echoes the path.
+            self._sizing = Running(
+                self._repo, "cat-file", "--batch-check=%(objectsize) %(rest)", stdin=listing.spool
+            )
+            listing.close()
+        if self._sizing is None or not self._sizing.ended():
+            return None
+        sizing, self._sizing = self._sizing, None
+        return [_sized(line) for line in sizing.output().split(b"\n") if line]
+
+    def close(self) -> None:
+        for running in (self._listing, self._sizing):
+            if running is not None:
+                running.close()
 
 
-def blob_census(listing: Running) -> tuple[int, int]:
-    """(blobs, their bytes) in the object database: reachable or not, so a bound of what an audit reads."""
-    sizes = [int(line[5:]) for line in listing.output().split(b"\n") if line.startswith(b"blob ")]
-    return len(sizes), sum(sizes)
+def _sized(line: bytes) -> tuple[int, str]:
+    size, _, path = line.partition(b" ")
+    return (int(size) if size.isdigit() else 0), path.decode("utf-8", "surrogateescape")
 
 
 def start_tree(repo: Path, rev: str) -> Running:
