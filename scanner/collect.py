@@ -41,6 +41,7 @@ def scan_paths(setup: Setup) -> ScanResult:
     blobs = (b for b in walk(list(settings.paths), options, report) if not setup.is_own_file(b.origin.path))
     scan_blobs(setup.engine, blobs, result, scan_options(setup))
     result.skipped.extend(report.skipped)
+    result.ignored.extend(report.ignored)
     if not report.files_seen and not report.skipped:  # "no findings" in nothing must not read as clean
         result.warnings.append(
             "nothing was scanned: no file selected (all excluded or ignored, or none there)"

@@ -74,7 +74,13 @@ def add_scan_options(parser: argparse.ArgumentParser) -> None:
         help="exit 2 when anything could not be scanned (an unreadable object, a blob skipped by a fault) "
         "instead of passing; the default in staged, diff and CI (config: fail_on_error: true)",
     )
-    out.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    out.add_argument("-q", "--quiet", action="store_true", help="no progress bar or heartbeat")
+    out.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="list on stderr everything skipped or left out (ignored, excluded, binary, too large) and why",
+    )
     perf = parser.add_argument_group("performance")
     perf.add_argument(
         "-j",
@@ -288,6 +294,7 @@ def scan_fields(args: argparse.Namespace) -> dict[str, Any]:
         "min_confidence": args.min_confidence,
         "no_color": args.no_color,
         "quiet": args.quiet,
+        "verbose": args.verbose,
         "inline_allow": args.inline_allow,
         "fail_on_error": args.fail_on_error,
         "jobs": args.jobs,
