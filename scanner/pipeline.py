@@ -139,6 +139,12 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
         hints=hints,
     )
     text = renderer(fmt)(result, context)
+    if fmt == "github":
+        from scanner.report.github import overflow
+
+        too_many = overflow(text)
+        if too_many is not None:
+            notify(f"warning: {too_many}")
     if settings.output:
         try:
             Path(settings.output).write_text(text, encoding="utf-8")

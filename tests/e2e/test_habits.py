@@ -125,3 +125,17 @@ def test_version_command_and_flag() -> None:
     for args in (("version",), ("--version",)):
         proc = run_cli(*args)
         assert (proc.returncode, proc.stdout.strip()) == (0, f"secretscan {__version__}")
+
+
+def test_github_annotations_warn_when_github_would_drop_some(tmp_path: Path) -> None:
+    for i in range(12):  # an AWS key pair each: an error annotation or more each
+        key_id = f"AKIA{'ABCDEFGHIJKLMNOP'[i]}UJZDEGXDNCF32E"
+        (tmp_path / f"creds{i}").write_text(CREDS.replace(KEY, key_id))
+    proc = run_cli("scan", str(tmp_path), "-f", "github", *ENGINE)
+    assert proc.returncode == 1
+    errors = [line for line in proc.stdout.splitlines() if line.startswith("::error ")]
+    assert len(errors) > 10
+    assert "GitHub shows only 10 of each kind per step" in proc.stderr
+    assert "upload-sarif" in proc.stderr
+    few = run_cli("scan", str(tmp_path / "creds0"), "-f", "github", *ENGINE)
+    assert few.returncode == 1 and few.stderr == ""
