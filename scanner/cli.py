@@ -97,7 +97,9 @@ def _parse(args_list: list[str]) -> argparse.Namespace:
     name = args_list[0] if args_list[0] in COMMANDS else None
     parser = build_parser(name)
     command = _command_parser(parser, name)
-    if command is not parser and command._subparsers is None:  # intermixed needs a parser without actions
+    # Intermixed (paths, then options, then paths) needs a parser without subcommands, and would read what
+    # follows `--` as options: `install-hook -- --engine python` passes those to the hook.
+    if command is not parser and command._subparsers is None and "--" not in args_list:
         return command.parse_intermixed_args(args_list[1:], argparse.Namespace(command=name))
     args, extras = parser.parse_known_args(args_list)
     if extras:
