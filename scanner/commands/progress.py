@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from scanner.sources.history import Plan
 
 Advance = Callable[[int, int], None]  # (blobs, bytes) just done
-Display = Callable[["Plan"], AbstractContextManager[Advance | None]]
+KnownClean = Callable[[list[str]], set[str]]  # blob ids -> those the result cache knows clean
+Display = Callable[["Plan", KnownClean | None], AbstractContextManager[Advance | None]]
 
 HEARTBEAT_SECONDS = 30.0
 HEARTBEAT_ENV = "SECRETSCAN_HEARTBEAT_SECONDS"  # tests shorten the interval
@@ -34,10 +35,13 @@ class Tally:
     """What an audit has done and has to do, in blobs (commit messages included) and bytes.
 
     A listed plan knows its totals up front. A streamed one learns them from a census of the blobs its revs
-    reach, which git makes in a moment beside the walk (git.BlobCensus); till then they are None."""
+    reach, which git makes in a moment beside the walk (git.BlobCensus); till then they are None. Blobs at
+    skipped paths, and blobs a result cache knows clean, are counted as blobs the audit goes by, but their
+    bytes are no work: left out of the bytes to read, or a warm cache would make the rest look slow."""
 
-    def __init__(self, work: Plan) -> None:
+    def __init__(self, work: Plan, known_clean: KnownClean | None = None) -> None:
         self.work = work
+        self._known_clean = known_clean
         self.blobs = 0
         self.bytes = 0
         self.total_blobs: int | None = None
@@ -66,9 +70,9 @@ class Tally:
         self._census = None
         self.work.load()  # the commit listing, long done by now: its messages are scanned too
         self.total_blobs = len(counted) + self.work.unique_messages
-        # Blobs at skipped paths are counted done without their bytes: their bytes are not work.
-        read = (size for size, path in counted if not self.work.skip(path))
-        self.total_bytes = sum(read) + self.work.total_bytes
+        read = {oid: size for oid, size, path in counted if not self.work.skip(path)}
+        clean = self._known_clean(list(read)) if self._known_clean is not None and read else set()
+        self.total_bytes = sum(size for oid, size in read.items() if oid not in clean) + self.work.total_bytes
         return True
 
     def seconds_left(self) -> float | None:
@@ -93,8 +97,8 @@ class Tally:
 
 
 @contextmanager
-def tally(work: Plan) -> Iterator[Tally]:
-    counted = Tally(work)
+def tally(work: Plan, known_clean: KnownClean | None) -> Iterator[Tally]:
+    counted = Tally(work, known_clean)
     try:
         yield counted
     finally:
@@ -102,14 +106,14 @@ def tally(work: Plan) -> Iterator[Tally]:
 
 
 @contextmanager
-def history_bars(work: Plan) -> Iterator[Advance | None]:
+def history_bars(work: Plan, known_clean: KnownClean | None = None) -> Iterator[Advance | None]:
     """Two tqdm bars on stderr: blobs (count, rate) and bytes (rate and time left: blobs differ too much in
     size to tell it, and tqdm's own estimate would count the setup before the scan; Tally.seconds_left)."""
     from tqdm import tqdm  # lazily: only interactive history scans pay for it
 
     tqdm.monitor_interval = 0  # no monitor thread: the scan may fork workers, which a thread makes unsafe
     with (
-        tally(work) as done,
+        tally(work, known_clean) as done,
         tqdm(unit="blob", desc="blobs", position=0, file=sys.stderr) as by_count,
         tqdm(
             unit="B", unit_scale=True, unit_divisor=1024, desc="bytes", position=1, file=sys.stderr
@@ -142,11 +146,11 @@ def history_bars(work: Plan) -> Iterator[Advance | None]:
 
 
 @contextmanager
-def heartbeats(work: Plan) -> Iterator[Advance | None]:
+def heartbeats(work: Plan, known_clean: KnownClean | None = None) -> Iterator[Advance | None]:
     """A line on stderr every HEARTBEAT_SECONDS (SECRETSCAN_HEARTBEAT_SECONDS): a CI log that shows nothing
     for minutes looks hung. Written as work is done (no thread: the scan may fork workers)."""
     every = _interval()
-    with tally(work) as done:
+    with tally(work, known_clean) as done:
         due = time.monotonic() + every
 
         def advance(count: int, nbytes: int) -> None:

@@ -99,9 +99,9 @@ class BlobCensus:
         )  # fmt: skip
         self._sizing: Running | None = None
 
-    def counted(self) -> list[tuple[int, str]] | None:
-        """(size, a path) of each reachable blob once git is done (a missing one sized 0); None till then.
-        Never blocks: ask again later."""
+    def counted(self) -> list[tuple[str, int, str]] | None:
+        """(id, size, a path) of each reachable blob once git is done (a missing one sized 0); None till
+        then. Never blocks: ask again later."""
         if self._listing is not None:
             if not self._listing.ended():
                 return None
@@ -112,7 +112,10 @@ class BlobCensus:
             listing.spool.seek(0)
             # %(rest): cat-file splits each "id path" line at the first space and echoes the path.
             self._sizing = Running(
-                self._repo, "cat-file", "--batch-check=%(objectsize) %(rest)", stdin=listing.spool
+                self._repo,
+                "cat-file",
+                "--batch-check=%(objectname) %(objectsize) %(rest)",
+                stdin=listing.spool,
             )
             listing.close()
         if self._sizing is None or not self._sizing.ended():
@@ -126,9 +129,10 @@ class BlobCensus:
                 running.close()
 
 
-def _sized(line: bytes) -> tuple[int, str]:
-    size, _, path = line.partition(b" ")
-    return (int(size) if size.isdigit() else 0), path.decode("utf-8", "surrogateescape")
+def _sized(line: bytes) -> tuple[str, int, str]:
+    oid, _, rest = line.partition(b" ")
+    size, _, path = rest.partition(b" ")
+    return oid.decode(), (int(size) if size.isdigit() else 0), path.decode("utf-8", "surrogateescape")
 
 
 def start_tree(repo: Path, rev: str) -> Running:

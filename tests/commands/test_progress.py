@@ -17,9 +17,9 @@ from tests.helpers.cli import run_cli
 from tests.helpers.gitrepo import ENGINE, build, commit, git
 
 
-def _census(work: history.Plan) -> progress.Tally:
+def _census(work: history.Plan, known_clean: progress.KnownClean | None = None) -> progress.Tally:
     """A Tally once its census is in (git's answer takes a moment)."""
-    done = progress.Tally(work)
+    done = progress.Tally(work, known_clean)
     deadline = time.monotonic() + 30
     while done.total_blobs is None and time.monotonic() < deadline:
         done.add(0, 0)
@@ -49,6 +49,20 @@ def test_skipped_paths_count_as_blobs_without_bytes(tmp_path: Path) -> None:
     skip = lambda path: path.startswith("vendor/")  # noqa: E731
     done = _census(history.plan(tmp_path, history.HistoryOptions(), ScanResult(), skip))
     assert (done.total_blobs, done.total_bytes) == (2 + 1, len("a\n") + len("init\n"))
+
+
+def test_blobs_a_warm_cache_knows_clean_are_no_bytes_to_read(tmp_path: Path) -> None:
+    build(tmp_path, [({"a.txt": "a\n", "b.txt": "b" * 1000}, "init")])
+    b_id = git(tmp_path, "rev-parse", "HEAD:b.txt")
+    asked: list[list[str]] = []
+
+    def known_clean(ids: list[str]) -> set[str]:
+        asked.append(sorted(ids))
+        return {b_id} & set(ids)
+
+    done = _census(history.plan(tmp_path, history.HistoryOptions(), ScanResult()), known_clean)
+    assert (done.total_blobs, done.total_bytes) == (2 + 1, len("a\n") + len("init\n"))
+    assert asked == [sorted([b_id, git(tmp_path, "rev-parse", "HEAD:a.txt")])]
 
 
 def test_time_left_counts_from_the_first_content(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
