@@ -34,8 +34,9 @@ def display(quiet: bool) -> Display | None:
 class Tally:
     """What an audit has done and has to do, in blobs (commit messages included) and bytes.
 
-    A listed plan knows its totals up front. A streamed one learns them from a census of the blobs its revs
-    reach, which git makes in a moment beside the walk (git.BlobCensus); till then they are None. Blobs at
+    A listed plan knows its totals up front. A streamed one learns them from a census git makes beside the
+    walk (git.BlobCensus): for an audit of every ref, a `provisional` count of the object database in a
+    moment, then the exact count of the blobs the audited revisions reach; till then they are None. Blobs at
     skipped paths, and blobs a result cache knows clean, are counted as blobs the audit goes by, but their
     bytes are no work: left out of the bytes to read, or a warm cache would make the rest look slow."""
 
@@ -46,34 +47,49 @@ class Tally:
         self.bytes = 0
         self.total_blobs: int | None = None
         self.total_bytes: int | None = None
+        self.provisional = False  # the totals are a bound from the object database, the exact ones to come
         self._start: tuple[float, int] | None = None  # (when, bytes done) at the first content done
         self._census: git.BlobCensus | None = None
+        self._blob_totals: tuple[int, int] | None = None  # a census not yet made totals
         self._next_poll = 0.0
         if work.listed or not work.tips:
             self.total_blobs, self.total_bytes = len(work.blobs) + work.unique_messages, work.total_bytes
         else:
-            self._census = git.BlobCensus(work.repo, work.revs)
+            self._census = git.BlobCensus(work.repo, work.revs, whole_database="--all" in work.tips)
 
     def add(self, count: int, nbytes: int) -> bool:
-        """Count work done; True when this call learnt the totals."""
+        """Count work done; True when this call learnt totals (or better ones)."""
         now = time.monotonic()
         self.blobs += count
         self.bytes += nbytes
         if self._start is None and nbytes:
             self._start = (now, self.bytes)  # the rate counts what is done after this
-        if self._census is None or now < self._next_poll:
+        if (self._census is None and self._blob_totals is None) or now < self._next_poll:
             return False
         self._next_poll = now + _POLL_SECONDS
-        counted = self._census.counted()
-        if counted is None:
-            return False
-        self._census = None
-        self.work.load()  # the commit listing, long done by now: its messages are scanned too
-        self.total_blobs = len(counted) + self.work.unique_messages
-        read = {oid: size for oid, size, path in counted if not self.work.skip(path)}
-        clean = self._known_clean(list(read)) if self._known_clean is not None and read else set()
-        self.total_bytes = sum(size for oid, size in read.items() if oid not in clean) + self.work.total_bytes
+        return self._poll()
+
+    def _poll(self) -> bool:
+        if self._census is not None:
+            counted = self._census.poll()
+            if counted is not None:
+                self._blob_totals = self._blobs(counted)
+                self.provisional = not self._census.final
+                if self._census.final:
+                    self._census = None
+        listing = self.work.commit_listing
+        if self._blob_totals is None or (listing is not None and not listing.ended()):
+            return False  # nothing new, or load() would wait on git
+        self.work.load()  # its messages are scanned too
+        (blobs, size), self._blob_totals = self._blob_totals, None
+        self.total_blobs, self.total_bytes = blobs + self.work.unique_messages, size + self.work.total_bytes
         return True
+
+    def _blobs(self, counted: git.Counted) -> tuple[int, int]:
+        """(blobs, bytes to read) of a census."""
+        read = {oid: size for oid, size, path in counted if not (path and self.work.skip(path))}
+        clean = self._known_clean(list(read)) if self._known_clean is not None and read else set()
+        return len(counted), sum(size for oid, size in read.items() if oid not in clean)
 
     def seconds_left(self) -> float | None:
         """Bytes left over the mean rate since the first content done; None before a rate is known.
@@ -165,8 +181,10 @@ def heartbeats(work: Plan, known_clean: KnownClean | None = None) -> Iterator[Ad
 
 def heartbeat(done: Tally) -> str:
     """One line: blobs, bytes, share done and time left, or what is known of them so far."""
-    blobs = f"{done.blobs:,}" + (f"/{done.total_blobs:,}" if done.total_blobs is not None else "")
-    size = _size(done.bytes) + (f"/{_size(done.total_bytes)}" if done.total_bytes is not None else "")
+    about = "~" if done.provisional else ""
+    blobs = f"{done.blobs:,}" + (f"/{about}{done.total_blobs:,}" if done.total_blobs is not None else "")
+    size = _size(done.bytes)
+    size += f"/{about}{_size(done.total_bytes)}" if done.total_bytes is not None else ""
     line = f"history audit: {blobs} blobs, {size}"
     if done.total_bytes:
         line += f" ({min(100, 100 * done.bytes // done.total_bytes)}%)"

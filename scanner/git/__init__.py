@@ -5,6 +5,7 @@ functions the sources and commands call, as `git.NAME`."""
 from scanner.git.log import (
     BlobCensus,
     BlobLog,
+    Counted,
     TreeEntry,
     ancestry_path,
     blob_log,
@@ -43,6 +44,7 @@ __all__ = [
     "GITLINK_MODE",
     "BlobCensus",
     "BlobLog",
+    "Counted",
     "Later",
     "Running",
     "TreeEntry",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from scanner import cli
+from scanner import git as git_module
 from scanner.commands import progress
 from scanner.model import ScanResult
 from scanner.sources import history
@@ -18,10 +19,10 @@ from tests.helpers.gitrepo import ENGINE, build, commit, git
 
 
 def _census(work: history.Plan, known_clean: progress.KnownClean | None = None) -> progress.Tally:
-    """A Tally once its census is in (git's answer takes a moment)."""
+    """A Tally once its exact census is in (git's answer takes a moment)."""
     done = progress.Tally(work, known_clean)
     deadline = time.monotonic() + 30
-    while done.total_blobs is None and time.monotonic() < deadline:
+    while (done.total_blobs is None or done.provisional) and time.monotonic() < deadline:
         done.add(0, 0)
         time.sleep(0.05)
     done.close()
@@ -44,6 +45,24 @@ def test_a_branch_audit_counts_only_that_branch(tmp_path: Path) -> None:
     assert every_ref.total_blobs == 3 + 2  # c.txt and its commit's message join; the loose blob does not
 
 
+def test_the_database_counts_first_then_the_reachable_blobs(tmp_path: Path) -> None:
+    """A count of the object database comes in a moment but is a bound; the exact one replaces it."""
+    build(tmp_path, [({"a.txt": "a\n"}, "init")])
+    loose = git(tmp_path, "hash-object", "-w", "--stdin", stdin="an unreachable blob\n")
+    census = git_module.BlobCensus(tmp_path, ["--all"], whole_database=True)
+    counts: list[tuple[bool, set[str]]] = []
+    deadline = time.monotonic() + 30
+    while not census.final and time.monotonic() < deadline:
+        counted = census.poll()
+        if counted is not None:
+            counts.append((census.final, {oid for oid, _, _ in counted}))
+        time.sleep(0.02)
+    reachable = {git(tmp_path, "rev-parse", "HEAD:a.txt")}
+    assert counts[-1] == (True, reachable)
+    assert all(ids == reachable | {loose} for final, ids in counts[:-1])
+    assert census.poll() is None  # nothing after the exact count
+
+
 def test_skipped_paths_count_as_blobs_without_bytes(tmp_path: Path) -> None:
     build(tmp_path, [({"a.txt": "a\n", "vendor/big.js": "x" * 1000}, "init")])
     skip = lambda path: path.startswith("vendor/")  # noqa: E731
@@ -62,7 +81,8 @@ def test_blobs_a_warm_cache_knows_clean_are_no_bytes_to_read(tmp_path: Path) -> 
 
     done = _census(history.plan(tmp_path, history.HistoryOptions(), ScanResult()), known_clean)
     assert (done.total_blobs, done.total_bytes) == (2 + 1, len("a\n") + len("init\n"))
-    assert asked == [sorted([b_id, git(tmp_path, "rev-parse", "HEAD:a.txt")])]
+    both = sorted([b_id, git(tmp_path, "rev-parse", "HEAD:a.txt")])
+    assert asked and all(ids == both for ids in asked)  # asked of each count: the database's, the exact
 
 
 def test_time_left_counts_from_the_first_content(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -109,7 +129,9 @@ def test_in_process_progress_never_touches_stdout(
 def test_heartbeat_line() -> None:
     done = progress.Tally.__new__(progress.Tally)
     done.blobs, done.bytes, done.total_blobs, done.total_bytes = 1200, 3 << 20, None, None
-    done._start = None
+    done._start, done.provisional = None, False
     assert progress.heartbeat(done) == "history audit: 1,200 blobs, 3.0 MiB"
     done.total_blobs, done.total_bytes = 2400, 6 << 20
     assert progress.heartbeat(done) == "history audit: 1,200/2,400 blobs, 3.0 MiB/6.0 MiB (50%)"
+    done.provisional = True  # a bound from the object database, the exact count to come
+    assert progress.heartbeat(done) == "history audit: 1,200/~2,400 blobs, 3.0 MiB/~6.0 MiB (50%)"
