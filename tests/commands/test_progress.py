@@ -19,7 +19,8 @@ from tests.helpers.gitrepo import ENGINE, build, commit, git
 
 
 def _census(work: history.Plan, known_clean: progress.KnownClean | None = None) -> progress.Tally:
-    """A Tally once its exact census is in (git's answer takes a moment)."""
+    """A Tally once its exact census is in (git's answer takes a moment), the messages read."""
+    work.load()  # as the scan does before it scans the messages
     done = progress.Tally(work, known_clean)
     deadline = time.monotonic() + 30
     while (done.total_blobs is None or done.provisional) and time.monotonic() < deadline:
@@ -85,22 +86,25 @@ def test_blobs_a_warm_cache_knows_clean_are_no_bytes_to_read(tmp_path: Path) -> 
     assert asked and all(ids == both for ids in asked)  # asked of each count: the database's, the exact
 
 
-def test_time_left_counts_from_the_first_content(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Setting up (rules compiled, git started) is no measure of the scan: the rate starts with the first
-    content done (the first estimate of a 7-second audit said 42 minutes)."""
+def test_time_left_is_the_rate_of_the_later_half(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A slow start (git walking from every ref, cold caches) weighs on the estimate only while it is
+    recent; setting up before the first content does not count at all."""
     build(tmp_path, [({"a.txt": "a\n"}, "init")])
     work = history.plan(tmp_path, history.HistoryOptions(max_commits=1), ScanResult())  # listed: totals known
     clock = [100.0]
     monkeypatch.setattr(progress.time, "monotonic", lambda: clock[0])
     done = progress.Tally(work)
-    done.total_bytes = 1000
+    done.total_bytes = 2000
     clock[0] += 10  # setting up
-    done.add(1, 100)
+    done.add(1, 10)
     assert done.seconds_left() is None  # no rate yet
-    for _ in range(4):  # 100 bytes a second
+    for _ in range(4):  # a slow start: 10 bytes a second
+        clock[0] += 1
+        done.add(1, 10)
+    for _ in range(8):  # then 100 bytes a second
         clock[0] += 1
         done.add(1, 100)
-    assert done.seconds_left() == pytest.approx((1000 - 500) / 100)
+    assert done.seconds_left() == pytest.approx((2000 - 850) / 100)
 
 
 def test_heartbeats_go_to_stderr_without_a_terminal(tmp_path: Path) -> None:
@@ -129,7 +133,7 @@ def test_in_process_progress_never_touches_stdout(
 def test_heartbeat_line() -> None:
     done = progress.Tally.__new__(progress.Tally)
     done.blobs, done.bytes, done.total_blobs, done.total_bytes = 1200, 3 << 20, None, None
-    done._start, done.provisional = None, False
+    done._times, done._done, done.provisional = [], [], False
     assert progress.heartbeat(done) == "history audit: 1,200 blobs, 3.0 MiB"
     done.total_blobs, done.total_bytes = 2400, 6 << 20
     assert progress.heartbeat(done) == "history audit: 1,200/2,400 blobs, 3.0 MiB/6.0 MiB (50%)"
