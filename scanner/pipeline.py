@@ -17,6 +17,7 @@ from scanner.engine import Engine
 from scanner.errors import UsageError
 from scanner.filters.baseline import apply, warn_unused
 from scanner.filters.confidence import keep_confident
+from scanner.filters.fingerprint import fingerprint_key, rekey
 from scanner.model import ScanResult
 from scanner.report import ReportContext, renderer
 from scanner.rules import Rule, load_rules
@@ -125,6 +126,8 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
     entries), 2 scan errors under --fail-on-error."""
     settings = setup.settings
     stale = filter_findings(setup, result)
+    if result.findings:  # a git call for the key only when a report will show fingerprints
+        rekey(result, fingerprint_key(setup.root, setup.baseline.hmac_key if setup.baseline else None))
     result.findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.rule_id))
     verify(settings, result)  # issue 4: opt-in, after filtering so dropped findings are never sent
     fmt = settings.format or "text"
@@ -161,7 +164,7 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
         tell_left_out(result)
     faults = len(result.errors) + sum(s.fault for s in result.skipped)
     if settings.fail_on_error and faults:  # issue 15 §6: what was not scanned may hold a secret
-        notify(f"{faults} scan error(s) and --fail-on-error: failing (exit {EXIT_ERROR})")
+        notify(f"{faults} scan error(s): failing (exit {EXIT_ERROR}; --no-fail-on-error to report them only)")
         return EXIT_ERROR
     if settings.fail_on != "any":  # issue 17 §1: `active` fails closed, `verified-active` only on proof
         from scanner.verify.outcome import fails_gate

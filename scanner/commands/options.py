@@ -70,9 +70,11 @@ def add_scan_options(parser: argparse.ArgumentParser) -> None:
     )
     gate.add_argument(
         "--fail-on-error",
-        action="store_true",
-        help="exit 2 when anything could not be scanned (an unreadable object, a blob skipped by a fault) "
-        "instead of passing; the default in staged, diff and CI (config: fail_on_error: true)",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="exit 2 when anything could not be scanned (an unreadable object, a blob skipped by a fault), "
+        "the default; --no-fail-on-error reports such errors and exits 0 or 1 by the findings alone "
+        "(config: fail_on_error: false)",
     )
     out.add_argument("-q", "--quiet", action="store_true", help="no progress bar or heartbeat")
     out.add_argument(

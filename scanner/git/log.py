@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.errors import GitError
+from scanner.git.objects import ObjectReader
 from scanner.git.parse import (
     COMMIT_FORMAT,
     MARK,
@@ -51,29 +52,46 @@ def tag_messages(repo: Path) -> Iterator[tuple[Commit, bytes]]:
 
 
 def list_blobs(repo: Path, revs: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
-    """(blob id, a path it had) for every blob reachable from `revs`, in traversal order; and the ids of
-    objects the traversal found missing or unreadable (reported, never fatal: PERF-NOTES §5)."""
-    out = run(
-        repo,
-        "rev-list",
-        "--objects",
-        "--filter=object:type=blob",
-        # Else a tip named on the command line is printed whatever its type: an annotated tag came out as
-        # a "blob" named after the tag, then failed to read as one (issue 15 §6).
-        "--filter-provided-objects",
-        "--missing=print",
-        *revs,
-        "--",
-        config=WALK_MEMORY,
-    )
-    blobs: list[tuple[str, str]] = []
+    """(blob id, path) for every path at which a blob sits in a commit of `revs`, each pair once, a blob's
+    pairs in walk order; and the ids of trees found missing or unreadable (reported, never fatal:
+    PERF-NOTES §5). Every path, not one per blob (`rev-list --objects` names a blob once, and cuts a name
+    at a newline): a copy at an allowlisted or excluded path must not hide the others (issue 14 §1, §2)."""
+    out = run(repo, "rev-list", "--no-commit-header", "--format=%T", *revs, "--", config=WALK_MEMORY)
+    level = list(dict.fromkeys((tree, b"") for tree in out.decode().split()))
+    seen = set(level)
+    pairs: dict[tuple[str, bytes], None] = {}
     missing: list[str] = []
-    for line in out.split(b"\n"):
-        if line.startswith(b"?"):
-            missing.append(line[1:].decode())
-        elif len(line) > 41 and line[40:41] == b" ":  # commits come without a path
-            blobs.append((line[:40].decode(), line[41:].decode("utf-8", "surrogateescape")))
-    return blobs, missing
+    reader = ObjectReader(repo)
+    while level:  # breadth first: one cat-file per depth, each (tree, folder) read once
+        folders: dict[str, list[bytes]] = {}
+        for tree, prefix in level:
+            folders.setdefault(tree, []).append(prefix)
+        below: list[tuple[str, bytes]] = []
+        for info, data in reader.contents(list(folders), max_bytes=1 << 62):
+            if data is None or info.kind != "tree":
+                missing.append(info.oid)
+                continue
+            for mode, name, oid in _tree_entries(data, len(info.oid) // 2):
+                for prefix in folders[info.oid]:
+                    if mode == b"40000":
+                        key = (oid, prefix + name + b"/")
+                        if key not in seen:
+                            seen.add(key)
+                            below.append(key)
+                    elif mode != b"160000":  # a gitlink names another repository's commit
+                        pairs[(oid, prefix + name)] = None
+        level = below
+    return [(oid, path.decode("utf-8", "surrogateescape")) for oid, path in pairs], missing
+
+
+def _tree_entries(data: bytes, raw: int) -> Iterator[tuple[bytes, bytes, str]]:
+    """(mode, name, object id) of each entry of a tree object: `mode SP name NUL id`, the id `raw` bytes."""
+    at = 0
+    while at < len(data):
+        space = data.index(b" ", at)
+        nul = data.index(b"\0", space)
+        yield data[at:space], data[space + 1 : nul], data[nul + 1 : nul + 1 + raw].hex()
+        at = nul + 1 + raw
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ Never follows a symlink loop; an unreadable file is reported and the walk goes o
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -133,7 +134,10 @@ def _walk_dir(root: str, options: WalkOptions, report: WalkReport) -> Iterator[B
             try:
                 entry_stat = entry.stat()
             except OSError as exc:
-                report.skipped.append(Skipped(prefix + rel, f"unreadable: {exc.strerror or exc}"))
+                # A link to nothing holds no content to lose: a skip, not a scan error (the run still passes).
+                broken = entry.is_symlink() and exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR)
+                why = "broken symbolic link" if broken else "unreadable"
+                report.skipped.append(Skipped(prefix + rel, f"{why}: {exc.strerror or exc}"))
                 continue
             blob = _read_file(entry.path, prefix + rel, entry_stat, options, report)
             if blob is not None:
