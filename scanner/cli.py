@@ -79,7 +79,7 @@ def _arguments(args_list: list[str]) -> list[str]:
     if first in COMMANDS or first in ("-h", "--help", "--version"):
         return args_list
     if first.startswith("-") and first != "-":
-        flag = first.split("=", 1)[0]
+        flag = first.split("=", 1)[0] if first.startswith("--") else first[:2]  # -j2 is -j 2
         return (
             ["scan", *args_list]
             if flag in _command_parser(build_parser("scan"), "scan").flags()

@@ -36,6 +36,7 @@ def _paths(proc_stdout: str) -> set[str]:
         ("scan", "{dir}/clean.txt", "-f", "json", "{dir}/credentials"),  # between two paths
         ("{dir}", "--format=json", "-q"),  # the default command, options after
         ("-f", "json", "{dir}"),  # the default command, options first
+        ("-fjson", "-j1", "{dir}"),  # short options with their values attached
     ],
 )
 def test_options_before_between_or_after_paths(leaky: Path, args: tuple[str, ...]) -> None:
