@@ -116,17 +116,23 @@ class BlobCensus:
     def __init__(self, repo: Path, revs: Sequence[str], *, whole_database: bool = False) -> None:
         self.final = False  # the last count returned was the exact one
         self._repo = repo
+        self._revs = list(revs)
         self._database: Running | None = None
+        self._listing: Running | None = None
+        self._sizing: Running | None = None
         if whole_database:
             check = "--batch-check=%(objecttype) %(objectname) %(objectsize)"
             self._database = Running(repo, "cat-file", "--batch-all-objects", "--unordered", check)
-        self._listing: Running | None = Running(
-            repo,
+        else:
+            self._list()
+
+    def _list(self) -> None:
+        self._listing = Running(
+            self._repo,
             "rev-list", "--objects", "--filter=object:type=blob", "--filter-provided-objects",
-            "--missing=allow-any", *revs, "--",
+            "--missing=allow-any", *self._revs, "--",
             config=WALK_MEMORY,
         )  # fmt: skip
-        self._sizing: Running | None = None
 
     def poll(self) -> Counted | None:
         """A count not returned before, once git has made it: the database's first (with
@@ -139,6 +145,7 @@ class BlobCensus:
             return exact
         if self._database is not None and self._database.ended():
             database, self._database = self._database, None
+            self._list()  # the exact count next: after the quick one, not competing with it for a core
             try:
                 out = database.output()
             except GitError:
