@@ -13,6 +13,7 @@ from scanner import cli
 from scanner import git as git_module
 from scanner.commands import progress
 from scanner.model import ScanResult
+from scanner.scheduler.stream import POOL_AFTER
 from scanner.sources import history
 from tests.helpers.cli import run_cli
 from tests.helpers.gitrepo import ENGINE, build, commit, git
@@ -105,6 +106,28 @@ def test_time_left_is_the_rate_of_the_later_half(monkeypatch: pytest.MonkeyPatch
         clock[0] += 1
         done.add(1, 100)
     assert done.seconds_left() == pytest.approx((2000 - 850) / 100)
+
+
+def test_on_a_long_audit_the_rate_waits_for_the_workers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Workers join a long audit once this process has scanned POOL_AFTER bytes: the rate of one process
+    alone is no measure of what follows."""
+    build(tmp_path, [({"a.txt": "a\n"}, "init")])
+    work = history.plan(tmp_path, history.HistoryOptions(max_commits=1), ScanResult())
+    clock = [100.0]
+    monkeypatch.setattr(progress.time, "monotonic", lambda: clock[0])
+    done = progress.Tally(work)
+    done.total_bytes = 10 * POOL_AFTER
+    step = POOL_AFTER // 4
+    for _ in range(4):  # one process: POOL_AFTER in 8 s
+        clock[0] += 2
+        done.add(1, step)
+    assert done.seconds_left() is None  # workers not in yet
+    for _ in range(8):  # then twice as fast
+        clock[0] += 1
+        done.add(1, step)
+    assert done.seconds_left() == pytest.approx((10 * POOL_AFTER - done.bytes) / step)
 
 
 def test_heartbeats_go_to_stderr_without_a_terminal(tmp_path: Path) -> None:
