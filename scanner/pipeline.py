@@ -114,6 +114,17 @@ def count_markers(result: ScanResult, explain: bool) -> None:
         result.dropped = []
 
 
+def wants_color(no_color: bool, terminal: bool) -> bool:
+    """--no-color, then NO_COLOR (https://no-color.org: set and not empty), then FORCE_COLOR (set, not empty
+    and not 0: colour in a CI log that renders it), then whether stdout is a terminal."""
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    force = os.environ.get("FORCE_COLOR")
+    if force:
+        return force != "0"
+    return terminal
+
+
 def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int:
     """Filter, verify, report and choose the exit code: 0 no findings, 1 findings (or unused baseline
     entries), 2 scan errors under --fail-on-error."""
@@ -123,13 +134,7 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
     verify(settings, result)  # issue 4: opt-in, after filtering so dropped findings are never sent
     fmt = settings.format or "text"
     to_file = bool(settings.output)
-    color = (
-        fmt == "text"
-        and not to_file
-        and not settings.no_color
-        and sys.stdout.isatty()
-        and "NO_COLOR" not in os.environ
-    )
+    color = fmt == "text" and not to_file and wants_color(settings.no_color, sys.stdout.isatty())
     context = ReportContext(
         show_secrets=settings.show_secrets,
         color=color,
@@ -139,6 +144,12 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
         hints=hints,
     )
     text = renderer(fmt)(result, context)
+    if fmt == "github":
+        from scanner.report.github import overflow
+
+        too_many = overflow(text)
+        if too_many is not None:
+            notify(f"warning: {too_many}")
     if settings.output:
         try:
             Path(settings.output).write_text(text, encoding="utf-8")
@@ -151,6 +162,8 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+    if settings.verbose:
+        tell_left_out(result)
     faults = len(result.errors) + sum(s.fault for s in result.skipped)
     if settings.fail_on_error and faults:  # issue 15 §6: what was not scanned may hold a secret
         notify(f"{faults} scan error(s): failing (exit {EXIT_ERROR}; --no-fail-on-error to report them only)")
@@ -211,6 +224,18 @@ def verify_options(settings: Settings, pair: bool, owner: bool) -> VerifyOptions
         partitions=settings.verify_partitions,
         skip_accounts=settings.verify_skip_accounts,
     )
+
+
+def tell_left_out(result: ScanResult) -> None:
+    """--verbose: on stderr, beside any report format, each thing not scanned and why, then what the
+    exceptions suppressed."""
+    for skipped in (*result.skipped, *result.ignored):
+        notify(f"not scanned: {skipped.path}: {skipped.reason}")
+    for kind, count in sorted(result.suppressed.items()):
+        notify(f"suppressed: {count} finding(s) by {kind}")
+    if result.below_min_confidence:
+        notify(f"hidden: {result.below_min_confidence} finding(s) below --min-confidence")
+    notify(f"scanned: {result.blobs_scanned} blob(s), {result.bytes_scanned} bytes")
 
 
 def notify(message: str) -> None:

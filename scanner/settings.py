@@ -77,6 +77,7 @@ class Settings:
     min_confidence: Confidence = "medium"
     no_color: bool = False
     quiet: bool = False
+    verbose: bool = False  # list on stderr what was skipped or left out, and why
     # Gate strictness: inline markers honoured (--no-inline-allow or the config turns them off); scan
     # errors fail the run unless --no-fail-on-error or the config says otherwise (None: not given).
     inline_allow: bool = True

@@ -69,7 +69,7 @@ def _audit(args: argparse.Namespace, specs: list[Any], settings: Settings) -> in
     from scanner import __version__
     from scanner.fleet.report import render
     from scanner.fleet.run import FleetOptions, RepoResult, audit
-    from scanner.pipeline import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, notify
+    from scanner.pipeline import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, notify, tell_left_out
     from scanner.report import ReportContext
     from scanner.rules import load_rules
 
@@ -91,6 +91,10 @@ def _audit(args: argparse.Namespace, specs: list[Any], settings: Settings) -> in
 
     with _executor(args) as executor:
         results = audit(specs, settings, options, executor, progress)
+    if args.verbose:  # what each repository left out, as `history --verbose` tells it
+        for repo in results:
+            notify(f"{repo.spec.name}:")
+            tell_left_out(repo.result)
     fmt = settings.format or "text"
     rules = {
         r.id: r for r in load_rules([Path(p) for p in settings.rule_paths], builtin=settings.builtin_rules)

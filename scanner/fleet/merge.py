@@ -94,9 +94,11 @@ def _combined(results: Iterable[ScanResult]) -> ScanResult:
         for kind, n in result.suppressed.items():
             merged.suppressed[kind] = merged.suppressed.get(kind, 0) + n
         merged.skipped.extend(result.skipped)
+        merged.ignored.extend(result.ignored)
         merged.errors.extend(result.errors)
         merged.warnings.extend(result.warnings)
     merged.skipped = list(dict.fromkeys(merged.skipped))
+    merged.ignored = list(dict.fromkeys(merged.ignored))
     merged.errors = list(dict.fromkeys(merged.errors))
     merged.warnings = list(dict.fromkeys(merged.warnings))
     return merged

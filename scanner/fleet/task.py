@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 Status = Literal["audited", "incremental", "unchanged", "failed"]
 # Settings that change how a run looks or how fast it goes, never what it finds.
-_COSMETIC = {"format", "output", "no_color", "quiet", "jobs", "cache", "no_cache", "repo", "shard"}
+_COSMETIC = {"format", "output", "no_color", "quiet", "verbose", "jobs", "cache", "no_cache", "repo", "shard"}
 
 
 @dataclass(frozen=True, slots=True)
