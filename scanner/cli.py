@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "install-hook": "install_hook",
     "pre-receive": "pre_receive",
     "version": "version",
+    "fleet": "fleet",
 }
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 

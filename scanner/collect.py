@@ -67,6 +67,7 @@ def audit_history(setup: Setup, repo: Path, display: ProgressDisplay | None = No
         since=settings.since,
         max_commits=settings.max_commits,
         max_bytes=settings.size_cap,
+        exclude=settings.exclude_commits,
     )
     skip = skipper(repo, setup.own_files, settings.excludes)
     scanning = scan_options(setup)

@@ -18,7 +18,7 @@ from scanner.errors import UsageError
 from scanner.filters.baseline import apply, warn_unused
 from scanner.filters.confidence import keep_confident
 from scanner.filters.fingerprint import fingerprint_key, rekey
-from scanner.model import ScanResult
+from scanner.model import Finding, ScanResult
 from scanner.report import ReportContext, renderer
 from scanner.rules import Rule, load_rules
 from scanner.scheduler import ScanOptions
@@ -78,6 +78,10 @@ def scan_options(setup: Setup) -> ScanOptions:
     settings = setup.settings
     folder = None if settings.no_cache else (Path(settings.cache) if settings.cache else default_dir())
     cache = None if folder is None else ResultCache(folder, setup.engine.digest)
+    if settings.shard is not None:
+        from scanner.scheduler.shard import ShardCache
+
+        cache = ShardCache(cache, *settings.shard)
     return ScanOptions(jobs=settings.jobs, explain=settings.explain, cache=cache)
 
 
@@ -126,9 +130,7 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
     entries), 2 scan errors under --fail-on-error."""
     settings = setup.settings
     stale = filter_findings(setup, result)
-    if result.findings:  # a git call for the key only when a report will show fingerprints
-        rekey(result, fingerprint_key(setup.root, setup.baseline.hmac_key if setup.baseline else None))
-    result.findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.rule_id))
+    settle(setup, result)
     verify(settings, result)  # issue 4: opt-in, after filtering so dropped findings are never sent
     fmt = settings.format or "text"
     to_file = bool(settings.output)
@@ -172,6 +174,19 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
         live = any(fails_gate(f.verification, settings.fail_on) for f in result.findings)
         return EXIT_FINDINGS if live or stale else EXIT_CLEAN
     return EXIT_FINDINGS if result.findings or stale else EXIT_CLEAN
+
+
+def settle(setup: Setup, result: ScanResult) -> None:
+    """The findings as reports show them: keyed fingerprints, then in report order."""
+    if result.findings:  # a git call for the key only when a report will show fingerprints
+        rekey(result, fingerprint_key(setup.root, setup.baseline.hmac_key if setup.baseline else None))
+    result.findings = sorted(result.findings, key=report_order)
+
+
+def report_order(finding: Finding) -> tuple[str, int, int, str, str]:
+    """Where a finding is listed: by place, then by fingerprint, so two secrets at one place (a history's
+    versions of one line) list in one order however the scan met them (a fleet's shards, issue 20)."""
+    return (finding.path, finding.line, finding.column, finding.rule_id, finding.fingerprint)
 
 
 def verify(settings: Settings, result: ScanResult) -> None:
