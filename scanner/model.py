@@ -253,6 +253,8 @@ class ScanResult:
     triaged: list[Triaged] = field(default_factory=list)  # baselined findings, with their labels
     commits_scanned: int | None = None  # commits whose messages and trees a history or diff read
     repository: Repository | None = None  # set by the scan when it knows better than the settings (a URL)
+    # Left out on purpose (exclude globs, ignore files): listed by --verbose, not counted as skipped.
+    ignored: list[Skipped] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

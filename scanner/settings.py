@@ -56,6 +56,10 @@ class Settings:
     branches: tuple[str, ...] = ()
     since: str | None = None
     max_commits: int | None = None
+    # A fleet's audit (issue 20): commits an earlier audit covered, whose history is left out (only what is
+    # new is read); and the share of blobs one of several tasks on one repository scans (index, count).
+    exclude_commits: tuple[str, ...] = ()
+    shard: tuple[int, int] | None = None
     # The file walk and size cap (max_bytes: the flag, then the config, then DEFAULT_MAX_BYTES).
     excludes: tuple[str, ...] = ()
     max_bytes: int | None = None
@@ -73,6 +77,7 @@ class Settings:
     min_confidence: Confidence = "medium"
     no_color: bool = False
     quiet: bool = False
+    verbose: bool = False  # list on stderr what was skipped or left out, and why
     # Gate strictness: inline markers honoured (--no-inline-allow or the config turns them off); scan
     # errors fail the run unless --no-fail-on-error or the config says otherwise (None: not given).
     inline_allow: bool = True

@@ -39,6 +39,9 @@ class WalkOptions:
 class WalkReport:
     skipped: list[Skipped] = field(default_factory=list)
     files_seen: int = 0
+    # Left out on purpose (an exclude glob, an ignore file): not a skip a report counts, but what --verbose
+    # lists when a person asks why a file was not scanned. A left-out folder is one entry.
+    ignored: list[Skipped] = field(default_factory=list)
 
 
 def is_binary(head: bytes) -> bool:
@@ -117,7 +120,11 @@ def _walk_dir(root: str, options: WalkOptions, report: WalkReport) -> Iterator[B
             if entry.name in (ALWAYS_SKIP_DIRS if is_dir else OWN_FILES):
                 continue
             probe = rel + "/" if is_dir else rel
-            if (excludes is not None and excludes.match_file(probe)) or _ignored(probe, specs, tracked):
+            if excludes is not None and excludes.match_file(probe):
+                report.ignored.append(Skipped(prefix + probe, "excluded (--exclude or the config)"))
+                continue
+            if _ignored(probe, specs, tracked):
+                report.ignored.append(Skipped(prefix + probe, "ignored (.gitignore or .secretscanignore)"))
                 continue
             if is_dir:
                 if options.follow_symlinks or not entry.is_symlink():

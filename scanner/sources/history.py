@@ -38,6 +38,7 @@ class HistoryOptions:
     since: str | None = None  # a date, or a revision whose history is excluded
     max_commits: int | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
+    exclude: tuple[str, ...] = ()  # commits whose history is left out (a fleet's incremental audit)
 
 
 @dataclass(slots=True)
@@ -189,6 +190,7 @@ def _select(work: Plan, options: HistoryOptions, result: ScanResult) -> None:
         if since is None:
             _check_date(repo, options.since)
         work.limits.append(f"^{since}" if since else f"--since={options.since}")
+    work.limits.extend(f"^{sha}" for sha in options.exclude)
     if options.max_commits is not None:
         work.limits.append(f"--max-count={options.max_commits}")
 
