@@ -124,6 +124,7 @@ _LITERAL_WORDS = frozenset(
         "changethis",
         "5ivel!fe",  # GitLab's documented default root password
         "nullptr",
+        "undef",
         "nothing",
         "unset",
     }
