@@ -31,11 +31,17 @@ PREFIX_REASON = "provider token prefix: left to that provider's rule"
 # rule rejected is proven fake. A value of the others may be a real token of a shape the rule does not know
 # yet (issue 16 §5): the generic rule reports it, but only at low confidence.
 _CHECKSUMMED_PREFIX = re.compile(r"^(?:gh[pousr]_|github_pat_|npm_|pypi-)")
+# A value this short is a fragment the pattern caught (`"*" * 36`, `$3`, `%`), never a key a person would
+# have to keep secret; passwords have their own validator and their own floor.
+_SHORTEST = 5
+SHORT_REASON = "too short to be a generated secret"
 PREFIX_LOW_REASON = "provider token prefix its provider's rule did not accept: reported at low"
 
 
 def generic_secret(secret: str) -> Verdict:
     """Judge a value found next to a secret-like name."""
+    if len(secret) < _SHORTEST:
+        return Verdict(False, SHORT_REASON)
     if "eyJ" in secret and _JWS_SHAPE.match(secret):
         return Verdict(False, JWS_REASON)
     prefixed = _PROVIDER_PREFIX.match(secret) is not None
