@@ -77,6 +77,8 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     # Jenkins' encrypted secrets ({AQAAABAAAAAQ...}): useless without the controller's master key.
     ("encrypted with another key (Jenkins secret)", re.compile(r"^\{AQAAAB[A-Za-z0-9+/]{16,}={0,2}\}$")),
+    # a Composer constraint pinned to a commit: "phpixie/auth": "dev-master#4ad10a6..."
+    ("version constraint", re.compile(r"^dev-[\w./-]+#[0-9a-f]{7,40}$")),
     ("integrity or digest", re.compile(r"(?i)^(?:(?:hmac-)?sha(?:1|224|256|384|512)|md5)[-:]")),
     ("URL", re.compile(r"(?i)^[a-z][a-z0-9+.-]*://|^www\.|\]\(https?://|\bhttps?://")),
     (

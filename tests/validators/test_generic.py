@@ -327,6 +327,7 @@ def test_a_password_with_an_at_and_a_year_is_not_a_version_pin() -> None:
         ("[]*swarmtypes.SecretReference{}", "function call or expression"),
         ("source=app-key,target=app,uid=1000,mode=0400", "query string"),
         ("!showConfirmPwd", "function call or expression"),
+        ("dev-master#9c1e4b7a0d2f5e8c3b6a1d4f7e0c9b2a5d8f1e4c", "version constraint"),
         ("(NSString*)consumerSecret", "function call or expression"),
         ("UITextField!", "function call or expression"),
         (
