@@ -131,6 +131,14 @@ _LITERAL_WORDS = frozenset(
         "5ivel!fe",  # GitLab's documented default root password
         "nullptr",
         "undef",
+        # the configuration passes of a Windows answer file (<settings pass="specialize">)
+        "generalize",
+        "specialize",
+        "oobesystem",
+        "windowspe",
+        "offlineservicing",
+        "auditsystem",
+        "audituser",
         "nothing",
         "unset",
     }
@@ -139,9 +147,11 @@ _LITERAL_WORDS = frozenset(
 _UI_LABEL = re.compile(r"^[A-Z][a-z]{3,}[.!:]?$")
 # A value that describes a password instead of being one (mysecretpassword, the-password, hashedpass,
 # password-of-userid, wrongpass), a version range (^1.0.0), a hex constant, a negation or a dereference
-# (!showPwd, *resp.Token), a Swift optional type (UITextField!).
+# (!showPwd, *resp.Token), a Swift optional type (UITextField!), a Ruby instance variable (@auth_string).
 _DESCRIBES_A_PASSWORD = re.compile(r"(?i)pass|secret|hash|fake|dummy|wrong|invalid|matching")
-_NOT_A_VALUE = re.compile(r"^[\^~]?\d+(?:\.\d+)+|^0x[0-9a-fA-F]+$|^[!*&][A-Za-z_]|^[A-Z]\w+[!?]$")
+_NOT_A_VALUE = re.compile(
+    r"^[\^~]?\d+(?:\.\d+)+|^0x[0-9a-fA-F]+$|^[!*&][A-Za-z_]|^[A-Z]\w+[!?]$|^@{1,2}[a-z_]+$"
+)
 _TEST_PASSWORD = re.compile(
     r"(?i)^(?:password|passw0rd|p@ssw0rd|pass|admin|test|secret|root|user|demo|guest)[\W_]?\d{0,4}\W?$"
 )

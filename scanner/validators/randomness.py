@@ -29,6 +29,7 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"(?i)x{4,}|\*{3,}|#{3,}|\.{3}|…|<[^>]*>|^\[.*\]$|change_?me|example|dummy|placeholder|redacted|sample|"
             r"^your|your[_-]|^my[_-]|not_?a?_?real|fake|foobar|lorem|replace|insert|^todo|^tbd$|^none$|^null$|^undefined$|test|mock"
+            r"|JBSWY3DPEHPK3PXP"  # the TOTP secret of every authenticator how-to
         ),
     ),
     (

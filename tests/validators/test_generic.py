@@ -415,6 +415,9 @@ def test_a_password_field_holds_a_password_however_weak(value: str, confidence: 
         "UITextField!",  # a Swift type
         "new_password",  # a name
         "abcdefg",  # a sequence and nothing else
+        "specialize",  # a Windows answer file's configuration pass (<settings pass="specialize">)
+        "@authentication_string",  # a Ruby instance variable
+        "JBSWY3DPEHPK3PXP",  # the TOTP secret of every authenticator how-to
     ],
 )
 def test_a_password_field_value_that_is_no_password(value: str) -> None:
