@@ -149,7 +149,9 @@ _CODE_PUNCTUATION = re.compile(r"[()\[\]{}<>]|^[A-Za-z0-9+/]+={1,2}$")
 _TEST_WORD = re.compile(
     r"(?i)test|demo|admin|guest|pass|p@ss|secret|qwerty|letmein|welcome|default|root|abc|123|sivelife"
 )
-_BASE64 = re.compile(r"^[A-Za-z0-9+/]{12,}={0,2}$")
+# From 8 characters: a Kubernetes Secret holds short values (`cGFzc3dvcmQ=`), and 8 random characters
+# rarely decode to printable text.
+_BASE64 = re.compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
 # The reason the judge gives for base64 of readable text; scanner/decode.py decodes such drops and scans them.
 BASE64_TEXT = "base64 of plain text (the decoder reports what it hides)"
 _MODULE_PART = re.compile(r"^[a-z_]{3,}$")  # `rust_openssl` in rust_openssl.hpke.MLKEM768PrivateKey
