@@ -107,6 +107,28 @@ def staged_clone(repo: Path, workdir: Path) -> tuple[Path, tuple[str, ...]]:
     return clone, item.values
 
 
+def completed(repo: Path, workdir: Path) -> Path:
+    """`repo`, or when objects are missing (a fetched snapshot lacks its largest blobs) an object-complete
+    copy with the same history less the entries whose blob is missing (bench/complete_repo.sh): betterleaks
+    stops at the first missing object, so every tool must read the same complete history."""
+    listing = git("rev-list", "--objects", "--all", "--missing=print", cwd=repo)
+    if not any(line.startswith("?") for line in listing.splitlines()):
+        return repo
+    out = workdir / "complete.git"
+    print(f"bench: {repo} lacks objects; completing it into {out}", file=sys.stderr, flush=True)
+    subprocess.run([str(Path(__file__).parent / "complete_repo.sh"), str(repo), str(out)], check=True)
+    return out
+
+
+def checkout(repo: Path, workdir: Path) -> Path:
+    """A bare repository's tree at HEAD, for the working-tree scan (a clone sharing its objects)."""
+    if git("rev-parse", "--is-bare-repository", cwd=repo).strip() != "true":
+        return repo
+    tree = workdir / "tree"
+    subprocess.run(["git", "clone", "-q", "--shared", str(repo), str(tree)], check=True)
+    return tree
+
+
 def tree_size(folder: Path) -> tuple[int, int]:
     """(files, bytes) the floor reads (bench/floor_read.py): the input size of the tree scan."""
     paths = list(floor_read.listing(str(folder)))
@@ -133,6 +155,7 @@ def row_for(tool: Tool, work: str, job: Job, summary: Summary, mb: float | None,
         summary.peak_kb,
         mb=mb,
         runs=summary.runs,
+        cpu=summary.cpu,
     )
     if summary.timed_out:
         return base
@@ -230,11 +253,11 @@ def build_synthetic(args: argparse.Namespace, repo: Path) -> dict[str, object]:
 def prepare(args: argparse.Namespace, workdir: Path) -> tuple[Target, dict[str, object]]:
     """Build or locate the inputs; describe them."""
     context: dict[str, object] = {}
-    repo: Path | None = args.repo.resolve() if args.repo else None
+    repo: Path | None = completed(args.repo.resolve(), workdir) if args.repo else None
     if args.synthetic:
         repo = workdir / "synthetic"
         context["synthetic"] = build_synthetic(args, repo)
-    tree = args.tree.resolve() if args.tree else repo
+    tree = args.tree.resolve() if args.tree else (checkout(repo, workdir) if repo else None)
     assert tree is not None  # parse_args demands --tree, --repo or --synthetic
     files, tree_bytes = tree_size(tree)
     context["tree"] = {"path": str(tree), "files": files, "mb": round(tree_bytes / 1e6, 1)}

@@ -27,9 +27,10 @@ GNU_TIME = "/usr/bin/time"
 RUSAGE_WRAPPER = (
     "import resource, subprocess, sys\n"
     "code = subprocess.call(sys.argv[2:])\n"
-    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-    "if sys.platform == 'darwin': peak //= 1024\n"
-    "open(sys.argv[1], 'w').write(f'Maximum resident set size (kbytes): {peak}\\n')\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "peak = usage.ru_maxrss // (1024 if sys.platform == 'darwin' else 1)\n"
+    "open(sys.argv[1], 'w').write(f'Maximum resident set size (kbytes): {peak}\\n'\n"
+    "    f'User time (seconds): {usage.ru_utime}\\nSystem time (seconds): {usage.ru_stime}\\n')\n"
     "sys.exit(code)\n"
 )
 
@@ -45,6 +46,7 @@ class Run:
     peak_kb: int | None
     code: int
     timed_out: bool
+    cpu: float | None = None  # user + system seconds of the command and every child it waited for
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,7 @@ class Summary:
     codes: tuple[int, ...]
     timed_out: bool
     runs: int
+    cpu: float | None = None  # median user + system seconds
 
 
 def _wrapper(report: str) -> list[str]:
@@ -63,13 +66,25 @@ def _wrapper(report: str) -> list[str]:
 
 
 def _peak(report: Path) -> int | None:
+    value = _field(report, "Maximum resident set size")
+    return None if value is None else int(value)
+
+
+def _cpu(report: Path) -> float | None:
+    """User + system CPU seconds: on two shared cores, steadier than wall time, and it shows what a tool
+    costs the machine, not only how long it took."""
+    user, system = _field(report, "User time"), _field(report, "System time")
+    return None if user is None or system is None else user + system
+
+
+def _field(report: Path, name: str) -> float | None:
     try:
         text = report.read_text()
     except OSError:
         return None
     for line in text.splitlines():
-        if "Maximum resident set size" in line:
-            return int(line.rsplit(":", 1)[1])
+        if name in line:
+            return float(line.rsplit(":", 1)[1])
     return None
 
 
@@ -105,7 +120,7 @@ def run_once(
                 out.close()  # type: ignore[union-attr]
         single_kb = _peak(report)
         peak = max(single_kb or 0, group_kb) or None
-        return Run(wall, None if timed_out else peak, code, timed_out)
+        return Run(wall, None if timed_out else peak, code, timed_out, None if timed_out else _cpu(report))
 
 
 class GroupSampler:
@@ -154,7 +169,9 @@ def summarise(done: list[Run], timeout: float) -> Summary:
         return Summary(timeout, None, codes, True, len(done))
     peaks = [r.peak_kb for r in done if r.peak_kb is not None]
     wall = statistics.median(r.wall for r in done)
-    return Summary(wall, max(peaks) if peaks else None, codes, False, len(done))
+    cpus = [r.cpu for r in done if r.cpu is not None]
+    cpu = statistics.median(cpus) if cpus else None
+    return Summary(wall, max(peaks) if peaks else None, codes, False, len(done), cpu)
 
 
 def which(name: str, extra_dirs: tuple[Path, ...] = ()) -> str | None:

@@ -20,6 +20,7 @@ class Row:
     note: str = ""
     runs: int = 0
     planted: str = ""  # "found/planted[, N decoys]" on the synthetic repository
+    cpu: float | None = None  # median user + system seconds, children included
 
 
 WORK_TITLES = {"tree": "working tree", "history": "full history", "staged": "staged one-file commit"}
@@ -48,6 +49,12 @@ def _ratio(row: Row, ours: Row | None) -> str:
     return f"< {value:.2f}" if row.timed_out else f"{value:.2f}"
 
 
+def _cpu(row: Row) -> str:
+    if row.cpu is None or row.wall is None or row.timed_out:
+        return "—"
+    return f"{row.cpu * 1000:.0f} ms" if row.cpu < 1 else f"{row.cpu:.1f} s"
+
+
 def _memory(row: Row) -> str:
     return "—" if row.peak_kb is None else f"{row.peak_kb / 1024:.0f} MB"
 
@@ -60,8 +67,8 @@ def _findings(row: Row) -> str:
 
 def markdown(rows: list[Row]) -> str:
     lines = [
-        "| work | tool | wall (median) | MB/s | peak RSS | findings | planted found | secretscan ÷ tool |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| work | tool | wall (median) | CPU (median) | MB/s | peak RSS | findings | planted found | secretscan ÷ tool |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for work in WORK_TITLES:
         of_work = [r for r in rows if r.work == work]
@@ -72,6 +79,7 @@ def markdown(rows: list[Row]) -> str:
                 WORK_TITLES[work],
                 name,
                 _seconds(row) if row.wall is not None else f"— ({row.note})",
+                _cpu(row),
                 _rate(row),
                 _memory(row),
                 _findings(row),
