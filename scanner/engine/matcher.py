@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scanner.cachedir import private_or_none
+from scanner.engine.decode import TEXT_SIGNALS
 from scanner.rules import Rule
 
 # Python's `re` treats (?P<name>...) like PCRE; Hyperscan accepts it too. Width above this is "unbounded".
@@ -35,10 +36,16 @@ Nominations = dict[int, "int | list[int]"]
 KUBE_SECRET = -1
 KIND_SECRET = rb"kind[\"']?:[ \t]*[\"']?Secret\b"
 _KIND_SECRET = re.compile(KIND_SECRET)
+# Under these keys, from the native matcher only: where each of decode.TEXT_SIGNALS first ends (absent:
+# nowhere).
+SIGNAL_KEYS = {name: KUBE_SECRET - 1 - i for i, (name, _, _) in enumerate(TEXT_SIGNALS)}
 
 
 class Matcher(Protocol):
     name: str
+    # Whether candidates() names where each of decode.TEXT_SIGNALS first ends (SIGNAL_KEYS): else the
+    # engine looks for them itself.
+    signals: bool
 
     def candidates(self, data: bytes) -> Nominations:
         """The rules that may match `data`, and where to search for them."""
@@ -48,6 +55,7 @@ class PythonMatcher:
     """Keyword prefilter in pure Python: the fallback where no Hyperscan wheel exists, and for tiny inputs."""
 
     name = "python"
+    signals = False
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self._keywords = [tuple(k.encode() for k in rule.keywords) for rule in rules]
@@ -64,6 +72,7 @@ class HyperscanMatcher:
     """All rule patterns in one Hyperscan database, cached on disk by the rule set's content hash."""
 
     name = "hyperscan"
+    signals = True
 
     def __init__(self, rules: Sequence[Rule], cache_dir: Path | None = None) -> None:
         import hyperscan
@@ -112,13 +121,13 @@ class HyperscanMatcher:
                 hits[pattern] = end  # single-match: once per rule
             elif pattern < signal:
                 anchors.setdefault(self._anchored[pattern - rules], []).append(end)
-            else:
-                hits[KUBE_SECRET] = end
+            else:  # kind: Secret, then TEXT_SIGNALS: single-match, keyed -1, -2, ...
+                hits[KUBE_SECRET - (pattern - signal)] = end
 
         self._db.scan(data, match_event_handler=on_match)
         out: Nominations = {}
-        if KUBE_SECRET in hits:
-            out[KUBE_SECRET] = hits.pop(KUBE_SECRET)
+        for key in [key for key in hits if key < 0]:
+            out[key] = hits.pop(key)
         for rule, end in hits.items():
             if rule in self._anchor_of:
                 if rule in anchors:  # no anchor hit: no line where the rule could match
@@ -168,6 +177,7 @@ class AdaptiveMatcher:
         self._native: Matcher | None = None
         self._seen = 0
         self.name = "auto"
+        self.signals = False
 
     def candidates(self, data: bytes) -> Nominations:
         if self._native is None:
@@ -184,6 +194,7 @@ class AdaptiveMatcher:
         except ImportError:  # no wheel for this platform: the pure-Python path all along
             self._native = self._python
         self.name = self._native.name
+        self.signals = self._native.signals
 
     def __getstate__(self) -> dict[str, Any]:
         if self._native is None:  # workers only join large scans: they start native
@@ -193,6 +204,7 @@ class AdaptiveMatcher:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._native = state["native"]
         self.name = state["name"]
+        self.signals = self._native.signals
         self._seen = 0
 
 
@@ -262,7 +274,8 @@ def _read_database(raw: bytes, key: bytes) -> tuple[bytes, list[int]] | None:
 def _db_key(hyperscan: Any, rules: Sequence[Rule]) -> str:
     """The digest of what a database of `rules` holds (patterns, anchors and keywords in order, how they are
     widened) and nothing else: changing a severity or an allowlist must not cost a recompilation."""
-    version = f"{getattr(hyperscan, '__version__', '0')}:widen{_MAX_REPEAT}:{KIND_SECRET!r}"
+    signals = [KIND_SECRET, *(pattern for _, pattern, _ in TEXT_SIGNALS)]
+    version = f"{getattr(hyperscan, '__version__', '0')}:widen{_MAX_REPEAT}:{signals!r}"
     held = json.dumps([[r.pattern, r.keywords, r.anchor, r.prefilter] for r in rules])
     return hashlib.sha256(f"{held}:{version}:{sys.platform}:{_machine()}".encode()).hexdigest()
 
@@ -293,8 +306,9 @@ def _compile(hyperscan: Any, rules: Sequence[Rule]) -> tuple[bytes, list[int]]:
     anchors = {i: relax_repeats(str(rules[i].anchor)).encode() for i in anchored}
 
     def build(kept: list[int]) -> bytes:
-        flags = [single] * len(rules) + [every] * len(kept) + [hyperscan.HS_FLAG_SINGLEMATCH]
-        return _build(hyperscan, expressions + [anchors[i] for i in kept] + [KIND_SECRET], flags)
+        signals = [KIND_SECRET, *(pattern for _, pattern, _ in TEXT_SIGNALS)]
+        flags = [single] * len(rules) + [every] * len(kept) + [hyperscan.HS_FLAG_SINGLEMATCH] * len(signals)
+        return _build(hyperscan, expressions + [anchors[i] for i in kept] + signals, flags)
 
     try:
         return build(anchored), anchored
