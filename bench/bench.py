@@ -156,6 +156,7 @@ def row_for(tool: Tool, work: str, job: Job, summary: Summary, mb: float | None,
         mb=mb,
         runs=summary.runs,
         cpu=summary.cpu,
+        pss_kb=summary.pss_kb,
     )
     if summary.timed_out:
         return base

@@ -47,6 +47,7 @@ class Run:
     code: int
     timed_out: bool
     cpu: float | None = None  # user + system seconds of the command and every child it waited for
+    pss_kb: int | None = None  # largest sum of the processes' proportional set sizes (Linux)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class Summary:
     timed_out: bool
     runs: int
     cpu: float | None = None  # median user + system seconds
+    pss_kb: int | None = None  # max over runs
 
 
 def _wrapper(report: str) -> list[str]:
@@ -115,21 +117,27 @@ def run_once(
                 code, timed_out = proc.wait(), True
             wall = time.perf_counter() - start
             group_kb = sampler.stop()
+            pss_kb = sampler.peak_pss_kb or None
         finally:
             if stdout:
                 out.close()  # type: ignore[union-attr]
         single_kb = _peak(report)
         peak = max(single_kb or 0, group_kb) or None
-        return Run(wall, None if timed_out else peak, code, timed_out, None if timed_out else _cpu(report))
+        if timed_out:
+            return Run(wall, None, code, timed_out)
+        return Run(wall, peak, code, timed_out, _cpu(report), pss_kb)
 
 
 class GroupSampler:
-    """Largest total RSS of the processes in process group `pgid`, sampled from /proc in a thread."""
+    """Largest total RSS of the processes in process group `pgid`, sampled from /proc in a thread; and the
+    largest total PSS, where a page several processes map (git's mapped pack, shared by every reader) counts
+    once in all, split between them: what the group holds in memory, where RSS counts such pages once per
+    process."""
 
     INTERVAL = 0.2
 
     def __init__(self, pgid: int) -> None:
-        self.pgid, self.peak_kb = pgid, 0
+        self.pgid, self.peak_kb, self.peak_pss_kb = pgid, 0, 0
         self._done = threading.Event()
         self._page_kb = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -138,10 +146,12 @@ class GroupSampler:
 
     def _run(self) -> None:
         while not self._done.wait(self.INTERVAL):
-            self.peak_kb = max(self.peak_kb, self._sample())
+            rss, pss = self._sample()
+            self.peak_kb = max(self.peak_kb, rss)
+            self.peak_pss_kb = max(self.peak_pss_kb, pss)
 
-    def _sample(self) -> int:
-        total = 0
+    def _sample(self) -> tuple[int, int]:
+        total = pss = 0
         for entry in os.scandir("/proc"):
             if not entry.name.isdigit():
                 continue
@@ -153,13 +163,25 @@ class GroupSampler:
             # After the command name: state ppid pgrp ...; rss (pages) is the 22nd field from there.
             if int(fields[2]) == self.pgid:
                 total += int(fields[21]) * self._page_kb
-        return total
+                pss += _pss(entry.name)
+        return total, pss
 
     def stop(self) -> int:
         self._done.set()
         if self._thread.is_alive():
             self._thread.join()
         return self.peak_kb
+
+
+def _pss(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass  # exited meanwhile, or a kernel without smaps_rollup
+    return 0
 
 
 def summarise(done: list[Run], timeout: float) -> Summary:
@@ -171,7 +193,10 @@ def summarise(done: list[Run], timeout: float) -> Summary:
     wall = statistics.median(r.wall for r in done)
     cpus = [r.cpu for r in done if r.cpu is not None]
     cpu = statistics.median(cpus) if cpus else None
-    return Summary(wall, max(peaks) if peaks else None, codes, False, len(done), cpu)
+    psss = [r.pss_kb for r in done if r.pss_kb is not None]
+    return Summary(
+        wall, max(peaks) if peaks else None, codes, False, len(done), cpu, max(psss) if psss else None
+    )
 
 
 def which(name: str, extra_dirs: tuple[Path, ...] = ()) -> str | None:

@@ -21,6 +21,7 @@ class Row:
     runs: int = 0
     planted: str = ""  # "found/planted[, N decoys]" on the synthetic repository
     cpu: float | None = None  # median user + system seconds, children included
+    pss_kb: int | None = None  # peak summed PSS: pages shared between the tool's processes counted once
 
 
 WORK_TITLES = {"tree": "working tree", "history": "full history", "staged": "staged one-file commit"}
@@ -56,7 +57,8 @@ def _cpu(row: Row) -> str:
 
 
 def _memory(row: Row) -> str:
-    return "—" if row.peak_kb is None else f"{row.peak_kb / 1024:.0f} MB"
+    rss = "—" if row.peak_kb is None else f"{row.peak_kb / 1024:.0f} MB"
+    return rss if row.pss_kb is None else f"{rss} ({row.pss_kb / 1024:.0f})"
 
 
 def _findings(row: Row) -> str:
@@ -67,7 +69,7 @@ def _findings(row: Row) -> str:
 
 def markdown(rows: list[Row]) -> str:
     lines = [
-        "| work | tool | wall (median) | CPU (median) | MB/s | peak RSS | findings | planted found | secretscan ÷ tool |",
+        "| work | tool | wall (median) | CPU (median) | MB/s | peak RSS (PSS) | findings | planted found | secretscan ÷ tool |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for work in WORK_TITLES:
