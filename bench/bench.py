@@ -63,6 +63,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="extra options for every secretscan run, e.g. '-j 1'",
     )
     run.add_argument("--no-peers", action="store_true", help="only secretscan and the floors")
+    run.add_argument(
+        "--peers",
+        default=None,
+        metavar="NAMES",
+        help="comma-separated peers to run, e.g. kingfisher,betterleaks (default: every peer found)",
+    )
     run.add_argument("--install-peers", action="store_true", help="pip-install peers into bench/.peers first")
     run.add_argument("--keep", action="store_true", help="keep the temporary folder (reports, repository)")
     out = parser.add_argument_group("output")
@@ -325,7 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.quick:  # a smoke test: no deliberately cold run (it pays the full rule compilation)
             contestants = [tool for tool in contestants if not tool.once]
         if not args.no_peers:
-            contestants += tools.peers()
+            wanted = set(args.peers.split(",")) if args.peers else None
+            contestants += [p for p in tools.peers() if wanted is None or p.name in wanted]
         rows = run_all(contestants, target, args, sizes(context))
         text = describe(context) + "\n" + markdown(rows)
         sys.stdout.write(text)

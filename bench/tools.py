@@ -236,8 +236,10 @@ def kingfisher() -> Tool | None:
         if t.repo is None:
             return "no repository"
         report = t.out / "kingfisher-history.json"
-        # Given the .git folder, Kingfisher scans the history only (given the work tree, files and history).
-        return Job([exe, "scan", str(t.repo / ".git"), *common, str(report)], t.repo, report, ok_codes=ok)
+        # Given the .git folder, Kingfisher scans the history only (given the work tree, files and history); a
+        # bare repository is its own git folder.
+        git_dir = t.repo / ".git" if (t.repo / ".git").exists() else t.repo
+        return Job([exe, "scan", str(git_dir), *common, str(report)], t.repo, report, ok_codes=ok)
 
     def staged(t: Target) -> Job | str:
         if t.staged is None:
