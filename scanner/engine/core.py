@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from scanner import __version__
 from scanner.engine import budget, decode
-from scanner.engine.anchors import LineMemo, anchored_secrets
+from scanner.engine.anchors import LineMemo, anchored_secrets, matches_near
 from scanner.engine.lines import LineIndex
-from scanner.engine.matcher import KUBE_SECRET, SIGNAL_KEYS, Matcher, make_matcher
+from scanner.engine.matcher import KUBE_SECRET, SIGNAL_KEYS, Hits, Matcher, make_matcher
 from scanner.engine.pairing import pair_aws_credentials, without_companion_copies
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
 from scanner.rules import Allowlist, Rule, allowlist_key, builtin_rules_dir, rules_hash
@@ -170,7 +170,7 @@ class Engine:
     def _match(
         self,
         index: int,
-        where: int | list[int],
+        where: int | list[int] | Hits,
         data: bytes,
         lines: LineIndex,
         origin: Origin,
@@ -180,9 +180,14 @@ class Engine:
         """Search one nominated rule from where the matcher said, and consider each candidate."""
         rule = self.rules[index]
         secrets: Iterator[tuple[int, bytes]]
-        if isinstance(where, int):
+        if isinstance(where, (int, Hits)):
             group = rule.secret_group
-            found = ((m.start(group), m.group(group)) for m in rule.regex.finditer(data, where))
+            matches = (
+                rule.regex.finditer(data, where)
+                if isinstance(where, int)
+                else matches_near(rule.regex, data, where.ends, where.width)
+            )
+            found = ((m.start(group), m.group(group)) for m in matches)
             secrets = ((start, raw) for start, raw in found if raw)
         else:
             secrets = anchored_secrets(rule.regex, rule.secret_group, data, where, self._lines)
