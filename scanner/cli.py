@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import signal
 import sys
 import threading
@@ -16,6 +17,7 @@ import traceback
 from collections.abc import Iterator, Sequence
 
 from scanner import __version__
+from scanner.commands.usage import Parser, nearest
 from scanner.errors import SecretscanError, Terminated
 
 # Subcommand name → module under scanner.commands defining register(subparsers). Only the module of the
@@ -30,23 +32,82 @@ COMMANDS: dict[str, str] = {
     "diff": "diff",
     "install-hook": "install_hook",
     "pre-receive": "pre_receive",
+    "version": "version",
+    "fleet": "fleet",
 }
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> Parser:
     """The argument parser; with `only`, just that subcommand is registered (and its module imported)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="secretscan",
         description="Find hard-coded secrets in files, staged changes, pull requests and git history.",
-        epilog="Run 'secretscan COMMAND --help' for the options of a command. 'secretscan PATH' scans PATH.",
+        epilog="Run 'secretscan COMMAND --help' for the options of a command. 'secretscan PATH' scans PATH; "
+        "'secretscan -' scans what is piped in.",
     )
     parser.add_argument("--version", action="version", version=f"secretscan {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # each a Parser too (argparse)
     for name, module in COMMANDS.items():
         if only is None or name == only:
             importlib.import_module(f"scanner.commands.{module}").register(sub)
     return parser
+
+
+def _command_parser(parser: Parser, name: str | None) -> Parser:
+    """The parser of subcommand `name` (the top-level one without)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+            found: Parser = action.choices[name]
+            return found
+    return parser
+
+
+def _deepest(parser: Parser, args: argparse.Namespace) -> Parser:
+    """The parser of the (sub)command the parsed `args` name: `baseline create`'s, not `baseline`'s."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = getattr(args, action.dest, None)
+            if chosen in action.choices:
+                return _deepest(action.choices[chosen], args)
+    return parser
+
+
+def _arguments(args_list: list[str]) -> list[str]:
+    """The command line with its subcommand named: `secretscan PATH`, `secretscan -` and `secretscan -f json
+    PATH` are `secretscan scan ...`. A near miss of a command's name is a usage error, not a path."""
+    first = args_list[0]
+    if first in COMMANDS or first in ("-h", "--help", "--version"):
+        return args_list
+    if first.startswith("-") and first != "-":
+        flag = first.split("=", 1)[0] if first.startswith("--") else first[:2]  # -j2 is -j 2
+        return (
+            ["scan", *args_list]
+            if flag in _command_parser(build_parser("scan"), "scan").flags()
+            else args_list
+        )
+    guess = None if os.path.lexists(first) else nearest(first, COMMANDS)
+    if guess is not None:
+        build_parser().error(f"unknown command '{first}' (did you mean {guess}?)")
+    return ["scan", *args_list]
+
+
+def _parse(args_list: list[str]) -> argparse.Namespace:
+    """Options before or after paths, in any order; an error shows the usage of the command it is about."""
+    args_list = _arguments(args_list)
+    name = args_list[0] if args_list[0] in COMMANDS else None
+    parser = build_parser(name)
+    command = _command_parser(parser, name)
+    # Intermixed (paths, then options, then paths) needs a parser without subcommands, and would read what
+    # follows `--` as options: `install-hook -- --engine python` passes those to the hook.
+    if command is not parser and command._subparsers is None and "--" not in args_list:
+        return command.parse_intermixed_args(args_list[1:], argparse.Namespace(command=name))
+    args, extras = parser.parse_known_args(args_list)
+    if extras:
+        _deepest(parser, args).fail_unrecognized(extras)
+    if args.command is None:  # `secretscan --quiet`? a flag alone names no command
+        parser.error("no command given (try 'secretscan --help')")
+    return args
 
 
 @contextlib.contextmanager
@@ -73,11 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list:
         build_parser().print_help(sys.stderr)
         return EXIT_USAGE
-    if args_list[0] not in COMMANDS and not args_list[0].startswith("-"):
-        args_list.insert(0, "scan")  # `secretscan PATH` is `secretscan scan PATH`
-    parser = build_parser(args_list[0] if args_list[0] in COMMANDS else None)
     try:
-        args = parser.parse_args(args_list)
+        args = _parse(args_list)
     except SystemExit as exc:  # argparse: --help/--version exit 0, bad flags exit 2
         return int(exc.code or 0)
     try:

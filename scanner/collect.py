@@ -21,8 +21,11 @@ if TYPE_CHECKING:
     from scanner.sources.pushed import PushScan
     from scanner.sources.staged import StagedScan
 
-# A history audit's progress display, opened on the plan once it is known (None: nobody is watching).
-ProgressDisplay = Callable[["Plan"], AbstractContextManager[Progress | None]]
+# A history audit's progress display, opened on the plan once it is known (None: nobody is watching), with
+# what tells the blobs a warm result cache knows clean (their bytes are no work).
+ProgressDisplay = Callable[
+    ["Plan", Callable[[list[str]], set[str]] | None], AbstractContextManager[Progress | None]
+]
 
 
 def scan_paths(setup: Setup) -> ScanResult:
@@ -41,6 +44,7 @@ def scan_paths(setup: Setup) -> ScanResult:
     blobs = (b for b in walk(list(settings.paths), options, report) if not setup.is_own_file(b.origin.path))
     scan_blobs(setup.engine, blobs, result, scan_options(setup))
     result.skipped.extend(report.skipped)
+    result.ignored.extend(report.ignored)
     if not report.files_seen and not report.skipped:  # "no findings" in nothing must not read as clean
         result.warnings.append(
             "nothing was scanned: no file selected (all excluded or ignored, or none there)"
@@ -63,6 +67,7 @@ def audit_history(setup: Setup, repo: Path, display: ProgressDisplay | None = No
         since=settings.since,
         max_commits=settings.max_commits,
         max_bytes=settings.size_cap,
+        exclude=settings.exclude_commits,
     )
     skip = skipper(repo, setup.own_files, settings.excludes)
     scanning = scan_options(setup)
@@ -73,18 +78,20 @@ def audit_history(setup: Setup, repo: Path, display: ProgressDisplay | None = No
         # Streamed, workers read git themselves and join only a long audit (stream.py): all cores. Listed,
         # contents travel to workers pickled while git's reader keeps a core busy: scan with the others.
         scanning.jobs = default_jobs() if not work.listed else max(1, default_jobs() - 1)
+    cache = scanning.cache
+    known = cache.clean_among if cache is not None and cache.warm else None  # for the progress totals
     with start_walks(work) as walks:  # git walks the history for attribution while we scan
-        with display(work) if display is not None else nullcontext() as progress:
+        with display(work, known) if display is not None else nullcontext() as progress:
             scan_history(setup.engine, work, result, scanning, walks.introductions, progress)
         attribute(work, result, walks)
     if not work.tips and not work.blobs:
         result.warnings.append("nothing was scanned: the repository has no commits")
-    elif not result.blobs_scanned and not result.findings and not result.skipped and not result.errors:
-        cache = scanning.cache
-        if cache is None or not cache.hits:  # else: all known clean from an earlier run
-            result.warnings.append(
-                "nothing was scanned: no commit selected (check --since, --max-commits, --branch)"
-            )
+    elif not (result.blobs_scanned or result.findings or result.skipped or result.errors) and not (
+        cache is not None and cache.hits  # all known clean from an earlier run
+    ):
+        result.warnings.append(
+            "nothing was scanned: no commit selected (check --since, --max-commits, --branch)"
+        )
     return result
 
 

@@ -53,7 +53,7 @@ class Config:
     baseline: Path | None = None
     verify_skip_accounts: tuple[str, ...] = ()  # AWS accounts verification never contacts
     inline_allow: bool = True  # false: inline markers suppress nothing (issue 15 §2)
-    fail_on_error: bool = False  # true: any scan error exits 2 (issue 15 §6)
+    fail_on_error: bool | None = None  # false: scan errors are reported but do not exit 2 (issue 14 §5)
 
 
 def repository_root(start: Path) -> Path | None:
@@ -122,7 +122,7 @@ def load_config(path: Path) -> Config:
         baseline=None if baseline is None else base / _string(baseline, where, "baseline"),
         verify_skip_accounts=_skip_accounts(doc.get("verify"), where),
         inline_allow=_flag(doc, "inline_allow", True, where),
-        fail_on_error=_flag(doc, "fail_on_error", False, where),
+        fail_on_error=None if doc.get("fail_on_error") is None else _flag(doc, "fail_on_error", True, where),
     )
 
 

@@ -207,3 +207,5 @@ class ScanResult:
     # Blobs a path allowlist dropped a candidate of at some path: attribution keeps their findings at their
     # own path, never moves them to the blob's first appearance at an allowlisted one (issue 14 §2).
     path_bound: set[str] = field(default_factory=set)
+    # Left out on purpose (exclude globs, ignore files): listed by --verbose, not counted as skipped.
+    ignored: list[Skipped] = field(default_factory=list)

@@ -17,7 +17,8 @@ from scanner.engine import Engine
 from scanner.errors import UsageError
 from scanner.filters.baseline import apply, warn_unused
 from scanner.filters.confidence import keep_confident
-from scanner.model import ScanResult
+from scanner.filters.fingerprint import fingerprint_key, rekey
+from scanner.model import Finding, ScanResult
 from scanner.report import ReportContext, renderer
 from scanner.rules import Rule, load_rules
 from scanner.scheduler import ScanOptions
@@ -77,6 +78,10 @@ def scan_options(setup: Setup) -> ScanOptions:
     settings = setup.settings
     folder = None if settings.no_cache else (Path(settings.cache) if settings.cache else default_dir())
     cache = None if folder is None else ResultCache(folder, setup.engine.digest)
+    if settings.shard is not None:
+        from scanner.scheduler.shard import ShardCache
+
+        cache = ShardCache(cache, *settings.shard)
     return ScanOptions(jobs=settings.jobs, explain=settings.explain, cache=cache)
 
 
@@ -109,22 +114,27 @@ def count_markers(result: ScanResult, explain: bool) -> None:
         result.dropped = []
 
 
+def wants_color(no_color: bool, terminal: bool) -> bool:
+    """--no-color, then NO_COLOR (https://no-color.org: set and not empty), then FORCE_COLOR (set, not empty
+    and not 0: colour in a CI log that renders it), then whether stdout is a terminal."""
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    force = os.environ.get("FORCE_COLOR")
+    if force:
+        return force != "0"
+    return terminal
+
+
 def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int:
     """Filter, verify, report and choose the exit code: 0 no findings, 1 findings (or unused baseline
     entries), 2 scan errors under --fail-on-error."""
     settings = setup.settings
     stale = filter_findings(setup, result)
-    result.findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.rule_id))
+    settle(setup, result)
     verify(settings, result)  # issue 4: opt-in, after filtering so dropped findings are never sent
     fmt = settings.format or "text"
     to_file = bool(settings.output)
-    color = (
-        fmt == "text"
-        and not to_file
-        and not settings.no_color
-        and sys.stdout.isatty()
-        and "NO_COLOR" not in os.environ
-    )
+    color = fmt == "text" and not to_file and wants_color(settings.no_color, sys.stdout.isatty())
     context = ReportContext(
         show_secrets=settings.show_secrets,
         color=color,
@@ -134,6 +144,12 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
         hints=hints,
     )
     text = renderer(fmt)(result, context)
+    if fmt == "github":
+        from scanner.report.github import overflow
+
+        too_many = overflow(text)
+        if too_many is not None:
+            notify(f"warning: {too_many}")
     if settings.output:
         try:
             Path(settings.output).write_text(text, encoding="utf-8")
@@ -146,9 +162,11 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+    if settings.verbose:
+        tell_left_out(result)
     faults = len(result.errors) + sum(s.fault for s in result.skipped)
     if settings.fail_on_error and faults:  # issue 15 §6: what was not scanned may hold a secret
-        notify(f"{faults} scan error(s) and --fail-on-error: failing (exit {EXIT_ERROR})")
+        notify(f"{faults} scan error(s): failing (exit {EXIT_ERROR}; --no-fail-on-error to report them only)")
         return EXIT_ERROR
     if settings.fail_on != "any":  # issue 17 §1: `active` fails closed, `verified-active` only on proof
         from scanner.verify.outcome import fails_gate
@@ -156,6 +174,19 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
         live = any(fails_gate(f.verification, settings.fail_on) for f in result.findings)
         return EXIT_FINDINGS if live or stale else EXIT_CLEAN
     return EXIT_FINDINGS if result.findings or stale else EXIT_CLEAN
+
+
+def settle(setup: Setup, result: ScanResult) -> None:
+    """The findings as reports show them: keyed fingerprints, then in report order."""
+    if result.findings:  # a git call for the key only when a report will show fingerprints
+        rekey(result, fingerprint_key(setup.root, setup.baseline.hmac_key if setup.baseline else None))
+    result.findings = sorted(result.findings, key=report_order)
+
+
+def report_order(finding: Finding) -> tuple[str, int, int, str, str]:
+    """Where a finding is listed: by place, then by fingerprint, so two secrets at one place (a history's
+    versions of one line) list in one order however the scan met them (a fleet's shards, issue 20)."""
+    return (finding.path, finding.line, finding.column, finding.rule_id, finding.fingerprint)
 
 
 def verify(settings: Settings, result: ScanResult) -> None:
@@ -193,6 +224,18 @@ def verify_options(settings: Settings, pair: bool, owner: bool) -> VerifyOptions
         partitions=settings.verify_partitions,
         skip_accounts=settings.verify_skip_accounts,
     )
+
+
+def tell_left_out(result: ScanResult) -> None:
+    """--verbose: on stderr, beside any report format, each thing not scanned and why, then what the
+    exceptions suppressed."""
+    for skipped in (*result.skipped, *result.ignored):
+        notify(f"not scanned: {skipped.path}: {skipped.reason}")
+    for kind, count in sorted(result.suppressed.items()):
+        notify(f"suppressed: {count} finding(s) by {kind}")
+    if result.below_min_confidence:
+        notify(f"hidden: {result.below_min_confidence} finding(s) below --min-confidence")
+    notify(f"scanned: {result.blobs_scanned} blob(s), {result.bytes_scanned} bytes")
 
 
 def notify(message: str) -> None:

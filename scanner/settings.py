@@ -4,7 +4,6 @@ of value, shared by the command line and the config file so both accept and refu
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +56,10 @@ class Settings:
     branches: tuple[str, ...] = ()
     since: str | None = None
     max_commits: int | None = None
+    # A fleet's audit (issue 20): commits an earlier audit covered, whose history is left out (only what is
+    # new is read); and the share of blobs one of several tasks on one repository scans (index, count).
+    exclude_commits: tuple[str, ...] = ()
+    shard: tuple[int, int] | None = None
     # The file walk and size cap (max_bytes: the flag, then the config, then DEFAULT_MAX_BYTES).
     excludes: tuple[str, ...] = ()
     max_bytes: int | None = None
@@ -74,10 +77,11 @@ class Settings:
     min_confidence: Confidence = "medium"
     no_color: bool = False
     quiet: bool = False
+    verbose: bool = False  # list on stderr what was skipped or left out, and why
     # Gate strictness: inline markers honoured (--no-inline-allow or the config turns them off); scan
-    # errors only reported, or failing the run (--fail-on-error or the config).
+    # errors fail the run unless --no-fail-on-error or the config says otherwise (None: not given).
     inline_allow: bool = True
-    fail_on_error: bool = False
+    fail_on_error: bool | None = None
     # Performance.
     jobs: int = 0
     backend: str = "auto"
@@ -123,9 +127,7 @@ class Settings:
             max_bytes=self.max_bytes or config.max_file_size or DEFAULT_MAX_BYTES,
             verify_skip_accounts=(*self.verify_skip_accounts, *config.verify_skip_accounts),
             inline_allow=self.inline_allow and config.inline_allow,
-            # A gate (staged, diff) and CI never pass a scan that could not read everything (issue 14 §5).
-            fail_on_error=self.fail_on_error
-            or config.fail_on_error
-            or self.command in ("staged", "diff")
-            or bool(os.environ.get("CI")),
+            # No mode passes a scan that could not read everything unless told to (issue 14 §5): what was
+            # not read may hold a secret, and exit 0 would say it does not.
+            fail_on_error=next(v for v in (self.fail_on_error, config.fail_on_error, True) if v is not None),
         )

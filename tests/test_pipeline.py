@@ -23,6 +23,8 @@ from scanner.settings import Settings
 def test_fail_on_error_fails_on_faults_only(
     tmp_path: Path, result: ScanResult, code: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = Settings(paths=(str(tmp_path),), backend="python", no_cache=True, fail_on_error=True)
+    settings = Settings(paths=(str(tmp_path),), backend="python", no_cache=True)  # failing is the default
     assert finish(prepare(settings), result) == code
-    assert ("--fail-on-error" in capsys.readouterr().err) == bool(code)
+    assert ("--no-fail-on-error" in capsys.readouterr().err) == bool(code)
+    told = Settings(paths=(str(tmp_path),), backend="python", no_cache=True, fail_on_error=False)
+    assert finish(prepare(told), result) == 0

@@ -47,7 +47,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from scanner import git
     from scanner.collect import audit_history
-    from scanner.commands.progress import history_bars, watched
+    from scanner.commands.progress import display
     from scanner.pipeline import finish, prepare
 
     settings = Settings(
@@ -61,5 +61,5 @@ def run(args: argparse.Namespace) -> int:
     )
     with git.open_repository(args.repo) as repo:
         setup = prepare(settings)
-        result = audit_history(setup, repo, history_bars if watched(args.quiet) else None)
+        result = audit_history(setup, repo, display(args.quiet))
     return finish(setup, result)

@@ -70,11 +70,19 @@ def add_scan_options(parser: argparse.ArgumentParser) -> None:
     )
     gate.add_argument(
         "--fail-on-error",
-        action="store_true",
-        help="exit 2 when anything could not be scanned (an unreadable object, a blob skipped by a fault) "
-        "instead of passing; the default in staged, diff and CI (config: fail_on_error: true)",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="exit 2 when anything could not be scanned (an unreadable object, a blob skipped by a fault), "
+        "the default; --no-fail-on-error reports such errors and exits 0 or 1 by the findings alone "
+        "(config: fail_on_error: false)",
     )
-    out.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    out.add_argument("-q", "--quiet", action="store_true", help="no progress bar or heartbeat")
+    out.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="list on stderr everything skipped or left out (ignored, excluded, binary, too large) and why",
+    )
     perf = parser.add_argument_group("performance")
     perf.add_argument(
         "-j",
@@ -288,6 +296,7 @@ def scan_fields(args: argparse.Namespace) -> dict[str, Any]:
         "min_confidence": args.min_confidence,
         "no_color": args.no_color,
         "quiet": args.quiet,
+        "verbose": args.verbose,
         "inline_allow": args.inline_allow,
         "fail_on_error": args.fail_on_error,
         "jobs": args.jobs,

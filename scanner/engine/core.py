@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -59,11 +60,14 @@ class ScanOutcome:
     rule_errors: list[str] = field(default_factory=list)
 
 
-def fingerprint(rule_id: str, secret: str, path: str) -> str:
-    """Stable identity of a finding: rule + hash of the secret + path; no line number, so edits keep it."""
+def fingerprint(rule_id: str, secret: str, path: str, key: bytes = b"") -> str:
+    """Stable identity of a finding: rule + hash of the secret + path; no line number, so edits keep it.
+    Reports show it keyed (filters.fingerprint): unkeyed, it would confirm a guessed secret."""
     digest = hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()
     # A path that is not UTF-8 is surrogate-escaped: encoded back to its bytes (issue 14 §1).
-    return hashlib.sha256(f"{rule_id}\0{digest}\0{path}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    material = f"{rule_id}\0{digest}\0{path}".encode("utf-8", "surrogateescape")
+    keyed = hmac.new(key, material, hashlib.sha256) if key else hashlib.sha256(material)
+    return keyed.hexdigest()[:32]
 
 
 def relocate(finding: Finding, origin: Origin) -> Finding:

@@ -3,17 +3,17 @@
 functions the sources and commands call, as `git.NAME`."""
 
 from scanner.git.log import (
+    BlobCensus,
     BlobLog,
+    Counted,
     TreeEntry,
     ancestry_path,
-    blob_census,
     blob_log,
     commit_messages,
     first_parent_chain,
     list_blobs,
     range_diffs,
     staged_diff,
-    start_blob_census,
     start_commit_messages,
     start_first_parent_chain,
     start_tree,
@@ -42,12 +42,13 @@ from scanner.git.run import GITLINK_MODE, Later, Running, run
 
 __all__ = [
     "GITLINK_MODE",
+    "BlobCensus",
     "BlobLog",
+    "Counted",
     "Later",
     "Running",
     "TreeEntry",
     "ancestry_path",
-    "blob_census",
     "blob_log",
     "boundary",
     "commit_messages",
@@ -65,7 +66,6 @@ __all__ = [
     "resolve",
     "run",
     "staged_diff",
-    "start_blob_census",
     "start_commit_messages",
     "start_first_parent_chain",
     "start_tree",

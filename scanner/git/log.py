@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.errors import GitError
+from scanner.git.objects import ObjectReader
 from scanner.git.parse import (
     COMMIT_FORMAT,
     MARK,
@@ -51,29 +52,46 @@ def tag_messages(repo: Path) -> Iterator[tuple[Commit, bytes]]:
 
 
 def list_blobs(repo: Path, revs: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
-    """(blob id, a path it had) for every blob reachable from `revs`, in traversal order; and the ids of
-    objects the traversal found missing or unreadable (reported, never fatal: PERF-NOTES §5)."""
-    out = run(
-        repo,
-        "rev-list",
-        "--objects",
-        "--filter=object:type=blob",
-        # Else a tip named on the command line is printed whatever its type: an annotated tag came out as
-        # a "blob" named after the tag, then failed to read as one (issue 15 §6).
-        "--filter-provided-objects",
-        "--missing=print",
-        *revs,
-        "--",
-        config=WALK_MEMORY,
-    )
-    blobs: list[tuple[str, str]] = []
+    """(blob id, path) for every path at which a blob sits in a commit of `revs`, each pair once, a blob's
+    pairs in walk order; and the ids of trees found missing or unreadable (reported, never fatal:
+    PERF-NOTES §5). Every path, not one per blob (`rev-list --objects` names a blob once, and cuts a name
+    at a newline): a copy at an allowlisted or excluded path must not hide the others (issue 14 §1, §2)."""
+    out = run(repo, "rev-list", "--no-commit-header", "--format=%T", *revs, "--", config=WALK_MEMORY)
+    level = list(dict.fromkeys((tree, b"") for tree in out.decode().split()))
+    seen = set(level)
+    pairs: dict[tuple[str, bytes], None] = {}
     missing: list[str] = []
-    for line in out.split(b"\n"):
-        if line.startswith(b"?"):
-            missing.append(line[1:].decode())
-        elif len(line) > 41 and line[40:41] == b" ":  # commits come without a path
-            blobs.append((line[:40].decode(), line[41:].decode("utf-8", "surrogateescape")))
-    return blobs, missing
+    reader = ObjectReader(repo)
+    while level:  # breadth first: one cat-file per depth, each (tree, folder) read once
+        folders: dict[str, list[bytes]] = {}
+        for tree, prefix in level:
+            folders.setdefault(tree, []).append(prefix)
+        below: list[tuple[str, bytes]] = []
+        for info, data in reader.contents(list(folders), max_bytes=1 << 62):
+            if data is None or info.kind != "tree":
+                missing.append(info.oid)
+                continue
+            for mode, name, oid in _tree_entries(data, len(info.oid) // 2):
+                for prefix in folders[info.oid]:
+                    if mode == b"40000":
+                        key = (oid, prefix + name + b"/")
+                        if key not in seen:
+                            seen.add(key)
+                            below.append(key)
+                    elif mode != b"160000":  # a gitlink names another repository's commit
+                        pairs[(oid, prefix + name)] = None
+        level = below
+    return [(oid, path.decode("utf-8", "surrogateescape")) for oid, path in pairs], missing
+
+
+def _tree_entries(data: bytes, raw: int) -> Iterator[tuple[bytes, bytes, str]]:
+    """(mode, name, object id) of each entry of a tree object: `mode SP name NUL id`, the id `raw` bytes."""
+    at = 0
+    while at < len(data):
+        space = data.index(b" ", at)
+        nul = data.index(b"\0", space)
+        yield data[at:space], data[space + 1 : nul], data[nul + 1 : nul + 1 + raw].hex()
+        at = nul + 1 + raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,18 +102,90 @@ class TreeEntry:
     path: str
 
 
-def start_blob_census(repo: Path) -> Running:
-    """Start counting the blobs in the object database (in pack order: no walk, ~1 µs an object): the
-    totals of a progress bar that streams. Read them with blob_census()."""
-    return Running(
-        repo, "cat-file", "--batch-all-objects", "--unordered", "--batch-check=%(objecttype) %(objectsize)"
-    )
+Counted = list[tuple[str, int, str]]  # (blob id, size, a path or "") of each blob counted
 
 
-def blob_census(listing: Running) -> tuple[int, int]:
-    """(blobs, their bytes) in the object database: reachable or not, so a bound of what an audit reads."""
-    sizes = [int(line[5:]) for line in listing.output().split(b"\n") if line.startswith(b"blob ")]
-    return len(sizes), sum(sizes)
+class BlobCensus:
+    """The blobs an audit of `revs` will go by, and their sizes, counted beside a streamed audit: the totals
+    of its progress. Exact: the blobs reachable from `revs` (`rev-list --objects` names them, one `cat-file
+    --batch-check` sizes them; neither reads a blob), which takes a walk of every tree: seconds of CPU on a
+    long history, a minute of waiting on a busy machine. So with `whole_database` a first count comes from
+    the object database in a moment (~1 µs an object), every blob in it: a bound (unreachable objects,
+    refs not audited), within 1 % of the reachable blobs in a fresh clone of every ref."""
+
+    def __init__(self, repo: Path, revs: Sequence[str], *, whole_database: bool = False) -> None:
+        self.final = False  # the last count returned was the exact one
+        self._repo = repo
+        self._revs = list(revs)
+        self._database: Running | None = None
+        self._listing: Running | None = None
+        self._sizing: Running | None = None
+        if whole_database:
+            check = "--batch-check=%(objecttype) %(objectname) %(objectsize)"
+            self._database = Running(repo, "cat-file", "--batch-all-objects", "--unordered", check)
+        else:
+            self._list()
+
+    def _list(self) -> None:
+        self._listing = Running(
+            self._repo,
+            "rev-list", "--objects", "--filter=object:type=blob", "--filter-provided-objects",
+            "--missing=allow-any", *self._revs, "--",
+            config=WALK_MEMORY,
+        )  # fmt: skip
+
+    def poll(self) -> Counted | None:
+        """A count not returned before, once git has made it: the database's first (with
+        `whole_database`), then the exact one (`final`; the database's is dropped if it comes later).
+        None while git counts, after the exact count, or if git failed. Never blocks."""
+        exact = self._exact()
+        if exact is not None:
+            self.close()
+            self.final = True
+            return exact
+        if self._database is not None and self._database.ended():
+            database, self._database = self._database, None
+            self._list()  # the exact count next: after the quick one, not competing with it for a core
+            try:
+                out = database.output()
+            except GitError:
+                return None
+            return [_blob_entry(line) for line in out.split(b"\n") if line.startswith(b"blob ")]
+        return None
+
+    def _exact(self) -> Counted | None:
+        if self._listing is not None and self._listing.ended():
+            listing, self._listing = self._listing, None
+            if listing.failure() is None:
+                listing.spool.seek(0)
+                # %(rest): cat-file splits each "id path" line at the first space and echoes the path.
+                check = "--batch-check=%(objectname) %(objectsize) %(rest)"
+                self._sizing = Running(self._repo, "cat-file", check, stdin=listing.spool)
+            listing.close()
+        if self._sizing is None or not self._sizing.ended():
+            return None
+        sizing, self._sizing = self._sizing, None
+        try:
+            return [_sized(line) for line in sizing.output().split(b"\n") if line]
+        except GitError:
+            return None
+
+    def close(self) -> None:
+        for running in (self._database, self._listing, self._sizing):
+            if running is not None:
+                running.close()
+        self._database = self._listing = self._sizing = None
+
+
+def _blob_entry(line: bytes) -> tuple[str, int, str]:
+    _, oid, size = line.split(b" ")
+    return oid.decode(), int(size), ""
+
+
+def _sized(line: bytes) -> tuple[str, int, str]:
+    oid, _, rest = line.partition(b" ")
+    size, _, path = rest.partition(b" ")
+    return oid.decode(), (int(size) if size.isdigit() else 0), path.decode("utf-8", "surrogateescape")
 
 
 def start_tree(repo: Path, rev: str) -> Running:

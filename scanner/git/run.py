@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Generic, TypeVar, cast
+from typing import IO, Generic, TypeVar, cast
 
 from scanner.errors import GitError
 
@@ -83,7 +83,14 @@ class Running:
     on us, and runs on the other core while this process does something else. A `piped` one writes to a
     pipe instead, and its reader copies what it reads into that file (`pipe`, `spool`)."""
 
-    def __init__(self, repo: Path, *args: str, config: Sequence[str] = (), piped: bool = False) -> None:
+    def __init__(
+        self,
+        repo: Path,
+        *args: str,
+        config: Sequence[str] = (),
+        piped: bool = False,
+        stdin: IO[bytes] | None = None,
+    ) -> None:
         self._name = args[0]
         self.spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by output() or close()
         self._err = tempfile.TemporaryFile()  # noqa: SIM115
@@ -91,7 +98,7 @@ class Running:
         stdout = subprocess.PIPE if piped else self.spool
         try:
             self._proc = subprocess.Popen(
-                cmd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=self._err, env=git_env()
+                cmd, stdin=stdin or subprocess.DEVNULL, stdout=stdout, stderr=self._err, env=git_env()
             )
         except FileNotFoundError as exc:
             self.spool.close()

@@ -12,6 +12,10 @@ from scanner.model import Finding, ScanResult
 from scanner.report import ReportContext
 from scanner.report.common import char_columns, message, rule_help, summary_line
 
+# What GitHub shows of the annotations a step writes; the rest are dropped without a word (actions/toolkit,
+# docs/problem-matchers.md, "Limitations": 10 of each kind per step, 50 per job).
+PER_STEP = 10
+PER_JOB = 50
 _COMMAND = {"critical": "error", "high": "error", "medium": "warning", "low": "notice", "info": "notice"}
 
 
@@ -49,4 +53,21 @@ def _annotation(finding: Finding, context: ReportContext) -> str:
         col=start,
         endColumn=end,
         title=f"{finding.rule_name} ({finding.severity})",
+    )
+
+
+def overflow(text: str) -> str | None:
+    """A warning when `text` holds more annotations than GitHub shows, else None."""
+    kinds = [
+        line[2:].split(" ", 1)[0].split("::", 1)[0] for line in text.splitlines() if line.startswith("::")
+    ]
+    counts = {kind: kinds.count(kind) for kind in ("error", "warning", "notice")}
+    over = {kind: n for kind, n in counts.items() if n > PER_STEP}
+    if not over and sum(counts.values()) <= PER_JOB:
+        return None
+    listed = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
+    return (
+        f"{listed} annotations, but GitHub shows only {PER_STEP} of each kind per step and {PER_JOB} per "
+        "job and drops the rest silently: upload --format sarif with github/codeql-action/upload-sarif "
+        "to see every finding (docs/ci.md)"
     )

@@ -28,7 +28,8 @@ from scanner.report.common import (
 from scanner.report.json_report import commit_dict
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-FINGERPRINT_KEY = "secretscan/v1"  # partialFingerprints key; bump only if Finding.fingerprint changes meaning
+# partialFingerprints key; bump when Finding.fingerprint changes meaning (v2: keyed, issue 14 §3).
+FINGERPRINT_KEY = "secretscan/v2"
 _SRCROOT = "%SRCROOT%"
 # GitHub maps security-severity to critical (>= 9.0), high (>= 7.0), medium (>= 4.0) and low.
 _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}

@@ -45,8 +45,10 @@ def scan_history(
 ) -> None:
     """Scan a plan's commit messages and blobs. A streamed plan reads the blobs `walk` names (attribution's
     piped walk over `work.revs`; else a walk of its own)."""
-    if work.listed or not work.tips:
+    if not work.tips:
         scan_blobs(engine, history.blobs(work, result), result, options, progress)
+    elif work.listed:
+        _listed(engine, work, result, options, progress)
     else:
         _stream(engine, work, result, options, walk, progress)
     history.note_submodules(work, result)
@@ -70,6 +72,37 @@ def _stream(
         named = history.named_blobs(work, log, seen, known_clean, progress, copies)
         scan_batches(engine, work, named, result, options, progress, dependent)
         failure = log.failure()
+    _after_blobs(engine, work, result, options, progress, seen, copies, dependent)
+    if failure is not None:
+        result.errors.append(f"git log stopped part way ({failure}); the blobs it left out were listed")
+        scan_blobs(engine, history.unread(work, result, seen), result, options, progress)
+    # Messages last: git listed them while the blobs were read.
+    scan_blobs(engine, history.messages(work, seen), result, options, progress)
+
+
+def _listed(
+    engine: Engine, work: Plan, result: ScanResult, options: ScanOptions, progress: Progress | None
+) -> None:
+    """A listed plan: its blobs, then as a stream does, the copies whose verdict depended on the path, the
+    blobs refs point at, and the messages."""
+    seen = {oid for oid, _ in work.blobs}
+    dependent: dict[str, str] = {}
+    scan_batches(engine, work, history.listed_batches(work), result, options, progress, dependent)
+    _after_blobs(engine, work, result, options, progress, seen, {}, dependent)
+    scan_blobs(engine, history.messages(work, seen), result, options, progress)
+
+
+def _after_blobs(
+    engine: Engine,
+    work: Plan,
+    result: ScanResult,
+    options: ScanOptions,
+    progress: Progress | None,
+    seen: set[str],
+    copies: dict[str, set[bytes]],
+    dependent: dict[str, str],
+) -> None:
+    """What an audit reads once the walk's or the listing's blobs are scanned."""
     # A verdict the path took part in (a path allowlist) holds for that path only: the blob's other paths
     # are scanned too, or an allowlisted copy would hide the same secret elsewhere (issue 14 §2).
     again = history.copies_to_rescan(work, copies, dependent)
@@ -77,11 +110,6 @@ def _stream(
     scan_batches(engine, work, (again[i : i + size] for i in range(0, len(again), size)), result, options)
     if "--all" in work.tips:
         scan_batches(engine, work, history.tagged(work, seen), result, options, progress)
-    if failure is not None:
-        result.errors.append(f"git log stopped part way ({failure}); the blobs it left out were listed")
-        scan_blobs(engine, history.unread(work, result, seen), result, options, progress)
-    # Messages last: git listed them while the blobs were read.
-    scan_blobs(engine, history.messages(work, seen), result, options, progress)
 
 
 def scan_batches(

@@ -5,6 +5,7 @@ Never follows a symlink loop; an unreadable file is reported and the walk goes o
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -38,6 +39,9 @@ class WalkOptions:
 class WalkReport:
     skipped: list[Skipped] = field(default_factory=list)
     files_seen: int = 0
+    # Left out on purpose (an exclude glob, an ignore file): not a skip a report counts, but what --verbose
+    # lists when a person asks why a file was not scanned. A left-out folder is one entry.
+    ignored: list[Skipped] = field(default_factory=list)
 
 
 def is_binary(head: bytes) -> bool:
@@ -116,7 +120,11 @@ def _walk_dir(root: str, options: WalkOptions, report: WalkReport) -> Iterator[B
             if entry.name in (ALWAYS_SKIP_DIRS if is_dir else OWN_FILES):
                 continue
             probe = rel + "/" if is_dir else rel
-            if (excludes is not None and excludes.match_file(probe)) or _ignored(probe, specs, tracked):
+            if excludes is not None and excludes.match_file(probe):
+                report.ignored.append(Skipped(prefix + probe, "excluded (--exclude or the config)"))
+                continue
+            if _ignored(probe, specs, tracked):
+                report.ignored.append(Skipped(prefix + probe, "ignored (.gitignore or .secretscanignore)"))
                 continue
             if is_dir:
                 if options.follow_symlinks or not entry.is_symlink():
@@ -126,7 +134,10 @@ def _walk_dir(root: str, options: WalkOptions, report: WalkReport) -> Iterator[B
             try:
                 entry_stat = entry.stat()
             except OSError as exc:
-                report.skipped.append(Skipped(prefix + rel, f"unreadable: {exc.strerror or exc}"))
+                # A link to nothing holds no content to lose: a skip, not a scan error (the run still passes).
+                broken = entry.is_symlink() and exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR)
+                why = "broken symbolic link" if broken else "unreadable"
+                report.skipped.append(Skipped(prefix + rel, f"{why}: {exc.strerror or exc}"))
                 continue
             blob = _read_file(entry.path, prefix + rel, entry_stat, options, report)
             if blob is not None:

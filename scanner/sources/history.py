@@ -38,6 +38,7 @@ class HistoryOptions:
     since: str | None = None  # a date, or a revision whose history is excluded
     max_commits: int | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
+    exclude: tuple[str, ...] = ()  # commits whose history is left out (a fleet's incremental audit)
 
 
 @dataclass(slots=True)
@@ -51,6 +52,7 @@ class Plan:
     messages: list[tuple[Commit, bytes]] = field(default_factory=list)  # oldest first
     listed: bool = False  # blobs listed and sized up front; else streamed (and `blobs` stays empty)
     blobs: list[tuple[str, str]] = field(default_factory=list)  # (blob id, path) to read
+    copies: dict[str, list[str]] = field(default_factory=dict)  # listed blob id -> its other paths
     unique_messages: int = 0  # distinct non-empty messages: what the scan will read besides blobs
     total_bytes: int = 0  # of the unique messages and listed blobs
     max_bytes: int = DEFAULT_MAX_BYTES
@@ -140,8 +142,13 @@ def _size(
         clean = known_clean([oid for oid, _ in listed])
         listed = [(oid, path) for oid, path in listed if oid not in clean]
     result.errors.extend(f"object {oid} is missing or corrupt; not scanned" for oid in missing)
-    paths = dict(listed)
-    for info in ObjectReader(work.repo).infos([oid for oid, _ in listed]):
+    paths: dict[str, str] = {}  # each blob is read once, at its first path; its other paths are copies
+    for oid, path in listed:
+        if oid in paths:
+            work.copies.setdefault(oid, []).append(path)
+        else:
+            paths[oid] = path
+    for info in ObjectReader(work.repo).infos(list(paths)):
         if info.kind == "missing":
             result.errors.append(f"blob {info.oid} ({paths[info.oid]}) is missing or corrupt; not scanned")
         elif info.size > work.max_bytes:
@@ -183,6 +190,7 @@ def _select(work: Plan, options: HistoryOptions, result: ScanResult) -> None:
         if since is None:
             _check_date(repo, options.since)
         work.limits.append(f"^{since}" if since else f"--since={options.since}")
+    work.limits.extend(f"^{sha}" for sha in options.exclude)
     if options.max_commits is not None:
         work.limits.append(f"--max-count={options.max_commits}")
 
@@ -302,9 +310,18 @@ def named_blobs(
 
 
 def copies_to_rescan(work: Plan, copies: dict[str, set[bytes]], scanned: dict[str, str]) -> list[Named]:
-    """The other paths of each blob whose verdict at its `scanned` path depended on that path."""
+    """The other paths of each blob whose verdict at its `scanned` path depended on that path: those a walk
+    saw (quoted, in `copies`) and those a listing found (in the plan)."""
     again = {(oid, unquote(quoted)) for oid in scanned for quoted in copies.get(oid, ())}
+    again |= {(oid, path) for oid in scanned for path in work.copies.get(oid, ())}
     return sorted((oid, path) for oid, path in again if path != scanned[oid] and not work.skip(path))
+
+
+def listed_batches(work: Plan) -> Iterator[list[Named]]:
+    """A listed plan's blobs, in batches a reader takes."""
+    size = BatchReader.MAX_BATCH
+    for start in range(0, len(work.blobs), size):
+        yield work.blobs[start : start + size]
 
 
 def _unknown(

@@ -31,11 +31,17 @@ PREFIX_REASON = "provider token prefix: left to that provider's rule"
 # rule rejected is proven fake. A value of the others may be a real token of a shape the rule does not know
 # yet (issue 16 §5): the generic rule reports it, but only at low confidence.
 _CHECKSUMMED_PREFIX = re.compile(r"^(?:gh[pousr]_|github_pat_|npm_|pypi-)")
+# A value this short is a fragment the pattern caught (`"*" * 36`, `$3`, `%`), never a key a person would
+# have to keep secret; passwords have their own validator and their own floor.
+_SHORTEST = 5
+SHORT_REASON = "too short to be a generated secret"
 PREFIX_LOW_REASON = "provider token prefix its provider's rule did not accept: reported at low"
 
 
 def generic_secret(secret: str) -> Verdict:
     """Judge a value found next to a secret-like name."""
+    if len(secret) < _SHORTEST:
+        return Verdict(False, SHORT_REASON)
     if "eyJ" in secret and _JWS_SHAPE.match(secret):
         return Verdict(False, JWS_REASON)
     prefixed = _PROVIDER_PREFIX.match(secret) is not None
@@ -124,6 +130,15 @@ _LITERAL_WORDS = frozenset(
         "changethis",
         "5ivel!fe",  # GitLab's documented default root password
         "nullptr",
+        "undef",
+        # the configuration passes of a Windows answer file (<settings pass="specialize">)
+        "generalize",
+        "specialize",
+        "oobesystem",
+        "windowspe",
+        "offlineservicing",
+        "auditsystem",
+        "audituser",
         "nothing",
         "unset",
     }
@@ -132,9 +147,11 @@ _LITERAL_WORDS = frozenset(
 _UI_LABEL = re.compile(r"^[A-Z][a-z]{3,}[.!:]?$")
 # A value that describes a password instead of being one (mysecretpassword, the-password, hashedpass,
 # password-of-userid, wrongpass), a version range (^1.0.0), a hex constant, a negation or a dereference
-# (!showPwd, *resp.Token), a Swift optional type (UITextField!).
+# (!showPwd, *resp.Token), a Swift optional type (UITextField!), a Ruby instance variable (@auth_string).
 _DESCRIBES_A_PASSWORD = re.compile(r"(?i)pass|secret|hash|fake|dummy|wrong|invalid|matching")
-_NOT_A_VALUE = re.compile(r"^[\^~]?\d+(?:\.\d+)+|^0x[0-9a-fA-F]+$|^[!*&][A-Za-z_]|^[A-Z]\w+[!?]$")
+_NOT_A_VALUE = re.compile(
+    r"^[\^~]?\d+(?:\.\d+)+|^0x[0-9a-fA-F]+$|^[!*&][A-Za-z_]|^[A-Z]\w+[!?]$|^@{1,2}[a-z_]+$"
+)
 _TEST_PASSWORD = re.compile(
     r"(?i)^(?:password|passw0rd|p@ssw0rd|pass|admin|test|secret|root|user|demo|guest)[\W_]?\d{0,4}\W?$"
 )

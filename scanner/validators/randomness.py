@@ -29,6 +29,7 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"(?i)x{4,}|\*{3,}|#{3,}|\.{3}|…|<[^>]*>|^\[.*\]$|change_?me|example|dummy|placeholder|redacted|sample|"
             r"^your|your[_-]|^my[_-]|not_?a?_?real|fake|foobar|lorem|replace|insert|^todo|^tbd$|^none$|^null$|^undefined$|test|mock"
+            r"|JBSWY3DPEHPK3PXP"  # the TOTP secret of every authenticator how-to
         ),
     ),
     (
@@ -65,12 +66,20 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|^[A-Za-z_$][\w$]*(?:->|::)[A-Za-z_$][\w$]*"  # this->get_url(), Foo::bar: C++, PHP, Rust code
             r"|^\*[A-Za-z_]\w*\.[\w.]+$"  # a dereference: *params.Registry.AccessKey
             r"|\)[*/+-]\d"  # arithmetic on a call's result: float(x)*60
+            r"|^!+[a-z_$][\w$]*$"  # a negated variable: showPwd = !showPwd
+            r"|^\([A-Za-z_][\w.]*\s*\*?\)[A-Za-z_$][\w$.]*$"  # a cast of a name: (NSString*)consumerSecret
+            # a Swift optional of a UIKit or Foundation type (password: UITextField!), not any word and "!"
+            r"|^(?:UI|NS|CG)[A-Z][A-Za-z]+[!?]$|^[A-Z][A-Za-z]*(?:Field|View|Label|Button|Controller|String)[!?]$"
         ),
     ),
     (
         "regular expression",
         re.compile(r"^\(\?[:=!<P]|\[\^|\\[dswbDSWB]|\[(?:\w-\w)+|\{\d+,\d*\}|\[\[:[a-z]+:\]\]|\(\.[*+]\??\)"),
     ),
+    # Jenkins' encrypted secrets ({AQAAABAAAAAQ...}): useless without the controller's master key.
+    ("encrypted with another key (Jenkins secret)", re.compile(r"^\{AQAAAB[A-Za-z0-9+/]{16,}={0,2}\}$")),
+    # a Composer constraint pinned to a commit: "phpixie/auth": "dev-master#4ad10a6..."
+    ("version constraint", re.compile(r"^dev-[\w./-]+#[0-9a-f]{7,40}$")),
     ("integrity or digest", re.compile(r"(?i)^(?:(?:hmac-)?sha(?:1|224|256|384|512)|md5)[-:]")),
     ("URL", re.compile(r"(?i)^[a-z][a-z0-9+.-]*://|^www\.|\]\(https?://|\bhttps?://")),
     (
@@ -126,6 +135,8 @@ _LETTERS_PART = re.compile(r"(?:^|_)[A-Za-z]{3,}(?=_|$)")
 _PASSWORD_HASH = re.compile(
     r"^\$(?:1|2[abxy]?|5|6|y|gy|7|sha1|md5|argon2(?:id|i|d))\$[\w./$=,+-]{8,}$|^\*[0-9A-F]{40}$|^md5[0-9a-f]{32}$"
     r"|^(?:pbkdf2_sha(?:1|256)|bcrypt(?:_sha256)?|argon2|scrypt)\$[\w./$=,+-]{8,}$"  # Django's algorithm$...
+    r"|^(?:md5|sha1)\$\w{0,32}\$[0-9a-f]{32,40}$"  # Django's legacy salted hashes: md5$salt$hex
+    r"|^#jbcrypt:\$2[abxy]?\$[\w./$]{8,}$"  # Jenkins' user database: #jbcrypt:$2a$10$...
 )
 # Letters outside ASCII (CJK, Cyrillic, accented Latin): translated prose such as MediaWiki's messages, or a
 # password a person typed; token generators emit ASCII only.
@@ -138,7 +149,9 @@ _CODE_PUNCTUATION = re.compile(r"[()\[\]{}<>]|^[A-Za-z0-9+/]+={1,2}$")
 _TEST_WORD = re.compile(
     r"(?i)test|demo|admin|guest|pass|p@ss|secret|qwerty|letmein|welcome|default|root|abc|123|sivelife"
 )
-_BASE64 = re.compile(r"^[A-Za-z0-9+/]{12,}={0,2}$")
+# From 8 characters: a Kubernetes Secret holds short values (`cGFzc3dvcmQ=`), and 8 random characters
+# rarely decode to printable text.
+_BASE64 = re.compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
 # The reason the judge gives for base64 of readable text; scanner/decode.py decodes such drops and scans them.
 BASE64_TEXT = "base64 of plain text (the decoder reports what it hides)"
 _MODULE_PART = re.compile(r"^[a-z_]{3,}$")  # `rust_openssl` in rust_openssl.hpke.MLKEM768PrivateKey

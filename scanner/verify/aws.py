@@ -35,7 +35,7 @@ from scanner.verify.replies import (
     wrong_scope,
 )
 
-INSTALL_HINT = "pip install 'secretscan[aws]'"
+INSTALL_HINT = "pip install 'botocore>=1.31' (the [aws] extra: pip install '.[aws]' in a clone)"
 SIGNATURE_RETRY_PAUSE = 1.0  # seconds; STS can reject a second quick attempt with the same key (issue 4)
 # Each partition has its own STS and its own signing regions: a GovCloud or China key is unknown to the
 # commercial STS (InvalidClientTokenId), so it is tried there before being called invalid (issue 17 §2).

@@ -137,21 +137,6 @@ def test_unknown_base_is_a_usage_error(tmp_path: Path) -> None:
     assert "origin/nope" in proc.stderr and "fetch-depth" in proc.stderr
 
 
-def test_ci_examples_in_the_docs_are_valid_yaml_running_the_gate() -> None:
-    import re
-
-    import yaml
-
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "ci.md").read_text()
-    blocks = re.findall(r"```yaml\n(.*?)```", doc, re.S)
-    parsed = [yaml.safe_load(block) for block in blocks]
-    github, gitlab = parsed[0], parsed[1]
-    steps = github["jobs"]["secrets"]["steps"]
-    assert steps[0]["with"]["fetch-depth"] == 0
-    assert any("secretscan diff --base" in str(step.get("run", "")) for step in steps)
-    assert "secretscan diff --base" in " ".join(gitlab["secretscan"]["script"])
-
-
 def test_parse_diffs_reads_paths_hunks_and_raw_entries() -> None:
     from scanner.git.parse import MARK, parse_diffs, unquote
 

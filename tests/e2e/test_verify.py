@@ -100,7 +100,7 @@ def test_missing_botocore_tells_how_to_install(tmp_path: Path) -> None:
     (tmp_path / "creds.ini").write_text(PAIR)
     proc = run_with_site(tmp_path, NO_BOTOCORE, "scan", str(tmp_path / "creds.ini"), "--verify")
     assert proc.returncode == 2
-    assert "pip install 'secretscan[aws]'" in proc.stderr
+    assert "pip install 'botocore>=1.31'" in proc.stderr
     plain = run_with_site(tmp_path, NO_BOTOCORE, "scan", str(tmp_path / "creds.ini"))
     assert plain.returncode == 1  # without --verify botocore is never needed
 

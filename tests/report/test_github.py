@@ -69,3 +69,18 @@ def test_newline_in_path_cannot_start_a_new_command() -> None:
 def test_command_escapes_data_and_properties() -> None:
     assert command("notice", "50%\r\ndone", title="a,b:c") == "::notice title=a%2Cb%3Ac::50%25%0D%0Adone"
     assert command("error", "plain") == "::error::plain"
+
+
+def test_overflow_warns_past_what_github_shows() -> None:
+    from scanner.report.github import PER_STEP, overflow
+
+    def lines(errors: int, warnings: int = 0, notices: int = 0) -> str:
+        kinds = ["error"] * errors + ["warning"] * warnings + ["notice"] * notices
+        return (
+            "\n".join(command(kind, "found", file="a.py", line=1) for kind in kinds) + "\nsecretscan: done\n"
+        )
+
+    assert overflow(lines(PER_STEP, PER_STEP, PER_STEP)) is None
+    too_many = overflow(lines(PER_STEP + 1))
+    assert too_many is not None and "11 error" in too_many and "--format sarif" in too_many
+    assert overflow(lines(0, PER_STEP + 1)) is not None

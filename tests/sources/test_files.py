@@ -93,7 +93,7 @@ def test_cli_reports_skipped_files_and_still_finds_secrets(tmp_path: Path) -> No
     assert [Path(f["path"]).name for f in doc["findings"]] == ["cfg.ini"]
     skipped = {Path(s["path"]).name: s["reason"] for s in doc["skipped"]}
     assert skipped["img.bin"] == "binary"
-    assert skipped["dangling"].startswith("unreadable")
+    assert skipped["dangling"].startswith("broken symbolic link")
     text = run_cli("scan", str(tmp_path)).stdout
     assert "skipped " in text and "1 binary" in text
 

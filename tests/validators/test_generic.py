@@ -326,6 +326,14 @@ def test_a_password_with_an_at_and_a_year_is_not_a_version_pin() -> None:
         ("c->argv[++j]->ptr", "function call or expression"),
         ("[]*swarmtypes.SecretReference{}", "function call or expression"),
         ("source=app-key,target=app,uid=1000,mode=0400", "query string"),
+        ("!showConfirmPwd", "function call or expression"),
+        ("dev-master#9c1e4b7a0d2f5e8c3b6a1d4f7e0c9b2a5d8f1e4c", "version constraint"),
+        ("(NSString*)consumerSecret", "function call or expression"),
+        ("UITextField!", "function call or expression"),
+        (
+            "{AQAAABAAAAAQk3Vt8bQz2LmR7xN4pW9cYd1eHf6gJs0aKo5iUl2Tn8E=}",
+            "encrypted with another key (Jenkins secret)",
+        ),
     ],
 )
 def test_judge_rejects_code_markup_and_patterns_from_other_ecosystems(value: str, reason: str) -> None:
@@ -341,6 +349,8 @@ def test_judge_rejects_code_markup_and_patterns_from_other_ecosystems(value: str
         "*EE0D72C1085C46C5278932678FBE2C6A782821B4",  # MySQL native password
         "md59543f1d82624df2b31672ec0f7050460",  # PostgreSQL md5
         "pbkdf2_sha256$30000$Vo0VlMnkR4Bk$qEvtdyZRWTcOsCnI/oQ7fVOu1XAUR",  # Django
+        "md5$Qm4T8vR2wN6k$5d41a0c3e9b7f2a16c8d4e0b3f9a7c21",  # Django's legacy salted MD5
+        "#jbcrypt:$2a$10$Qm4T8vR2wN6kXz1Lp0Ha7uVbC3dE5fG7hJ9kL1mN3pQ5rS7tU9vW",  # Jenkins' user database
     ],
 )
 def test_password_hashes_are_not_generic_secrets(value: str) -> None:
@@ -405,6 +415,9 @@ def test_a_password_field_holds_a_password_however_weak(value: str, confidence: 
         "UITextField!",  # a Swift type
         "new_password",  # a name
         "abcdefg",  # a sequence and nothing else
+        "specialize",  # a Windows answer file's configuration pass (<settings pass="specialize">)
+        "@authentication_string",  # a Ruby instance variable
+        "JBSWY3DPEHPK3PXP",  # the TOTP secret of every authenticator how-to
     ],
 )
 def test_a_password_field_value_that_is_no_password(value: str) -> None:

@@ -116,8 +116,10 @@ def test_judge_boundary(value: str, confidence: Confidence | None, why: str) -> 
     ("value", "reason", "why"),
     [
         ("aGVsbG8gd29ybGQgdGhpcyBpcyB0ZXh0", "base64 of plain text", "decodes to printable text"),
-        ("aGVsbG8gd29y", "base64 of plain text", "12 characters: the shortest base64 read as text"),
-        ("aGVsbG8gd28=", None, "11 characters and a pad: under the 12 the shape needs, so judged"),
+        ("aGVsbG8gd29y", "base64 of plain text", "12 characters"),
+        ("aGVsbG8gd28=", "base64 of plain text", "11 characters and a pad"),
+        ("aGVsbG8h", "base64 of plain text", "8 characters: the shortest base64 read as text"),
+        ("aGVsbG8=", None, "7 characters and a pad: under the 8 the shape needs, so judged"),
         ("aGVsbG8gd29ybGQ", None, "15 characters: not a whole number of base64 quads, so judged"),
         ("api/v1/users/token9", "path", "lower-case words between slashes"),
         ("Api/v1/Users/token9", None, "a capital breaks the path shape: base64 is mixed case"),

@@ -1,0 +1,59 @@
+"""Keyed fingerprints: stable for a repository, never a plain hash a reader could confirm a guess with."""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from scanner.engine import fingerprint
+from scanner.filters.fingerprint import ENV_KEY, fingerprint_key
+from tests.helpers.gitrepo import build
+
+
+@pytest.fixture(autouse=True)
+def no_env_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(ENV_KEY, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def plain(rule: str, secret: str, path: str) -> str:
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    return hashlib.sha256(f"{rule}\0{digest}\0{path}".encode()).hexdigest()[:32]
+
+
+def test_a_keyed_fingerprint_is_no_plain_hash_and_depends_on_the_key() -> None:
+    assert fingerprint("r", "hunter2", "a.env") == plain("r", "hunter2", "a.env")  # the unkeyed form
+    one, two = fingerprint("r", "hunter2", "a.env", b"k1"), fingerprint("r", "hunter2", "a.env", b"k2")
+    assert one != plain("r", "hunter2", "a.env") and one != two
+    assert one == fingerprint("r", "hunter2", "a.env", b"k1")
+
+
+def test_every_clone_of_a_repository_keys_alike(tmp_path: Path) -> None:
+    build(tmp_path / "repo", [({"a.txt": "a\n"}, "one"), ({"b.txt": "b\n"}, "two")])
+    subprocess.run(["git", "clone", "-q", str(tmp_path / "repo"), str(tmp_path / "clone")], check=True)
+    other = tmp_path / "other"
+    build(other, [({"a.txt": "a\n"}, "elsewhere")], start=5)
+    key = fingerprint_key(tmp_path / "repo", None)
+    assert key == fingerprint_key(tmp_path / "clone", None) != fingerprint_key(other, None)
+
+
+def test_the_environment_then_the_baseline_key_win(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(tmp_path / "repo", [({"a.txt": "a\n"}, "one")])
+    repo_key = fingerprint_key(tmp_path / "repo", None)
+    from_baseline = fingerprint_key(tmp_path / "repo", b"baseline key")
+    assert from_baseline != repo_key
+    monkeypatch.setenv(ENV_KEY, "from a CI secret")
+    assert fingerprint_key(tmp_path / "repo", b"baseline key") not in (repo_key, from_baseline)
+
+
+def test_outside_a_repository_a_private_key_file_is_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    key = fingerprint_key(folder, None)
+    kept = tmp_path / "cache" / "secretscan" / "fingerprint.key"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and bytes.fromhex(kept.read_text()) == key
+    assert fingerprint_key(folder, None) == key
