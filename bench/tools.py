@@ -201,7 +201,10 @@ def floors(python: str) -> list[Tool]:
         Tool("floor: read every file (Python)", "floor", "", {"tree": read_files}),
         Tool("floor: git cat-file --batch-all-objects", "floor", "", {"history": cat_file}),
         Tool(
-            "floor: git rev-list --objects --all | cat-file --batch", "floor", "", {"history": walk_and_read}
+            "floor: git rev-list --objects --all into cat-file --batch",
+            "floor",
+            "",
+            {"history": walk_and_read},
         ),
         Tool("floor: Python start-up", "floor", "", {"staged": start_up}),
     ]

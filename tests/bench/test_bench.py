@@ -150,7 +150,7 @@ def test_bench_runs_end_to_end_quick(tmp_path: Path) -> None:
     assert found == planted == str(doc["context"]["synthetic"]["planted_at_head"])
     assert rows["tree", "floor: read every file (Python)"]["wall"] > 0
     assert rows["history", "floor: git cat-file --batch-all-objects"]["wall"] > 0
-    assert rows["history", "floor: git rev-list --objects --all | cat-file --batch"]["wall"] > 0
+    assert rows["history", "floor: git rev-list --objects --all into cat-file --batch"]["wall"] > 0
     assert "| CPU (median) |" in done.stdout
     history = rows["history", "secretscan"]
     # Measured when `secretscan history` exists, else a note says why not; never a silent gap.
