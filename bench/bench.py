@@ -63,6 +63,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="extra options for every secretscan run, e.g. '-j 1'",
     )
     run.add_argument("--no-peers", action="store_true", help="only secretscan and the floors")
+    run.add_argument(
+        "--peers",
+        default=None,
+        metavar="NAMES",
+        help="comma-separated peers to run, e.g. kingfisher,betterleaks (default: every peer found)",
+    )
     run.add_argument("--install-peers", action="store_true", help="pip-install peers into bench/.peers first")
     run.add_argument("--keep", action="store_true", help="keep the temporary folder (reports, repository)")
     out = parser.add_argument_group("output")
@@ -107,6 +113,28 @@ def staged_clone(repo: Path, workdir: Path) -> tuple[Path, tuple[str, ...]]:
     return clone, item.values
 
 
+def completed(repo: Path, workdir: Path) -> Path:
+    """`repo`, or when objects are missing (a fetched snapshot lacks its largest blobs) an object-complete
+    copy with the same history less the entries whose blob is missing (bench/complete_repo.sh): betterleaks
+    stops at the first missing object, so every tool must read the same complete history."""
+    listing = git("rev-list", "--objects", "--all", "--missing=print", cwd=repo)
+    if not any(line.startswith("?") for line in listing.splitlines()):
+        return repo
+    out = workdir / "complete.git"
+    print(f"bench: {repo} lacks objects; completing it into {out}", file=sys.stderr, flush=True)
+    subprocess.run([str(Path(__file__).parent / "complete_repo.sh"), str(repo), str(out)], check=True)
+    return out
+
+
+def checkout(repo: Path, workdir: Path) -> Path:
+    """A bare repository's tree at HEAD, for the working-tree scan (a clone sharing its objects)."""
+    if git("rev-parse", "--is-bare-repository", cwd=repo).strip() != "true":
+        return repo
+    tree = workdir / "tree"
+    subprocess.run(["git", "clone", "-q", "--shared", str(repo), str(tree)], check=True)
+    return tree
+
+
 def tree_size(folder: Path) -> tuple[int, int]:
     """(files, bytes) the floor reads (bench/floor_read.py): the input size of the tree scan."""
     paths = list(floor_read.listing(str(folder)))
@@ -133,6 +161,8 @@ def row_for(tool: Tool, work: str, job: Job, summary: Summary, mb: float | None,
         summary.peak_kb,
         mb=mb,
         runs=summary.runs,
+        cpu=summary.cpu,
+        pss_kb=summary.pss_kb,
     )
     if summary.timed_out:
         return base
@@ -230,11 +260,11 @@ def build_synthetic(args: argparse.Namespace, repo: Path) -> dict[str, object]:
 def prepare(args: argparse.Namespace, workdir: Path) -> tuple[Target, dict[str, object]]:
     """Build or locate the inputs; describe them."""
     context: dict[str, object] = {}
-    repo: Path | None = args.repo.resolve() if args.repo else None
+    repo: Path | None = completed(args.repo.resolve(), workdir) if args.repo else None
     if args.synthetic:
         repo = workdir / "synthetic"
         context["synthetic"] = build_synthetic(args, repo)
-    tree = args.tree.resolve() if args.tree else repo
+    tree = args.tree.resolve() if args.tree else (checkout(repo, workdir) if repo else None)
     assert tree is not None  # parse_args demands --tree, --repo or --synthetic
     files, tree_bytes = tree_size(tree)
     context["tree"] = {"path": str(tree), "files": files, "mb": round(tree_bytes / 1e6, 1)}
@@ -301,7 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.quick:  # a smoke test: no deliberately cold run (it pays the full rule compilation)
             contestants = [tool for tool in contestants if not tool.once]
         if not args.no_peers:
-            contestants += tools.peers()
+            wanted = set(args.peers.split(",")) if args.peers else None
+            contestants += [p for p in tools.peers() if wanted is None or p.name in wanted]
         rows = run_all(contestants, target, args, sizes(context))
         text = describe(context) + "\n" + markdown(rows)
         sys.stdout.write(text)

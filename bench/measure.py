@@ -27,9 +27,10 @@ GNU_TIME = "/usr/bin/time"
 RUSAGE_WRAPPER = (
     "import resource, subprocess, sys\n"
     "code = subprocess.call(sys.argv[2:])\n"
-    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-    "if sys.platform == 'darwin': peak //= 1024\n"
-    "open(sys.argv[1], 'w').write(f'Maximum resident set size (kbytes): {peak}\\n')\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "peak = usage.ru_maxrss // (1024 if sys.platform == 'darwin' else 1)\n"
+    "open(sys.argv[1], 'w').write(f'Maximum resident set size (kbytes): {peak}\\n'\n"
+    "    f'User time (seconds): {usage.ru_utime}\\nSystem time (seconds): {usage.ru_stime}\\n')\n"
     "sys.exit(code)\n"
 )
 
@@ -45,6 +46,8 @@ class Run:
     peak_kb: int | None
     code: int
     timed_out: bool
+    cpu: float | None = None  # user + system seconds of the command and every child it waited for
+    pss_kb: int | None = None  # largest sum of the processes' proportional set sizes (Linux)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,8 @@ class Summary:
     codes: tuple[int, ...]
     timed_out: bool
     runs: int
+    cpu: float | None = None  # median user + system seconds
+    pss_kb: int | None = None  # max over runs
 
 
 def _wrapper(report: str) -> list[str]:
@@ -63,13 +68,25 @@ def _wrapper(report: str) -> list[str]:
 
 
 def _peak(report: Path) -> int | None:
+    value = _field(report, "Maximum resident set size")
+    return None if value is None else int(value)
+
+
+def _cpu(report: Path) -> float | None:
+    """User + system CPU seconds: on two shared cores, steadier than wall time, and it shows what a tool
+    costs the machine, not only how long it took."""
+    user, system = _field(report, "User time"), _field(report, "System time")
+    return None if user is None or system is None else user + system
+
+
+def _field(report: Path, name: str) -> float | None:
     try:
         text = report.read_text()
     except OSError:
         return None
     for line in text.splitlines():
-        if "Maximum resident set size" in line:
-            return int(line.rsplit(":", 1)[1])
+        if name in line:
+            return float(line.rsplit(":", 1)[1])
     return None
 
 
@@ -100,21 +117,27 @@ def run_once(
                 code, timed_out = proc.wait(), True
             wall = time.perf_counter() - start
             group_kb = sampler.stop()
+            pss_kb = sampler.peak_pss_kb or None
         finally:
             if stdout:
                 out.close()  # type: ignore[union-attr]
         single_kb = _peak(report)
         peak = max(single_kb or 0, group_kb) or None
-        return Run(wall, None if timed_out else peak, code, timed_out)
+        if timed_out:
+            return Run(wall, None, code, timed_out)
+        return Run(wall, peak, code, timed_out, _cpu(report), pss_kb)
 
 
 class GroupSampler:
-    """Largest total RSS of the processes in process group `pgid`, sampled from /proc in a thread."""
+    """Largest total RSS of the processes in process group `pgid`, sampled from /proc in a thread; and the
+    largest total PSS, where a page several processes map (git's mapped pack, shared by every reader) counts
+    once in all, split between them: what the group holds in memory, where RSS counts such pages once per
+    process."""
 
     INTERVAL = 0.2
 
     def __init__(self, pgid: int) -> None:
-        self.pgid, self.peak_kb = pgid, 0
+        self.pgid, self.peak_kb, self.peak_pss_kb = pgid, 0, 0
         self._done = threading.Event()
         self._page_kb = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -123,10 +146,12 @@ class GroupSampler:
 
     def _run(self) -> None:
         while not self._done.wait(self.INTERVAL):
-            self.peak_kb = max(self.peak_kb, self._sample())
+            rss, pss = self._sample()
+            self.peak_kb = max(self.peak_kb, rss)
+            self.peak_pss_kb = max(self.peak_pss_kb, pss)
 
-    def _sample(self) -> int:
-        total = 0
+    def _sample(self) -> tuple[int, int]:
+        total = pss = 0
         for entry in os.scandir("/proc"):
             if not entry.name.isdigit():
                 continue
@@ -138,13 +163,25 @@ class GroupSampler:
             # After the command name: state ppid pgrp ...; rss (pages) is the 22nd field from there.
             if int(fields[2]) == self.pgid:
                 total += int(fields[21]) * self._page_kb
-        return total
+                pss += _pss(entry.name)
+        return total, pss
 
     def stop(self) -> int:
         self._done.set()
         if self._thread.is_alive():
             self._thread.join()
         return self.peak_kb
+
+
+def _pss(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass  # exited meanwhile, or a kernel without smaps_rollup
+    return 0
 
 
 def summarise(done: list[Run], timeout: float) -> Summary:
@@ -154,7 +191,12 @@ def summarise(done: list[Run], timeout: float) -> Summary:
         return Summary(timeout, None, codes, True, len(done))
     peaks = [r.peak_kb for r in done if r.peak_kb is not None]
     wall = statistics.median(r.wall for r in done)
-    return Summary(wall, max(peaks) if peaks else None, codes, False, len(done))
+    cpus = [r.cpu for r in done if r.cpu is not None]
+    cpu = statistics.median(cpus) if cpus else None
+    psss = [r.pss_kb for r in done if r.pss_kb is not None]
+    return Summary(
+        wall, max(peaks) if peaks else None, codes, False, len(done), cpu, max(psss) if psss else None
+    )
 
 
 def which(name: str, extra_dirs: tuple[Path, ...] = ()) -> str | None:

@@ -20,6 +20,8 @@ class Row:
     note: str = ""
     runs: int = 0
     planted: str = ""  # "found/planted[, N decoys]" on the synthetic repository
+    cpu: float | None = None  # median user + system seconds, children included
+    pss_kb: int | None = None  # peak summed PSS: pages shared between the tool's processes counted once
 
 
 WORK_TITLES = {"tree": "working tree", "history": "full history", "staged": "staged one-file commit"}
@@ -48,8 +50,15 @@ def _ratio(row: Row, ours: Row | None) -> str:
     return f"< {value:.2f}" if row.timed_out else f"{value:.2f}"
 
 
+def _cpu(row: Row) -> str:
+    if row.cpu is None or row.wall is None or row.timed_out:
+        return "—"
+    return f"{row.cpu * 1000:.0f} ms" if row.cpu < 1 else f"{row.cpu:.1f} s"
+
+
 def _memory(row: Row) -> str:
-    return "—" if row.peak_kb is None else f"{row.peak_kb / 1024:.0f} MB"
+    rss = "—" if row.peak_kb is None else f"{row.peak_kb / 1024:.0f} MB"
+    return rss if row.pss_kb is None else f"{rss} ({row.pss_kb / 1024:.0f})"
 
 
 def _findings(row: Row) -> str:
@@ -60,8 +69,8 @@ def _findings(row: Row) -> str:
 
 def markdown(rows: list[Row]) -> str:
     lines = [
-        "| work | tool | wall (median) | MB/s | peak RSS | findings | planted found | secretscan ÷ tool |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| work | tool | wall (median) | CPU (median) | MB/s | peak RSS (PSS) | findings | planted found | secretscan ÷ tool |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for work in WORK_TITLES:
         of_work = [r for r in rows if r.work == work]
@@ -72,6 +81,7 @@ def markdown(rows: list[Row]) -> str:
                 WORK_TITLES[work],
                 name,
                 _seconds(row) if row.wall is not None else f"— ({row.note})",
+                _cpu(row),
                 _rate(row),
                 _memory(row),
                 _findings(row),

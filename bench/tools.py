@@ -186,12 +186,26 @@ def floors(python: str) -> list[Tool]:
         argv = ["git", "cat-file", "--batch-all-objects", "--batch", "--unordered"]
         return Job(argv, t.repo, ok_codes=(0,))
 
+    def walk_and_read(t: Target) -> Job | str:
+        """What an audit of every ref must do at least: walk the history to its blobs and read each."""
+        if t.repo is None:
+            return "no repository"
+        walk = "git rev-list --objects --all --filter=object:type=blob --filter-provided-objects"
+        read = "git cat-file --batch='%(objectname) %(objecttype) %(objectsize) %(rest)'"
+        return Job(["sh", "-c", f"{walk} | {read} > /dev/null"], t.repo, ok_codes=(0,))
+
     def start_up(t: Target) -> Job | str:
         return Job([python, "-c", "pass"], t.staged or t.tree, ok_codes=(0,))
 
     return [
         Tool("floor: read every file (Python)", "floor", "", {"tree": read_files}),
         Tool("floor: git cat-file --batch-all-objects", "floor", "", {"history": cat_file}),
+        Tool(
+            "floor: git rev-list --objects --all into cat-file --batch",
+            "floor",
+            "",
+            {"history": walk_and_read},
+        ),
         Tool("floor: Python start-up", "floor", "", {"staged": start_up}),
     ]
 
@@ -225,8 +239,10 @@ def kingfisher() -> Tool | None:
         if t.repo is None:
             return "no repository"
         report = t.out / "kingfisher-history.json"
-        # Given the .git folder, Kingfisher scans the history only (given the work tree, files and history).
-        return Job([exe, "scan", str(t.repo / ".git"), *common, str(report)], t.repo, report, ok_codes=ok)
+        # Given the .git folder, Kingfisher scans the history only (given the work tree, files and history); a
+        # bare repository is its own git folder.
+        git_dir = t.repo / ".git" if (t.repo / ".git").exists() else t.repo
+        return Job([exe, "scan", str(git_dir), *common, str(report)], t.repo, report, ok_codes=ok)
 
     def staged(t: Target) -> Job | str:
         if t.staged is None:

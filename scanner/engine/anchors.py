@@ -17,6 +17,8 @@ from collections.abc import Iterator
 LineMemo = dict[tuple[int, bool, bytes], list[tuple[int, int]]]
 _MEMO_KEPT = 50_000  # lines remembered (a few MB), then the memo starts afresh
 _MEMO_LINE = 1024  # longer lines (minified code, data) are searched every time, never kept
+# A match tried at one start costs about as much as a search reading this many bytes.
+_MATCH_COST = 64
 
 
 def anchored_secrets(
@@ -54,3 +56,32 @@ def _lines(data: bytes, ends: list[int]) -> Iterator[tuple[int, int]]:
         if done < 0:
             done = len(data)
         yield start, done
+
+
+def matches_near(
+    regex: re.Pattern[bytes], data: bytes, ends: list[int], width: int
+) -> Iterator[re.Match[bytes]]:
+    """What `regex.finditer(data, max(0, ends[0] - width))` finds, given the end offsets (ascending) of every
+    prefilter hit, each true match ending at one of them (or, for a rule with a `prefilter`, holding a hit
+    that ends inside it), and `width` the longest a match can be: only the starts within `width` before a hit
+    can start a match, so only they are tried, each as finditer would try it. When those starts are many, a
+    plain search is cheaper."""
+    first = max(0, ends[0] - width)
+    starts = zip([ends[0] - width, *ends[:-1]], ends, strict=True)
+    if sum(min(width, end - before) for before, end in starts) * _MATCH_COST > len(data) - first:
+        yield from regex.finditer(data, first)
+        return
+    tried = 0  # every start below this was tried, or lies inside a match already found
+    for end in ends:
+        start = max(tried, end - width)
+        while start < end:
+            match = regex.match(data, start)
+            if match is None:
+                start += 1
+            elif match.end() == start:  # an empty match: finditer's stepping over those, from here on
+                yield from regex.finditer(data, start)
+                return
+            else:
+                yield match
+                start = match.end()
+        tried = max(tried, start)

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from scanner import __version__
 from scanner.engine import budget, decode
-from scanner.engine.anchors import LineMemo, anchored_secrets
+from scanner.engine.anchors import LineMemo, anchored_secrets, matches_near
 from scanner.engine.lines import LineIndex
-from scanner.engine.matcher import KUBE_SECRET, Matcher, make_matcher
+from scanner.engine.matcher import KUBE_SECRET, SIGNAL_KEYS, Hits, Matcher, make_matcher
 from scanner.engine.pairing import pair_aws_credentials, without_companion_copies
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
 from scanner.rules import Allowlist, Rule, allowlist_key, builtin_rules_dir, rules_hash
@@ -47,6 +47,8 @@ class ScanOutcome:
     dropped: list[Dropped] = field(default_factory=list)
     error: str = ""  # set when scanning this blob failed: reported, and the scan goes on
     kube_secret: bool = False  # the text says `kind: Secret` (its base64 values are decoded)
+    # Where the matcher saw each of decode.TEXT_SIGNALS end first (None: it did not look); used by decode.
+    signals: dict[str, int] | None = field(default=None, repr=False)
     # Whether the path took part in the verdict (a path allowlist was consulted, or a manifest's suffix chose
     # what to decode): such an outcome holds for its own path only, never for a copy elsewhere (issue 14 §2).
     path_dependent: bool = False
@@ -125,13 +127,14 @@ class Engine:
     def scan(self, blob: Blob, explain: bool = False, depth: int = 0) -> ScanOutcome:
         outcome = self._scan_text(blob, explain=True)  # drops name the base64 values worth decoding
         if depth < decode.MAX_DEPTH:  # then what base64, percent or escapes hide (issue 7 §3)
-            work = decode.decoded(blob, outcome.dropped, outcome.kube_secret)
+            work = decode.decoded(blob, outcome.dropped, outcome.kube_secret, outcome.signals)
             if work is not None:
                 inner = self.scan(Blob.from_bytes(work.text, blob.origin), explain=False, depth=depth + 1)
                 outcome.findings = decode.merge(outcome.findings, inner.findings, work, self._is_generic)
                 outcome.path_dependent |= inner.path_dependent
                 outcome.path_allowlisted |= inner.path_allowlisted
                 outcome.rule_errors += inner.rule_errors
+        outcome.signals = None  # used: never sent back by a worker
         outcome.path_dependent |= outcome.kube_secret  # a manifest's values are decoded by its file suffix
         if outcome.findings:
             outcome.findings = without_companion_copies(outcome.findings)
@@ -143,6 +146,9 @@ class Engine:
         outcome = ScanOutcome()
         data = blob.data
         nominated = self.matcher.candidates(data) if data else {}
+        if self.matcher.signals or not data:
+            ends = {name: nominated.pop(key) for name, key in SIGNAL_KEYS.items() if key in nominated}
+            outcome.signals = {name: end for name, end in ends.items() if isinstance(end, int)}
         if not nominated:
             return outcome
         outcome.kube_secret = nominated.pop(KUBE_SECRET, None) is not None
@@ -168,7 +174,7 @@ class Engine:
     def _match(
         self,
         index: int,
-        where: int | list[int],
+        where: int | list[int] | Hits,
         data: bytes,
         lines: LineIndex,
         origin: Origin,
@@ -178,9 +184,14 @@ class Engine:
         """Search one nominated rule from where the matcher said, and consider each candidate."""
         rule = self.rules[index]
         secrets: Iterator[tuple[int, bytes]]
-        if isinstance(where, int):
+        if isinstance(where, (int, Hits)):
             group = rule.secret_group
-            found = ((m.start(group), m.group(group)) for m in rule.regex.finditer(data, where))
+            matches = (
+                rule.regex.finditer(data, where)
+                if isinstance(where, int)
+                else matches_near(rule.regex, data, where.ends, where.width)
+            )
+            found = ((m.start(group), m.group(group)) for m in matches)
             secrets = ((start, raw) for start, raw in found if raw)
         else:
             secrets = anchored_secrets(rule.regex, rule.secret_group, data, where, self._lines)

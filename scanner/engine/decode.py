@@ -41,6 +41,10 @@ _TEXT_ENCODINGS = (
     (b"%", _PERCENT, _PERCENT_PIECE, "percent", 2),
     (b"\\", _ESCAPE, _ESCAPE_PIECE, "escape", 1),
 )
+# What the native matcher looks for in the same pass as the rules (matcher.py): where each encoding's line
+# test first matches, and how long a match is at most. Source code holds `%` and `\\` everywhere, and `re`
+# read such blobs to their end for a match that is seldom there (on numpy's history, most of decoding's time).
+TEXT_SIGNALS = (("percent", _PERCENT.pattern, 3), ("escape", _ESCAPE.pattern, 6))
 _BACKSLASH = 92
 _MANIFEST_SUFFIXES = (".yaml", ".yml", ".json", "-")  # "-": standard input
 
@@ -65,14 +69,17 @@ class Decoded:
     raw_lines: LineIndex  # of the original blob
 
 
-def decoded(blob: Blob, dropped: list[Dropped], kube_secret: bool) -> Decoded | None:
+def decoded(
+    blob: Blob, dropped: list[Dropped], kube_secret: bool, signals: dict[str, int] | None = None
+) -> Decoded | None:
     """The rewritten lines worth scanning again, or None when `blob` holds no encoded text worth decoding.
     `dropped`: the first pass's drops (they name base64 values under secret-like names); `kube_secret`: the
-    matcher saw `kind: Secret`."""
+    matcher saw `kind: Secret`; `signals`: where the matcher saw each of TEXT_SIGNALS end first (None: it
+    did not look)."""
     data = blob.data
     raw_lines = LineIndex(data)
     base64_spans = _dropped_base64(dropped, raw_lines)
-    spans = _encoded_spans(data, blob.origin.path, base64_spans, kube_secret)
+    spans = _encoded_spans(data, blob.origin.path, base64_spans, kube_secret, signals)
     if not spans:
         return None
     text, pieces = _rewrite(data, spans)
@@ -121,10 +128,14 @@ Span = tuple[int, int, bytes, str]
 
 
 def _encoded_spans(
-    data: bytes, path: str, base64_spans: list[tuple[int, int]], kube_secret: bool
+    data: bytes,
+    path: str,
+    base64_spans: list[tuple[int, int]],
+    kube_secret: bool,
+    signals: dict[str, int] | None = None,
 ) -> list[Span]:
     """(start, end, decoded bytes, encoding) for each encoded stretch worth decoding, by offset.
-    `kube_secret`: the matcher saw `kind: Secret` in `data`."""
+    `kube_secret`: the matcher saw `kind: Secret` in `data`; `signals` as decoded()."""
     kube_spans = []
     if kube_secret and path.endswith(_MANIFEST_SUFFIXES):
         kube_spans = [m.span(1) for m in _B64_VALUE.finditer(data)]
@@ -140,15 +151,28 @@ def _encoded_spans(
             spans.append((start, end, decoded, "base64"))
             budget -= len(decoded)
     for gate, pattern, piece, encoding, least in _TEXT_ENCODINGS:
-        # A one-byte gate runs at memchr speed; the regex (about 10x slower) only where the byte occurs.
-        first = data.find(gate)
-        if first < 0 or pattern.search(data, first) is None:
+        first = _first(data, gate, pattern, encoding, signals)
+        if first < 0:
             continue
         for line_start, line_end in _lines_with(pattern, data, first, least):
             for match in piece.finditer(data, line_start, line_end):
                 spans.append((match.start(), match.end(), _unescape(match), encoding))
     spans.sort()
     return _without_overlaps(spans)
+
+
+def _first(
+    data: bytes, gate: bytes, pattern: re.Pattern[bytes], encoding: str, signals: dict[str, int] | None
+) -> int:
+    """Where `pattern` first matches in `data`, or -1."""
+    if signals is None:  # a one-byte gate at memchr speed; the regex (about 10x slower) only where it occurs
+        start = data.find(gate)
+        found = pattern.search(data, start) if start >= 0 else None
+    else:  # the first match ends where the matcher says, so it starts at most its width before
+        end = signals.get(encoding)
+        width = next(w for name, _, w in TEXT_SIGNALS if name == encoding)
+        found = None if end is None else pattern.search(data, max(0, end - width))
+    return -1 if found is None else found.start()
 
 
 _KUBE_NAME = b"secret_value="

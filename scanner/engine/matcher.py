@@ -16,29 +16,51 @@ import re
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from scanner.cachedir import private_or_none
+from scanner.engine.decode import TEXT_SIGNALS
 from scanner.rules import Rule
 
 # Python's `re` treats (?P<name>...) like PCRE; Hyperscan accepts it too. Width above this is "unbounded".
 _MAX_WINDOW = 1 << 16
 
 
-# Per nominated rule index: the byte offset from which its regex must be searched to the end of the blob, or,
-# for a one-line rule, the end offsets of its anchor hits: search only those lines (anchors.py).
-Nominations = dict[int, "int | list[int]"]
+@dataclass(frozen=True, slots=True)
+class Hits:
+    """Where a rule's prefilter hit, every end offset ascending, and how long a true match is at most: every
+    true match ends at one of them, so it starts within `width` before one (anchors.matches_near)."""
+
+    ends: list[int]
+    width: int
+
+
+# Per nominated rule index: the byte offset from which its regex must be searched to the end of the blob; for
+# a one-line rule, the end offsets of its anchor hits: search only those lines (anchors.py); for a rule whose
+# matches are short, the end offsets of its hits: try only the starts just before them.
+Nominations = dict[int, "int | list[int] | Hits"]
+# Matches at most this long are found from every hit of the prefilter (Hits); longer or unbounded ones from
+# the first hit to the end of the blob: a regex search from one hit on read the rest of the blob, as long as
+# the scan of the rule itself on requests' history.
+SPAN_LIMIT = 1024
 # Under this key instead of a rule's: where a Kubernetes Secret manifest says `kind: Secret`, whose base64
 # values decode.py decodes. Found in the same pass over the bytes: a search of its own cost 0.18 s per 430 MB
 # of JSON.
 KUBE_SECRET = -1
 KIND_SECRET = rb"kind[\"']?:[ \t]*[\"']?Secret\b"
 _KIND_SECRET = re.compile(KIND_SECRET)
+# Under these keys, from the native matcher only: where each of decode.TEXT_SIGNALS first ends (absent:
+# nowhere).
+SIGNAL_KEYS = {name: KUBE_SECRET - 1 - i for i, (name, _, _) in enumerate(TEXT_SIGNALS)}
 
 
 class Matcher(Protocol):
     name: str
+    # Whether candidates() names where each of decode.TEXT_SIGNALS first ends (SIGNAL_KEYS): else the
+    # engine looks for them itself.
+    signals: bool
 
     def candidates(self, data: bytes) -> Nominations:
         """The rules that may match `data`, and where to search for them."""
@@ -48,6 +70,7 @@ class PythonMatcher:
     """Keyword prefilter in pure Python: the fallback where no Hyperscan wheel exists, and for tiny inputs."""
 
     name = "python"
+    signals = False
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self._keywords = [tuple(k.encode() for k in rule.keywords) for rule in rules]
@@ -64,6 +87,7 @@ class HyperscanMatcher:
     """All rule patterns in one Hyperscan database, cached on disk by the rule set's content hash."""
 
     name = "hyperscan"
+    signals = True
 
     def __init__(self, rules: Sequence[Rule], cache_dir: Path | None = None) -> None:
         import hyperscan
@@ -71,7 +95,7 @@ class HyperscanMatcher:
         self._hs = hyperscan
         self._patterns = [rule.pattern for rule in rules]
         self._windows: dict[int, int | None] = {}  # filled on first hit: parsing 270 patterns costs ~100 ms
-        self._blob, self._anchored = _load_or_compile(hyperscan, rules, cache_dir)
+        self._blob, self._anchored, self._spans = _load_or_compile(hyperscan, rules, cache_dir)
         self._anchor_of = {rule: i for i, rule in enumerate(self._anchored)}
         self._db = self._open(self._blob)
 
@@ -87,6 +111,7 @@ class HyperscanMatcher:
             "patterns": self._patterns,
             "windows": self._windows,
             "anchored": self._anchored,
+            "spans": self._spans,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -97,28 +122,37 @@ class HyperscanMatcher:
         self._patterns = state["patterns"]
         self._windows = state["windows"]
         self._anchored = state["anchored"]
+        self._spans = state["spans"]
         self._anchor_of = {rule: i for i, rule in enumerate(self._anchored)}
         self._db = self._open(self._blob)
 
     def candidates(self, data: bytes) -> Nominations:
         hits: dict[int, int] = {}
         anchors: dict[int, list[int]] = {}
+        ends: dict[int, list[int]] = {}
         rules = len(self._patterns)
+        spans = self._spans
 
         signal = rules + len(self._anchored)
 
         def on_match(pattern: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
             if pattern < rules:
-                hits[pattern] = end  # single-match: once per rule
+                if pattern in spans:  # every hit
+                    ends.setdefault(pattern, []).append(end)
+                else:
+                    hits[pattern] = end  # single-match: once per rule
             elif pattern < signal:
                 anchors.setdefault(self._anchored[pattern - rules], []).append(end)
-            else:
-                hits[KUBE_SECRET] = end
+            else:  # kind: Secret, then TEXT_SIGNALS: single-match, keyed -1, -2, ...
+                hits[KUBE_SECRET - (pattern - signal)] = end
 
         self._db.scan(data, match_event_handler=on_match)
         out: Nominations = {}
-        if KUBE_SECRET in hits:
-            out[KUBE_SECRET] = hits.pop(KUBE_SECRET)
+        for key in [key for key in hits if key < 0]:
+            out[key] = hits.pop(key)
+        for rule, found in ends.items():
+            found.sort()
+            out[rule] = Hits(found, spans[rule])
         for rule, end in hits.items():
             if rule in self._anchor_of:
                 if rule in anchors:  # no anchor hit: no line where the rule could match
@@ -168,6 +202,7 @@ class AdaptiveMatcher:
         self._native: Matcher | None = None
         self._seen = 0
         self.name = "auto"
+        self.signals = False
 
     def candidates(self, data: bytes) -> Nominations:
         if self._native is None:
@@ -184,6 +219,7 @@ class AdaptiveMatcher:
         except ImportError:  # no wheel for this platform: the pure-Python path all along
             self._native = self._python
         self.name = self._native.name
+        self.signals = self._native.signals
 
     def __getstate__(self) -> dict[str, Any]:
         if self._native is None:  # workers only join large scans: they start native
@@ -193,6 +229,7 @@ class AdaptiveMatcher:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._native = state["native"]
         self.name = state["name"]
+        self.signals = self._native.signals
         self._seen = 0
 
 
@@ -215,11 +252,12 @@ def _max_width(pattern: str) -> int | None:
     return None if hi >= _MAX_WINDOW or hi >= sys.maxsize else int(hi)
 
 
-def _load_or_compile(
-    hyperscan: Any, rules: Sequence[Rule], cache_dir: Path | None
-) -> tuple[bytes, list[int]]:
-    """The serialized database, and the indexes of the rules whose anchors it holds (pattern ids from
-    len(rules) on, in that order).
+Compiled = tuple[bytes, list[int], dict[int, int]]
+
+
+def _load_or_compile(hyperscan: Any, rules: Sequence[Rule], cache_dir: Path | None) -> Compiled:
+    """The serialized database, the indexes of the rules whose anchors it holds (pattern ids from len(rules)
+    on, in that order), and the rules whose every hit it reports, with their matches' longest width.
 
     The cached file names the rules it was compiled from and the digest of its own body (issue 14 §2): a
     database of other rules copied in place, a truncated or a corrupt one is compiled anew, never used."""
@@ -232,37 +270,40 @@ def _load_or_compile(
             loaded = None
         if loaded is not None:
             return loaded
-    blob, anchored = _compile(hyperscan, rules)
+    blob, anchored, spans = _compile(hyperscan, rules)
     if path is not None:
-        index = json.dumps(anchored).encode()
+        index = json.dumps({"anchored": anchored, "spans": sorted(spans.items())}).encode()
         body = len(index).to_bytes(4, "little") + index + blob
         _write_atomically(path, _DB_MAGIC + key + hashlib.sha256(body).digest() + body)
-    return blob, anchored
+    return blob, anchored, spans
 
 
-_DB_MAGIC = b"secretscan-hsdb-2\n"
+_DB_MAGIC = b"secretscan-hsdb-3\n"
 
 
-def _read_database(raw: bytes, key: bytes) -> tuple[bytes, list[int]] | None:
-    """The database and anchor index in a cached file, or None unless it is whole and built from `key`."""
+def _read_database(raw: bytes, key: bytes) -> Compiled | None:
+    """The database and its indexes in a cached file, or None unless it is whole and built from `key`."""
     head = len(_DB_MAGIC) + len(key)
     if raw[:head] != _DB_MAGIC + key or hashlib.sha256(raw[head + 32 :]).digest() != raw[head : head + 32]:
         return None
     body = raw[head + 32 :]
     size = int.from_bytes(body[:4], "little")
     try:
-        blob, anchored = body[4 + size :], json.loads(body[4 : 4 + size])
-    except ValueError:
+        blob, index = body[4 + size :], json.loads(body[4 : 4 + size])
+        anchored, pairs = index["anchored"], index["spans"]
+        spans = {int(rule): int(width) for rule, width in pairs}
+    except (ValueError, TypeError, KeyError):
         return None
     if not isinstance(anchored, list) or not all(isinstance(i, int) for i in anchored):
         return None
-    return blob, anchored
+    return blob, anchored, spans
 
 
 def _db_key(hyperscan: Any, rules: Sequence[Rule]) -> str:
     """The digest of what a database of `rules` holds (patterns, anchors and keywords in order, how they are
     widened) and nothing else: changing a severity or an allowlist must not cost a recompilation."""
-    version = f"{getattr(hyperscan, '__version__', '0')}:widen{_MAX_REPEAT}:{KIND_SECRET!r}"
+    signals = [KIND_SECRET, *(pattern for _, pattern, _ in TEXT_SIGNALS)]
+    version = f"{getattr(hyperscan, '__version__', '0')}:widen{_MAX_REPEAT}:spans{SPAN_LIMIT}:{signals!r}"
     held = json.dumps([[r.pattern, r.keywords, r.anchor, r.prefilter] for r in rules])
     return hashlib.sha256(f"{held}:{version}:{sys.platform}:{_machine()}".encode()).hexdigest()
 
@@ -284,20 +325,24 @@ def _machine() -> str:
     return platform.machine()  # pragma: no cover
 
 
-def _compile(hyperscan: Any, rules: Sequence[Rule]) -> tuple[bytes, list[int]]:
+def _compile(hyperscan: Any, rules: Sequence[Rule]) -> Compiled:
     single = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
-    # Anchors report every hit (no single-match), so the engine learns each line where a match can be.
+    # Anchors report every hit (no single-match), so the engine learns each line where a match can be; so do
+    # the rules whose matches are short (Hits).
     every = hyperscan.HS_FLAG_PREFILTER
     expressions = [relax_repeats(rule.prefilter or rule.pattern).encode() for rule in rules]
     anchored = [i for i, rule in enumerate(rules) if rule.anchor is not None]
     anchors = {i: relax_repeats(str(rules[i].anchor)).encode() for i in anchored}
+    spans = _spans(rules)
 
     def build(kept: list[int]) -> bytes:
-        flags = [single] * len(rules) + [every] * len(kept) + [hyperscan.HS_FLAG_SINGLEMATCH]
-        return _build(hyperscan, expressions + [anchors[i] for i in kept] + [KIND_SECRET], flags)
+        signals = [KIND_SECRET, *(pattern for _, pattern, _ in TEXT_SIGNALS)]
+        flags = [every if i in spans else single for i in range(len(rules))]
+        flags += [every] * len(kept) + [hyperscan.HS_FLAG_SINGLEMATCH] * len(signals)
+        return _build(hyperscan, expressions + [anchors[i] for i in kept] + signals, flags)
 
     try:
-        return build(anchored), anchored
+        return build(anchored), anchored, spans
     except hyperscan.error:
         pass
     # Some construct even prefilter mode rejects: find which. Such a rule is nominated by keywords instead;
@@ -305,8 +350,21 @@ def _compile(hyperscan: Any, rules: Sequence[Rule]) -> tuple[bytes, list[int]]:
     for i, rule in enumerate(rules):
         if _rejects(hyperscan, expressions[i], single):
             expressions[i] = b"(?i)(?:" + b"|".join(_escape(k) for k in rule.keywords) + b")"
+            spans.pop(i, None)  # a keyword hit says nothing of where a match ends
     anchored = [i for i in anchored if not _rejects(hyperscan, anchors[i], every)]
-    return build(anchored), anchored
+    return build(anchored), anchored, spans
+
+
+def _spans(rules: Sequence[Rule]) -> dict[int, int]:
+    """The rules searched from every hit (Hits): no anchor, ASCII (a width in characters is one in bytes),
+    matches at most SPAN_LIMIT long."""
+    spans: dict[int, int] = {}
+    for i, rule in enumerate(rules):
+        if rule.anchor is None and rule.pattern.isascii():
+            width = _max_width(rule.pattern)
+            if width is not None and width <= SPAN_LIMIT:
+                spans[i] = width
+    return spans
 
 
 def _rejects(hyperscan: Any, expression: bytes, flags: int) -> bool:

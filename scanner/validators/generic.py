@@ -152,16 +152,18 @@ _DESCRIBES_A_PASSWORD = re.compile(r"(?i)pass|secret|hash|fake|dummy|wrong|inval
 _NOT_A_VALUE = re.compile(
     r"^[\^~]?\d+(?:\.\d+)+|^0x[0-9a-fA-F]+$|^[!*&][A-Za-z_]|^[A-Z]\w+[!?]$|^@{1,2}[a-z_]+$"
 )
-_TEST_PASSWORD = re.compile(
-    r"(?i)^(?:password|passw0rd|p@ssw0rd|pass|admin|test|secret|root|user|demo|guest)[\W_]?\d{0,4}\W?$"
-)
+_TEST_PASSWORD = re.compile(r"(?i)^(?:test|user|demo|guest)[\W_]?\d{0,4}\W?$")
+# The passwords attackers try first (admin123, P@ssw0rd1, root1!): a default that works wherever nobody
+# changed it, so a working credential, not a test word.
+_DEFAULT_PASSWORD = re.compile(r"(?i)^(?:password|passw0rd|p@ssw0rd|pass|admin|secret|root)[\W_]?\d{0,4}\W?$")
 
 
 def generic_password(secret: str) -> Verdict:
     """Judge a literal in a password field (password:, PASSWD=, pwd =). People choose these, so randomness is
     not asked for: what the field holds is a working password unless its shape says it is no value at all
     (a placeholder, a template, an expression, a path, a name, a UI word, a typed-in sequence). A value of
-    six characters or more is medium; a default test password (admin1, password2) and short ones are low."""
+    six characters or more is medium, a default password (admin123, P@ssw0rd1) too; a test account's
+    (test1, demo2) and short ones are low."""
     if ("eyJ" in secret and _JWS_SHAPE.match(secret)) or _PROVIDER_PREFIX.match(secret):
         return generic_secret(secret)  # the token rules and the prefix policy decide those
     shape = rejected_shape(secret)
@@ -169,8 +171,12 @@ def generic_password(secret: str) -> Verdict:
         return Verdict(False, shape, example=shape in _EXAMPLE_REASONS)
     if secret.lower() in _LITERAL_WORDS or _UI_LABEL.match(secret):
         return Verdict(False, "a word a password field shows, not a password", example=True)
-    if _TEST_PASSWORD.match(secret):  # admin1, P@ssw0rd1: a working default, shown at low
+    if _TEST_PASSWORD.match(secret):  # test1, demo2: a test account's password, shown at low
         return Verdict(True, facts=(("shape", "test-password"),), confidence="low")
+    if _DEFAULT_PASSWORD.match(secret):
+        return Verdict(
+            True, facts=(("shape", "default-password"),), confidence="medium" if len(secret) >= 6 else "low"
+        )
     if _DESCRIBES_A_PASSWORD.search(unleet(secret)):  # letters survive unleet: one search reads both
         return Verdict(False, "a description of a password (mysecretpassword, wrongpass)", example=True)
     if _NOT_A_VALUE.search(secret):

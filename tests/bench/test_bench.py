@@ -144,12 +144,14 @@ def test_bench_runs_end_to_end_quick(tmp_path: Path) -> None:
     doc = json.loads(out.read_text())
     rows = {(r["work"], r["tool"]): r for r in doc["rows"]}
     tree = rows["tree", "secretscan"]
-    assert tree["wall"] > 0 and tree["peak_kb"]
+    assert tree["wall"] > 0 and tree["peak_kb"] and tree["cpu"] > 0
     assert tree["findings"] >= doc["context"]["synthetic"]["planted_at_head"] > 0
     found, planted = tree["planted"].split(",")[0].split("/")  # read from secretscan's own report
     assert found == planted == str(doc["context"]["synthetic"]["planted_at_head"])
     assert rows["tree", "floor: read every file (Python)"]["wall"] > 0
     assert rows["history", "floor: git cat-file --batch-all-objects"]["wall"] > 0
+    assert rows["history", "floor: git rev-list --objects --all into cat-file --batch"]["wall"] > 0
+    assert "| CPU (median) |" in done.stdout
     history = rows["history", "secretscan"]
     # Measured when `secretscan history` exists, else a note says why not; never a silent gap.
     assert (history["wall"] or 0) > 0 or "does not exist" in history["note"]
@@ -194,3 +196,21 @@ def test_evolve_builds_a_reproducible_history_from_a_real_folder(tmp_path: Path)
     changed = git(first, "log", "--format=", "--numstat", "main~40..main").split("\n")
     added = [int(line.split()[0]) for line in changed if line.strip() and line.split()[0].isdigit()]
     assert added and max(added) <= 41 and sum(added) / len(added) < 5
+
+
+def test_a_bare_snapshot_is_completed_and_checked_out_for_the_tree(
+    synthetic: tuple[Path, Any], tmp_path: Path
+) -> None:
+    sys.path.insert(0, str(ROOT))
+    from bench import bench
+
+    repo, _ = synthetic
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(bare)], check=True)
+    work = tmp_path / "work"
+    work.mkdir()
+    assert bench.completed(bare, work) == bare  # nothing missing: used as it is
+    tree = bench.checkout(bare, work)
+    assert tree != bare and (tree / "README.md").exists() == (repo / "README.md").exists()
+    assert {p.name for p in tree.iterdir()} == {p.name for p in repo.iterdir()}
+    assert bench.checkout(repo, work) == repo  # a work tree is its own tree

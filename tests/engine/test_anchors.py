@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scanner.engine import Engine
-from scanner.engine.anchors import LineMemo, anchored_secrets
+from scanner.engine.anchors import LineMemo, anchored_secrets, matches_near
 from scanner.engine.examples import check_rules
 from scanner.errors import RuleError
 from scanner.model import Blob, Origin
@@ -122,3 +122,21 @@ def test_both_backends_agree_on_a_blob_with_many_generic_assignments() -> None:
     found = [(f.rule_id, f.line) for f in native.scan(blob).findings]
     assert found == [(f.rule_id, f.line) for f in python.scan(blob).findings]
     assert ("generic-secret-assignment", 151) in found and ("generic-secret-assignment", 200) in found
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (rb"(?<![A-Za-z0-9+/])(AQ[A-Za-z0-9+/]{6}==)", b"x AQabcdef== AQxyzxyz== zAQabcdef== " * 3),
+        (rb"ab|b", b"aab ab b abab"),
+        (rb"a{2,3}", b"aaaaaaa a aa"),
+        (rb"x?", b"xx yx"),  # empty matches: finditer's own stepping
+    ],
+)
+def test_matches_near_finds_what_a_search_from_the_first_hit_finds(pattern: bytes, text: bytes) -> None:
+    regex = re.compile(pattern)
+    ends = sorted({m.end() for start in range(len(text)) if (m := regex.match(text, start))})
+    width = 10
+    big = text + b" " * 100_000  # long enough that trying starts beats a search
+    expected = [m.span() for m in regex.finditer(big, max(0, ends[0] - width))]
+    assert [m.span() for m in matches_near(regex, big, ends, width)] == expected

@@ -138,3 +138,24 @@ def test_cli_redacts_decoded_secrets(tmp_path: Path) -> None:
     assert "encoding: base64" in done.stdout
     shown = run_cli("scan", str(tmp_path), "--engine", "python", "--show-secrets", "-f", "json")
     assert [f["secret"] for f in json.loads(shown.stdout)["findings"]] == [SECRET]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"x = 1\nurl = 'a%2Fb%3Dc'\n",
+        b'printf("%d %2d\\n", a, b);\n' * 3 + b"u = 'x%41%42'\n",
+        b's = \'a\\\\/b\'\nj = {"k": "v\\u0041\\/w"}\n',
+        b"no encodings here, 100% plain\n",
+        b"\\n\\t" * 1000 + b"\\u0041",
+    ],
+)
+def test_the_native_matcher_says_where_each_text_encoding_first_matches(text: bytes) -> None:
+    """Spans found from where the native matcher saw each encoding are those found by searching the blob."""
+    pytest.importorskip("hyperscan")
+    native = Engine(load_rules(), backend="hyperscan")
+    outcome = native._scan_text(Blob.from_bytes(text, Origin("a.json", None, "blob")), explain=True)
+    assert outcome.signals is not None
+    searched = decode._encoded_spans(text, "a.json", [], False)
+    assert decode._encoded_spans(text, "a.json", [], False, outcome.signals) == searched
+    assert {span[3] for span in searched} <= outcome.signals.keys()

@@ -389,8 +389,12 @@ def test_text_in_other_scripts_is_low_confidence() -> None:
         ("Harbor12345", "medium"),  # people build passwords on sequences
         ("Aa123456", "medium"),
         ("citrusblend", "medium"),
-        ("admin123", "low"),  # a default test password
-        ("P@ssw0rd1", "low"),
+        ("admin123", "medium"),  # a default password: what attackers try first, working wherever unchanged
+        ("P@ssw0rd1", "medium"),
+        ("root1!", "medium"),
+        ("pass1", "low"),  # short
+        ("user123", "low"),  # a test account's password
+        ("demo_1", "low"),
         ("java", "low"),  # short
     ],
 )
