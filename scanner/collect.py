@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scanner.model import Blob, Finding, ScanResult
-from scanner.pipeline import Setup, scan_options
+from scanner.pipeline import Setup, repository, scan_options
 from scanner.scheduler import Progress, ScanOptions, default_jobs, scan_blobs
 
 if TYPE_CHECKING:
@@ -84,6 +84,8 @@ def audit_history(setup: Setup, repo: Path, display: ProgressDisplay | None = No
         with display(work, known) if display is not None else nullcontext() as progress:
             scan_history(setup.engine, work, result, scanning, walks.introductions, progress)
         attribute(work, result, walks)
+    result.commits_scanned = len(work.ages)
+    result.repository = repository(settings, repo)  # a URL's clone is gone by the time the report is made
     if not work.tips and not work.blobs:
         result.warnings.append("nothing was scanned: the repository has no commits")
     elif not (result.blobs_scanned or result.findings or result.skipped or result.errors) and not (
@@ -161,6 +163,7 @@ def _scan_commits(
 
     settings = setup.settings
     repo, diffs, added = changes
+    result.commits_scanned = len(diffs)
     skip, ignored = _skippers(setup, repo)
     blobs = read_changes(repo, diffs, result, settings.size_cap, "blob", skip)
     options = scan_options(setup)

@@ -106,6 +106,9 @@ class Finding:
     # The other candidates on the finding's line (any rule, reported or not, and any URL's password): every
     # line context hides them as it hides the secret (issue 14 §3).
     line_secrets: tuple[str, ...] = field(default=(), repr=False)
+    # History audit: the other paths the same secret was committed at (the finding stands at its earliest),
+    # so a report can list every place it appears (issue 18 §2).
+    also_at: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:
@@ -187,6 +190,46 @@ class Skipped:
     def fault(self) -> bool:
         return self.reason.startswith(SKIP_FAULTS)
 
+    @property
+    def kind(self) -> str:
+        """The reason without its particulars (`larger than 1048576 bytes (2000000)` → `too large`), so a
+        report can count skips by reason."""
+        for prefix, kind in _SKIP_KINDS:
+            if self.reason.startswith(prefix):
+                return kind
+        return self.reason.split(":", 1)[0].split(" (", 1)[0].split(";", 1)[0].strip()
+
+
+_SKIP_KINDS: tuple[tuple[str | tuple[str, ...], str], ...] = (
+    ("larger than", "too large"),
+    ("binary", "binary"),
+    ("submodule", "submodule"),
+    (SKIP_FAULTS, "unreadable"),
+    ("symlink loop", "symlink loop"),
+    ("not a regular file", "not a regular file"),
+    ("points at no commit", "no commit"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Triaged:
+    """A finding the baseline accepts, with the triage label and note a person gave it: kept beside the
+    findings (not reported, not failing a gate) so an audit shows it labelled (issue 18 §2)."""
+
+    finding: Finding
+    label: str = ""  # false-positive, accepted-risk, revoked; empty when the entry has no label
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Repository:
+    """The repository a scan read, as a report names it (issue 18 §1)."""
+
+    location: str  # an absolute path, or the URL given with its userinfo removed
+    remote: str = ""  # the `origin` remote's URL, userinfo removed
+    branch: str = ""  # empty when HEAD is detached or unborn, or outside a repository
+    commit: str = ""  # HEAD; empty outside a repository or before the first commit
+
 
 @dataclass(slots=True)
 class ScanResult:
@@ -207,5 +250,28 @@ class ScanResult:
     # Blobs a path allowlist dropped a candidate of at some path: attribution keeps their findings at their
     # own path, never moves them to the blob's first appearance at an allowlisted one (issue 14 §2).
     path_bound: set[str] = field(default_factory=set)
+    triaged: list[Triaged] = field(default_factory=list)  # baselined findings, with their labels
+    commits_scanned: int | None = None  # commits whose messages and trees a history or diff read
+    repository: Repository | None = None  # set by the scan when it knows better than the settings (a URL)
     # Left out on purpose (exclude globs, ignore files): listed by --verbose, not counted as skipped.
     ignored: list[Skipped] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """What a report must say about how it was made, so a reader can trust or redo it (issue 18 §1): which
+    repository and commit, when and how long, which tool and rules, and the options that change results."""
+
+    repository: Repository | None
+    started: str  # ISO 8601 UTC, to the second
+    duration: float  # seconds, from the command's start to the report
+    tool_version: str
+    rules_digest: str  # sha256 of the loaded rule set (rules.load.rules_hash)
+    rules: int  # how many rules ran
+    min_confidence: str
+    baseline: str  # the baseline file used, "" for none
+    inline_markers: bool  # whether `secretscan:allow` markers were honoured
+    show_secrets: bool
+    verification: str  # off, dry-run, pair, owner, pair+owner
+    # Scope options that change what is read, as (name, value): branch, since, max-commits, base, head.
+    scope: tuple[tuple[str, str], ...] = ()

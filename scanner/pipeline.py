@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scanner import __version__
 from scanner.baseline import Baseline, locate, path_mapper
 from scanner.baseline import load as load_baseline
-from scanner.config import Config, apply_to_rules, discover, is_own_file, own_files
+from scanner.config import Config, apply_to_rules, discover, is_own_file, own_files, repository_root
 from scanner.engine import Engine
 from scanner.errors import UsageError
 from scanner.filters.baseline import apply, warn_unused
 from scanner.filters.confidence import keep_confident
 from scanner.filters.fingerprint import fingerprint_key, rekey
-from scanner.model import Finding, ScanResult
+from scanner.model import Finding, Provenance, Repository, ScanResult
 from scanner.report import ReportContext, renderer
-from scanner.rules import Rule, load_rules
+from scanner.rules import Rule, load_rules, rules_hash
 from scanner.scheduler import ScanOptions
 from scanner.settings import Settings
 
@@ -42,6 +44,8 @@ class Setup:
     baseline: Baseline | None = None
     baseline_path: Path | None = None
     own_files: frozenset[str] = frozenset()  # absolute paths of our config and baseline: never scanned
+    started: float = field(default_factory=time.time)  # when the run began, for the report's provenance
+    clock: float = field(default_factory=time.monotonic)
 
     def is_own_file(self, path: str) -> bool:
         return is_own_file(path, self.own_files)
@@ -50,6 +54,7 @@ class Setup:
 def prepare(settings: Settings) -> Setup:
     """Find the project config, resolve the settings with it, load the rules, build the engine, find the
     baseline."""
+    started, clock = time.time(), time.monotonic()  # the report's duration counts loading the rules too
     root = settings.root()
     config = discover(root, settings.config)
     settings = settings.resolve(config)
@@ -68,7 +73,8 @@ def prepare(settings: Settings) -> Setup:
     found = locate(settings.baseline, settings.no_baseline, config, root)
     baseline = None if found is None else load_baseline(found)
     rule_map = {r.id: r for r in rules}
-    return Setup(settings, engine, rule_map, config, root, baseline, found, own_files(config, found))
+    owned = own_files(config, found)
+    return Setup(settings, engine, rule_map, config, root, baseline, found, owned, started, clock)
 
 
 def scan_options(setup: Setup) -> ScanOptions:
@@ -142,6 +148,7 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
         tool_version=__version__,
         explain=settings.explain,
         hints=hints,
+        provenance=provenance(setup, result),
     )
     text = renderer(fmt)(result, context)
     if fmt == "github":
@@ -178,7 +185,7 @@ def finish(setup: Setup, result: ScanResult, hints: tuple[str, ...] = ()) -> int
 
 def settle(setup: Setup, result: ScanResult) -> None:
     """The findings as reports show them: keyed fingerprints, then in report order."""
-    if result.findings:  # a git call for the key only when a report will show fingerprints
+    if result.findings or result.triaged:  # a git call for the key only when a report shows fingerprints
         rekey(result, fingerprint_key(setup.root, setup.baseline.hmac_key if setup.baseline else None))
     result.findings = sorted(result.findings, key=report_order)
 
@@ -187,6 +194,59 @@ def report_order(finding: Finding) -> tuple[str, int, int, str, str]:
     """Where a finding is listed: by place, then by fingerprint, so two secrets at one place (a history's
     versions of one line) list in one order however the scan met them (a fleet's shards, issue 20)."""
     return (finding.path, finding.line, finding.column, finding.rule_id, finding.fingerprint)
+
+
+def provenance(setup: Setup, result: ScanResult) -> Provenance:
+    """How this report was made (issue 18 §1): repository, time, tool, rules and the options that change
+    what is reported."""
+    settings = setup.settings
+    asked = [name for name, on in (("pair", settings.verify), ("owner", settings.verify_owner)) if on]
+    verification = "+".join(asked) or "off"
+    if asked and settings.verify_dry_run:
+        verification = "dry-run"
+    scope = [("branch", b) for b in settings.branches]
+    scope += [
+        (name, str(value))
+        for name, value in (("since", settings.since), ("max-commits", settings.max_commits))
+        if value is not None
+    ]
+    if settings.command == "diff":
+        scope += [("base", settings.base), ("head", settings.head)]
+    return Provenance(
+        repository=result.repository or repository(settings),
+        started=datetime.fromtimestamp(setup.started, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        duration=round(time.monotonic() - setup.clock, 3),
+        tool_version=__version__,
+        rules_digest=rules_hash(list(setup.rules.values())),
+        rules=len(setup.rules),
+        min_confidence=settings.min_confidence,
+        baseline=str(setup.baseline_path) if setup.baseline_path is not None else "",
+        inline_markers=settings.inline_allow,
+        show_secrets=settings.show_secrets,
+        verification=verification,
+        scope=tuple(scope),
+    )
+
+
+def repository(settings: Settings, opened: Path | None = None) -> Repository | None:
+    """The repository the settings name (`opened`: where a URL was cloned to): its path or URL, branch,
+    HEAD and origin. A folder scan names the repository holding its first folder, or the folder itself."""
+    from scanner import git
+
+    if settings.command == "scan":
+        paths = [p for p in settings.paths if p != "-"]
+        if not paths:
+            return None
+        first = Path(paths[0]).absolute()
+        root = repository_root(first if first.is_dir() else first.parent)
+        if root is None:
+            return Repository(str(first))
+        place = root
+    else:
+        place = (opened or Path(settings.repo or ".")).absolute()
+    commit, branch, remote = git.head_facts(place)
+    location = settings.repo if settings.repo and git.is_url(settings.repo) else str(place)
+    return Repository(git.without_userinfo(location), remote, branch, commit)
 
 
 def verify(settings: Settings, result: ScanResult) -> None:

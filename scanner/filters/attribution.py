@@ -192,9 +192,11 @@ def _earliest(
     """One finding per leaked secret (rule + value), placed at its earliest introduction, with its status.
     Only that one is moved there: a value in a file's every version is found in each of them."""
     best: dict[Key, tuple[tuple[int, str, int], Finding, Origin]] = {}
+    paths: dict[Key, set[str]] = {}
     for finding in findings:
         key = _key(finding)
         origin = _origin(finding.origin, intro, finding.origin.blob in bound)
+        paths.setdefault(key, set()).update((origin.path, finding.origin.path))
         when = _age(work, origin.commit), origin.path, finding.line
         if key not in best or when < best[key][0]:
             best[key] = (when, finding, origin)
@@ -202,6 +204,9 @@ def _earliest(
     for key, (_, finding, origin) in best.items():
         if origin is not finding.origin:
             finding = relocate(finding, origin)
+        elsewhere = tuple(sorted(paths[key] - {finding.path}))
+        if elsewhere:
+            finding = dataclasses.replace(finding, also_at=elsewhere)
         if key in status:
             present, removed, merged = status[key]
             finding = dataclasses.replace(

@@ -1,12 +1,13 @@
-"""Findings a baseline records are not reported (kept as dropped with --explain); entries that matched
-nothing can be reported as unused (--report-unused)."""
+"""Findings a baseline records are not reported (kept as dropped with --explain), but kept aside with their
+triage labels so an audit shows them labelled (issue 18 §2); entries that matched nothing can be reported
+as unused (--report-unused)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from scanner.baseline import Baseline, Entry, PathOf, in_scope
-from scanner.model import Dropped, Finding, ScanResult
+from scanner.model import Dropped, Finding, ScanResult, Triaged
 
 
 def apply(result: ScanResult, baseline: Baseline, path_of: PathOf, explain: bool) -> list[Entry]:
@@ -23,6 +24,7 @@ def apply(result: ScanResult, baseline: Baseline, path_of: PathOf, explain: bool
             kept.append(finding)
             continue
         used.add(entry.key)
+        result.triaged.append(Triaged(finding, entry.label or "", entry.note))
         result.suppressed["baseline"] = result.suppressed.get("baseline", 0) + 1
         if explain:
             result.dropped.append(_dropped(finding, entry))

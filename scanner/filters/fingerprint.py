@@ -23,18 +23,21 @@ from scanner.cachedir import private_or_none
 from scanner.engine import fingerprint
 from scanner.errors import GitError
 from scanner.git.run import run
-from scanner.model import ScanResult
+from scanner.model import Finding, ScanResult
 
 ENV_KEY = "SECRETSCAN_FINGERPRINT_KEY"
 _DOMAIN = b"secretscan fingerprint key v1\0"
 
 
 def rekey(result: ScanResult, key: bytes) -> None:
-    """Replace every finding's fingerprint by the keyed one."""
-    result.findings = [
-        dataclasses.replace(f, fingerprint=fingerprint(f.rule_id, f.secret, f.path, key))
-        for f in result.findings
-    ]
+    """Replace every finding's fingerprint by the keyed one, the baseline's triaged findings' too (reports
+    show them)."""
+
+    def keyed(f: Finding) -> Finding:
+        return dataclasses.replace(f, fingerprint=fingerprint(f.rule_id, f.secret, f.path, key))
+
+    result.findings = [keyed(f) for f in result.findings]
+    result.triaged = [dataclasses.replace(t, finding=keyed(t.finding)) for t in result.triaged]
 
 
 def fingerprint_key(root: Path, baseline_key: bytes | None) -> bytes:

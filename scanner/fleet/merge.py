@@ -69,6 +69,7 @@ def _one(found: list[Finding], ages: dict[str, int], rank: dict[int, int] | None
     first = min(found, key=when)
     if len(found) == 1:
         return first
+    first = _every_place(first, found)
     if any(f.present_at_head for f in found):
         return dataclasses.replace(first, present_at_head=True, removed_in=None, removal_merged_in=None)
     removed = [f for f in found if f.removed_in is not None]
@@ -80,6 +81,12 @@ def _one(found: list[Finding], ages: dict[str, int], rank: dict[int, int] | None
     return dataclasses.replace(
         first, present_at_head=False, removed_in=last.removed_in, removal_merged_in=last.removal_merged_in
     )
+
+
+def _every_place(first: Finding, found: list[Finding]) -> Finding:
+    """`first` naming every other path the credential was committed at, as one history run does."""
+    also = tuple(sorted({p for f in found for p in (f.path, *f.also_at)} - {first.path}))
+    return first if also == first.also_at else dataclasses.replace(first, also_at=also)
 
 
 def _combined(results: Iterable[ScanResult]) -> ScanResult:

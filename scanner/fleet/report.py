@@ -130,7 +130,7 @@ _MAIN = re.compile(r"<main>\n(.*)\n</main>", re.DOTALL)
 
 
 def _html(repos: list[RepoResult], context: ReportContext) -> str:
-    from scanner.report.html import table
+    from scanner.report.html_breakdown import table
 
     pages = _each("html", repos, context)
     rows = []

@@ -71,6 +71,7 @@ def finding_from_json(doc: dict[str, Any]) -> Finding:
     for name in ("facts", "companions"):
         fields[name] = tuple((str(k), str(v)) for k, v in fields.get(name, ()))
     fields["line_secrets"] = tuple(fields.get("line_secrets", ()))
+    fields["also_at"] = tuple(fields.get("also_at", ()))
     return Finding(**fields)
 
 

@@ -46,6 +46,21 @@ def without_userinfo(text: str) -> str:
     return _USERINFO.sub("", text)
 
 
+def head_facts(repo: Path) -> tuple[str, str, str]:
+    """(HEAD commit, branch, origin URL without userinfo) of the repository at `repo`, each "" when it has
+    none (outside a repository, an unborn or detached HEAD, no `origin`): what a report says it read."""
+    try:
+        out = run(repo, "rev-parse", "HEAD", "--abbrev-ref", "HEAD").decode().split()
+    except GitError:
+        out = []
+    commit, branch = (out[0], out[1]) if len(out) == 2 else ("", "")
+    try:
+        remote = run(repo, "config", "--get", "remote.origin.url", ok=(0, 1)).decode().strip()
+    except GitError:
+        remote = ""
+    return commit, "" if branch == "HEAD" else branch, without_userinfo(remote)
+
+
 def refs(repo: Path) -> tuple[list[str], list[str]]:
     """Every ref of `repo`, and the broken ones git leaves out (a ref file naming no object): those would
     end a walk of `--all` (issue 14 §5)."""

@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from scanner.model import ScanResult
+from scanner.model import Provenance, ScanResult
 from scanner.rules import Rule
 
 # format name → module under scanner.report defining `render(result, context) -> str`
@@ -34,6 +34,7 @@ class ReportContext:
     tool_version: str = ""
     explain: bool = False
     hints: tuple[str, ...] = ()  # how to proceed, printed by the text reporter after findings (hook mode)
+    provenance: Provenance | None = None  # how the report was made (issue 18 §1); None in unit tests
 
 
 Renderer = Callable[[ScanResult, ReportContext], str]
@@ -42,7 +43,7 @@ Renderer = Callable[[ScanResult, ReportContext], str]
 def renderer(name: str) -> Renderer:
     module = importlib.import_module(f"scanner.report.{FORMATS[name]}")
     render: Renderer = module.render
-    from scanner.report.printable import hidden_summaries, printable_result
+    from scanner.report.printable import hidden_summaries, printable_context, printable_result
 
     # Paths, authors and errors are data: escaped before any format but JSON, which escapes what it must
     # itself and keeps names exact, prints them (issue 14 §1). GitHub escapes CR and LF its own way, and
@@ -53,6 +54,8 @@ def renderer(name: str) -> Renderer:
     def safe(result: ScanResult, context: ReportContext) -> str:
         if not context.show_secrets:  # a secret in a commit subject is printed in every commit's summary
             result = hidden_summaries(result)
-        return render(printable_result(result, keep_lines) if escape else result, context)
+        if not escape:
+            return render(result, context)
+        return render(printable_result(result, keep_lines), printable_context(context, keep_lines))
 
     return safe

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from scanner.model import SEVERITIES, Commit, Finding, ScanResult, suppressed_note
+from scanner.model import SEVERITIES, Commit, Finding, Provenance, ScanResult, suppressed_note
 from scanner.redact import redact, redact_text
 from scanner.report import ReportContext
 from scanner.rules import DEFAULT_REMEDIATION, Rule
@@ -134,3 +134,76 @@ def utc_date(date: str) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     return parsed.astimezone(timezone.utc)
+
+
+def skipped_by_kind(result: ScanResult) -> dict[str, int]:
+    """What was not scanned, counted by reason (`binary`, `too large`, …), most frequent first."""
+    return dict(Counter(s.kind for s in result.skipped).most_common())
+
+
+def triaged_by_label(result: ScanResult) -> dict[str, int]:
+    """Baselined findings counted by their triage label (`unlabelled` for an entry without one)."""
+    return dict(Counter(t.label or "unlabelled" for t in result.triaged).most_common())
+
+
+def counted(counts: dict[str, int]) -> str:
+    """`3 (2 binary, 1 too large)`, or `none`."""
+    total = sum(counts.values())
+    if not total:
+        return "none"
+    return f"{total} (" + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ")"
+
+
+def repository_line(provenance: Provenance | None, target: str) -> str:
+    """`/src/app (https://example.com/org/app.git) on main at 1a2b3c4d5e6f`, or the scan's target."""
+    repo = provenance.repository if provenance is not None else None
+    if repo is None:
+        return target or "input"
+    text = repo.location
+    if repo.remote and repo.remote != repo.location:
+        text += f" ({repo.remote})"
+    if repo.branch:
+        text += f" on {repo.branch}"
+    if repo.commit:
+        text += f" at {repo.commit[:12]}"
+    return text
+
+
+def options_line(provenance: Provenance) -> str:
+    """The options that change what a report holds, in words."""
+    parts = [
+        f"min confidence {provenance.min_confidence}",
+        f"baseline {provenance.baseline}" if provenance.baseline else "no baseline",
+        "inline markers honoured" if provenance.inline_markers else "inline markers ignored",
+        "secrets shown" if provenance.show_secrets else "secrets redacted",
+        f"verification {provenance.verification}",
+    ]
+    parts += [f"{name} {value}" for name, value in provenance.scope]
+    return ", ".join(parts)
+
+
+def provenance_facts(result: ScanResult, provenance: Provenance | None) -> list[tuple[str, str]]:
+    """(label, plain text) pairs saying how a report was made (issue 18 §1), for the formats that print a
+    table of them (Markdown, HTML, JUnit properties); callers escape."""
+    read = f"{result.blobs_scanned} unique blob(s), {result.bytes_scanned / 1e6:.1f} MB"
+    if result.commits_scanned is not None:
+        read += f", {result.commits_scanned} commit(s)"
+    facts = [
+        ("Repository", repository_line(provenance, result.target)),
+        ("Scan", result.mode if result.target in ("", ".") else f"{result.mode} of {result.target}"),
+    ]
+    if provenance is not None:
+        facts += [
+            ("Date", f"{provenance.started} ({provenance.duration:.1f} s)"),
+            ("Tool", f"secretscan {provenance.tool_version}"),
+            ("Rules", f"{provenance.rules} rules, sha256:{provenance.rules_digest[:16]}"),
+            ("Options", options_line(provenance)),
+        ]
+    facts += [
+        ("Read", read),
+        ("Skipped", counted(skipped_by_kind(result))),
+        ("Suppressed", suppressed_note(result.suppressed) or "none"),
+        ("Below min confidence", str(result.below_min_confidence)),
+        ("Triaged in baseline", counted(triaged_by_label(result))),
+    ]
+    return facts

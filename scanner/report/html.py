@@ -2,48 +2,58 @@
 
 No scripts, no external assets, and a Content-Security-Policy that forbids every network load, so opening
 the report never reaches anything. Every piece of scanned content is HTML-escaped; secrets are redacted
-unless --show-secrets. Sections: summary (rule, severity, verification), timeline of when secrets entered
-history, per-path and per-author tables, then every finding with its remediation (html_findings.py).
+unless --show-secrets. The first screen says how bad it is (issue 18 §2): open secrets by severity and by
+liveness, the oldest exposure, who to ask, and how the scan was made; then one collapsible row per secret
+(html_findings.py), the secrets the baseline triaged, labelled, and a collapsed breakdown by month, path and
+author. Printed, every row opens (html_style.py).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
 from html import escape
 
-from scanner.model import Finding, ScanResult
+from scanner.model import ScanResult, suppressed_note
 from scanner.redact import redact
 from scanner.report import ReportContext
 from scanner.report.common import (
     EPOCH,
-    by_severity,
-    commits_of,
+    provenance_facts,
+    repository_line,
     severity_rank,
-    summary_line,
     utc_date,
-    verification_state,
 )
-from scanner.report.html_findings import badge, finding_section
+from scanner.report.html_breakdown import NOT_HISTORY, breakdown, table
+from scanner.report.html_findings import LIVENESS_ORDER, Secret, badge, fix_section, group, secrets_section
 from scanner.report.html_style import CSS
 
-NOT_HISTORY = "Not a history scan."
+_PEOPLE_SHOWN = 6  # who to ask, on the first screen; the rest one click away
+# What each kind of scan read, as the header names it.
+_MODES = {
+    "scan": "folder scan",
+    "history": "history audit",
+    "diff": "diff scan",
+    "staged": "staged changes",
+    "pre-receive": "pushed commits",
+}
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
 def render(result: ScanResult, context: ReportContext) -> str:
     findings = sorted(result.findings, key=lambda f: (severity_rank(f.severity), f.path, f.line, f.column))
+    secrets = group(findings)
+    triaged = group([], result.triaged)
     body = [
-        _header(result, context),
-        _summary(findings),
-        _timeline(findings),
-        _by_path(findings),
-        _by_author(findings),
-        finding_section(findings, context),
+        _header(result, context, secrets),
+        _overview(result, context, secrets, triaged),
+        secrets_section("secrets", "Secrets", secrets, context, "No secrets found."),
+        fix_section(findings),
+        secrets_section("triaged", "Triaged in the baseline", triaged, context, "") if triaged else "",
+        breakdown(findings),
         _dropped(result, context),
         _notes(result),
     ]
-    title = escape(f"secretscan report: {result.target or 'input'}")
+    title = escape(f"secretscan report: {repository_line(context.provenance, result.target)}")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
@@ -55,128 +65,134 @@ def render(result: ScanResult, context: ReportContext) -> str:
     )
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = ()) -> str:
-    """An HTML table; `headers` are plain text, cells are HTML the caller has already escaped."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>"
-        + "".join(f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(row))
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _header(result: ScanResult, context: ReportContext) -> str:
-    redaction = "Secrets are redacted." if not context.show_secrets else "Secrets are shown in full."
+def _header(result: ScanResult, context: ReportContext, secrets: list[Secret]) -> str:
+    redaction = "Secrets are shown in full." if context.show_secrets else "Secrets are redacted."
+    where = escape(repository_line(context.provenance, result.target))
     return (
-        "<header><h1>Secret scan report</h1>"
-        f'<p class="meta">Target <code>{escape(result.target or "input")}</code> · {escape(result.mode)} scan'
-        f" · secretscan {escape(context.tool_version)} · {result.blobs_scanned} unique blob(s),"
-        f" {result.bytes_scanned / 1e6:.1f} MB · {redaction}</p>"
-        f'<p class="verdict">{escape(summary_line(result))}</p></header>'
+        f'<header><h1>Secret scan report</h1><p class="meta"><code>{where}</code> · '
+        f"{escape(_MODES.get(result.mode, result.mode))} · {redaction}</p>"
+        f"{_verdict(secrets, context, result.suppressed)}</header>"
     )
 
 
-def _summary(findings: list[Finding]) -> str:
-    cards = [("Findings", str(len(findings)))]
-    cards += [(severity.capitalize(), str(count)) for severity, count in by_severity(findings)]
-    cards += [("Verified active", str(sum(verification_state(f) == "active" for f in findings)))]
-    cards += [("Files", str(len({f.path for f in findings}))), ("Commits", str(len(commits_of(findings))))]
-    card_html = "".join(
-        f'<div class="card"><b>{escape(v)}</b><span>{escape(k)}</span></div>' for k, v in cards
+def _verdict(secrets: list[Secret], context: ReportContext, suppressed: dict[str, int]) -> str:
+    """One sentence: how many secrets, how severe, whether any is known to work; and what exceptions let
+    through (issue 15 §2)."""
+    note = suppressed_note(suppressed)
+    tail = f' <span class="note">({escape(note)})</span>' if note else ""
+    if not secrets:
+        return f'<p class="verdict verdict-clean">No secrets found.{tail}</p>'
+    severities = Counter(s.first.severity for s in secrets)
+    worst = ", ".join(
+        f"{n} {sev}" for sev, n in sorted(severities.items(), key=lambda kv: severity_rank(kv[0]))
     )
-    rules: dict[tuple[str, str, str], int] = Counter((f.rule_id, f.rule_name, f.severity) for f in findings)
-    rule_rows = [
-        (f"{escape(name)}<br><small>{escape(rule_id)}</small>", badge(severity), str(count))
-        for (rule_id, name, severity), count in sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))
+    alive = Counter(s.liveness for s in secrets)
+    if alive["live"]:
+        state = f"{alive['live']} verified live: rotate now."
+    elif alive["possibly live"]:
+        state = f"{alive['possibly live']} possibly live: treat as live until checked."
+    elif _verified(context):
+        state = "None verified live."
+    else:
+        state = "Not verified: treat every one as live (secretscan --verify checks AWS keys)."
+    noun = "secret" if len(secrets) == 1 else "secrets"
+    level = "bad" if severities["critical"] or alive["live"] else "warn"
+    return (
+        f'<p class="verdict verdict-{level}">{len(secrets)} {noun} found ({worst}). {escape(state)}{tail}</p>'
+    )
+
+
+def _verified(context: ReportContext) -> bool:
+    return context.provenance is not None and context.provenance.verification not in ("off", "dry-run")
+
+
+def _overview(
+    result: ScanResult, context: ReportContext, secrets: list[Secret], triaged: list[Secret]
+) -> str:
+    places = sum(s.place_count for s in secrets)
+    where = f"in {places} place{'s' if places != 1 else ''}" if places else ""
+    cards = [("Secrets", str(len(secrets)), where, "")]
+    severities = Counter(s.first.severity for s in secrets)
+    cards += [
+        (sev.capitalize(), str(n), "", f"c-{sev}")
+        for sev, n in sorted(severities.items(), key=lambda kv: severity_rank(kv[0]))
     ]
-    severity_rows = [(badge(s), str(n)) for s, n in by_severity(findings)]
-    states = Counter(verification_state(f) for f in findings)
-    state_rows = [(escape(state), str(n)) for state, n in states.most_common()]
+    alive = Counter(s.liveness for s in secrets)
+    cards += [
+        (state.capitalize(), str(alive[state]), "", f"c-{state.replace(' ', '-')}")
+        for state in LIVENESS_ORDER
+        if alive[state]
+    ]
+    cards.append(("Oldest exposure", *_oldest(secrets, context), ""))
+    if triaged:
+        labels = Counter(s.label for s in triaged)
+        cards.append(
+            ("Triaged", str(len(triaged)), ", ".join(f"{n} {label}" for label, n in labels.most_common()), "")
+        )
+    card_html = "".join(
+        f'<div class="card {cls}"><b>{escape(value)}</b><span>{escape(label)}</span>'
+        + (f"<small>{escape(sub)}</small>" if sub else "")
+        + "</div>"
+        for label, value, sub, cls in cards
+    )
+    facts = "".join(
+        f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in provenance_facts(result, context.provenance)
+    )
     return (
-        f'<section id="summary"><h2>Summary</h2><div class="cards">{card_html}</div>'
-        '<div class="grid">'
-        f"<div><h3>By rule</h3>{table(['Rule', 'Severity', 'Findings'], rule_rows, [2])}</div>"
-        f"<div><h3>By severity</h3>{table(['Severity', 'Findings'], severity_rows, [1])}</div>"
-        f"<div><h3>By verification state</h3>{table(['State', 'Findings'], state_rows, [1])}</div>"
+        f'<section id="overview"><div class="cards">{card_html}</div><div class="split">'
+        f"<div><h2>Who to ask</h2>{_who(secrets)}</div>"
+        f'<div><h2>How this scan was made</h2><dl class="provenance">{facts}</dl></div>'
         "</div></section>"
     )
 
 
-def _timeline(findings: list[Finding]) -> str:
-    head = '<section id="timeline"><h2>When secrets entered history</h2>'
-    dated = [f for f in findings if f.commit is not None]
-    if not dated:
-        return (
-            head
-            + f'<p class="empty">{NOT_HISTORY} These findings come from files, not commits.</p></section>'
-        )
-    months: Counter[str] = Counter()
-    for f in dated:
-        assert f.commit is not None  # filtered above; narrows the type for mypy
-        when = utc_date(f.commit.date)
-        months[when.strftime("%Y-%m") if when else "unknown date"] += 1
-    peak = max(months.values())
-    bars = "".join(
-        f'<div class="bar"><span class="label">{escape(month)}</span>'
-        f'<span class="fill" style="width:{max(2, round(60 * n / peak))}%"></span>'
-        f'<span class="count">{n}</span></div>'
-        for month, n in sorted(months.items())
-    )
-    per_commit: dict[str, list[Finding]] = defaultdict(list)
-    for f in dated:
-        assert f.commit is not None
-        per_commit[f.commit.sha].append(f)
+def _oldest(secrets: list[Secret], context: ReportContext) -> tuple[str, str]:
+    """The date the oldest open secret entered history, and how long ago that was."""
+    dates = [
+        d for s in secrets if s.introduced is not None and (d := utc_date(s.introduced.date)) is not None
+    ]
+    if not dates:
+        return "—", "no commit dates (not a history scan)" if secrets else "nothing exposed"
+    oldest = min(dates)
+    now = utc_date(context.provenance.started) if context.provenance is not None else None
+    ago = f"{(now - oldest).days} days ago" if now is not None else ""
+    return oldest.strftime("%Y-%m-%d"), ago
+
+
+def _who(secrets: list[Secret]) -> str:
+    """The authors of the commits that introduced the secrets: the people who know where each one is used."""
+    if not secrets:
+        return '<p class="empty">Nobody: nothing was found.</p>'
+    people: dict[tuple[str, str], list[Secret]] = defaultdict(list)
+    for secret in secrets:
+        if secret.introduced is not None:
+            people[(secret.introduced.author, secret.introduced.email)].append(secret)
+    if not people:
+        hint = "<code>secretscan history</code> names who introduced each secret."
+        return f'<p class="empty">{NOT_HISTORY} {hint}</p>'
     rows = []
-    for commit in commits_of(dated):
-        introduced = per_commit[commit.sha]
-        rules = ", ".join(sorted({escape(f.rule_name) for f in introduced}))
+    for (author, email), owned in sorted(people.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        worst = min(owned, key=lambda s: severity_rank(s.first.severity)).first.severity
+        latest = max(
+            (s.introduced.date for s in owned if s.introduced is not None), key=lambda d: utc_date(d) or EPOCH
+        )
         rows.append(
             (
-                escape(commit.date),
-                f"<code>{escape(commit.sha[:12])}</code>",
-                escape(f"{commit.author} <{commit.email}>"),
-                escape(commit.summary),
-                rules,
-                str(len(introduced)),
+                f"{escape(author)}<br><small>{escape(email)}</small>",
+                badge(worst),
+                str(len(owned)),
+                f'<span class="date">{escape(latest[:10])}</span>',
             )
         )
-    headers = ["Date", "Commit", "Author", "Summary", "Secrets", "Findings"]
-    return head + f'<div class="bars">{bars}</div>' + table(headers, rows, [5]) + "</section>"
-
-
-def _by_path(findings: list[Finding]) -> str:
-    groups: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
-        groups[f.path].append(f)
-    rows = []
-    for path, items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        worst = min(items, key=lambda f: severity_rank(f.severity)).severity
-        rules = ", ".join(sorted({escape(f.rule_name) for f in items}))
-        rows.append((f"<code>{escape(path)}</code>", badge(worst), rules, str(len(items))))
+    headers = ["Author", "Worst", "Secrets", "Latest"]
+    shown = table(headers, rows[:_PEOPLE_SHOWN], [2])
+    if len(rows) <= _PEOPLE_SHOWN:
+        return shown
+    more = len(rows) - _PEOPLE_SHOWN  # a long history has dozens of authors: the first screen keeps the top
     return (
-        '<section id="paths"><h2>By path</h2>'
-        + (table(["Path", "Worst", "Rules", "Findings"], rows, [3]) if rows else '<p class="empty">None.</p>')
-        + "</section>"
+        f'{shown}<details class="more"><summary>{more} more</summary>'
+        f"{table(headers, rows[_PEOPLE_SHOWN:], [2])}</details>"
     )
-
-
-def _by_author(findings: list[Finding]) -> str:
-    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for f in findings:
-        if f.commit is not None:
-            groups[(f.commit.author, f.commit.email)].append(f.commit.date)
-    head = '<section id="authors"><h2>By author</h2>'
-    if not groups:
-        return (
-            head + f'<p class="empty">{NOT_HISTORY} No commit authors to attribute findings to.</p></section>'
-        )
-    rows = []
-    for (author, email), dates in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        ordered = sorted(dates, key=lambda d: utc_date(d) or EPOCH)
-        rows.append((escape(author), escape(email), escape(ordered[0]), escape(ordered[-1]), str(len(dates))))
-    return head + table(["Author", "Email", "First", "Last", "Findings"], rows, [4]) + "</section>"
 
 
 def _dropped(result: ScanResult, context: ReportContext) -> str:
@@ -200,7 +216,14 @@ def _dropped(result: ScanResult, context: ReportContext) -> str:
 def _notes(result: ScanResult) -> str:
     items = [f"<li>error: {escape(e)}</li>" for e in result.errors]
     items += [f"<li>warning: {escape(w)}</li>" for w in result.warnings]
-    items += [f"<li>skipped <code>{escape(s.path)}</code>: {escape(s.reason)}</li>" for s in result.skipped]
+    if result.skipped:  # a history can skip thousands of binaries: counted on the first screen, listed here
+        skipped = "".join(
+            f"<li><code>{escape(s.path)}</code>: {escape(s.reason)}</li>" for s in result.skipped
+        )
+        items.append(
+            f"<li><details><summary>{len(result.skipped)} skipped (not scanned)</summary><ul>{skipped}</ul>"
+            "</details></li>"
+        )
     if not items:
         return ""
     return f'<section id="notes"><h2>Scan notes</h2><ul>{"".join(items)}</ul></section>'

@@ -1,13 +1,26 @@
-"""The findings section of the HTML report: one card per finding with concrete remediation steps."""
+"""The secrets of the HTML report: one collapsible row per secret with every place it appears, what the
+verification said and the concrete remediation (issue 18 §2). Baselined secrets show the same way, labelled.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
-from scanner.model import Commit, Finding
+from scanner.model import Commit, Finding, Triaged, secret_identity
 from scanner.redact import redact
 from scanner.report import ReportContext
-from scanner.report.common import char_columns, rule_help, shown_line, verification_state
+from scanner.report.common import (
+    EPOCH,
+    char_columns,
+    rule_help,
+    severity_rank,
+    shown_line,
+    shown_secret,
+    utc_date,
+    verification_state,
+)
 
 # Said after the rule's own steps: rewriting history without rotating first leaves a working leaked secret.
 PURGE_HISTORY = (
@@ -18,50 +31,168 @@ PURGE_HISTORY = (
 )
 KEEP_OUT = "Load the new credential from the environment or a secret manager instead of the code."
 
+# Verification states as a responder reads them: can the secret still be used?
+LIVENESS: dict[str, str] = {
+    "active": "live",
+    "unknown": "possibly live",
+    "foreign-account": "possibly live",
+    "invalid": "dead",
+    "inactive": "dead",
+    "not-found": "dead",
+    "canary": "canary",
+    "not-checked": "not verified",
+}
+LIVENESS_ORDER = ("live", "possibly live", "not verified", "canary", "dead")
+
+
+def liveness(finding: Finding) -> str:
+    return LIVENESS.get(verification_state(finding), "not verified")
+
+
+@dataclass(frozen=True, slots=True)
+class Secret:
+    """One secret and every place it appears (findings of one value, most severe first)."""
+
+    places: tuple[Finding, ...]
+    label: str = ""  # the baseline's triage label when the secret is triaged ("unlabelled" without one)
+    note: str = ""
+
+    @property
+    def first(self) -> Finding:
+        return self.places[0]
+
+    @property
+    def place_count(self) -> int:
+        return len(self.places) + sum(len(f.also_at) for f in self.places)
+
+    @property
+    def liveness(self) -> str:
+        return min((liveness(f) for f in self.places), key=LIVENESS_ORDER.index)
+
+    @property
+    def exposure(self) -> str:
+        """`at HEAD` when any place still holds it, `history only` when every place was removed (or lives
+        on other branches), "" for files not from history."""
+        if any(f.present_at_head for f in self.places):
+            return "at HEAD"
+        if any(f.present_at_head is False or f.removed_in is not None for f in self.places):
+            return "history only"
+        return ""
+
+    @property
+    def introduced(self) -> Commit | None:
+        """The oldest commit that brought the secret in, if any place came from history."""
+        commits = [f.commit for f in self.places if f.commit is not None]
+        return min(commits, key=lambda c: utc_date(c.date) or EPOCH) if commits else None
+
+
+def group(findings: Sequence[Finding], triaged: Sequence[Triaged] = ()) -> list[Secret]:
+    """Findings grouped by secret value (whitespace aside), worst first: severity, liveness, age."""
+    places: dict[str, list[Finding]] = {}
+    labels: dict[str, tuple[str, str]] = {}
+    for finding in findings:
+        places.setdefault(secret_identity(finding.secret), []).append(finding)
+    for item in triaged:
+        key = secret_identity(item.finding.secret)
+        places.setdefault(key, []).append(item.finding)
+        labels.setdefault(key, (item.label or "unlabelled", item.note))
+    secrets = [
+        Secret(
+            tuple(sorted(found, key=lambda f: (severity_rank(f.severity), f.path, f.line))),
+            *labels.get(key, ("", "")),
+        )
+        for key, found in places.items()
+    ]
+    return sorted(secrets, key=_order)
+
+
+def _order(secret: Secret) -> tuple[int, int, object, str]:
+    introduced = secret.introduced
+    when = (utc_date(introduced.date) or EPOCH) if introduced is not None else EPOCH
+    level = LIVENESS_ORDER.index(secret.liveness)
+    return severity_rank(secret.first.severity), level, when, secret.first.path
+
 
 def badge(severity: str) -> str:
     return f'<span class="sev sev-{escape(severity)}">{escape(severity)}</span>'
 
 
-def finding_section(findings: list[Finding], context: ReportContext) -> str:
-    if not findings:
-        return '<section id="findings"><h2>Findings</h2><p class="empty">No secrets found.</p></section>'
-    cards = "\n".join(_card(i, f, context) for i, f in enumerate(findings, 1))
-    return f'<section id="findings"><h2>Findings</h2>\n{cards}\n</section>'
+def pill(kind: str, text: str) -> str:
+    return f'<span class="pill pill-{escape(kind.replace(" ", "-"))}">{escape(text)}</span>'
 
 
-def _card(number: int, f: Finding, context: ReportContext) -> str:
-    show = context.show_secrets
-    rows = [("Secret", f"<code>{escape(redact(f.secret, show))}</code>")]
-    rows += [
-        (name.replace("_", " ").capitalize(), f"<code>{escape(redact(value, show))}</code>")
-        for name, value in f.companions
-    ]
-    rows += [
-        ("Location", f"<code>{escape(f.path)}</code> line {f.line}, column {char_columns(f)[0]}"),
-        ("Line", f"<code>{escape(shown_line(f, show))}</code>"),
-        ("Commit", _commit(f.commit) if f.commit else "working tree (not attributed to a commit)"),
-    ]
-    status = _status(f)
-    if status:
-        rows.append(("Status", status))
-    rows.append(("Verification", _verification(f)))
-    if f.verification is not None and f.verification.next_step:
-        rows.append(("Next step", f"<strong>{escape(f.verification.next_step)}</strong>"))
-    if f.facts:
-        rows.append(("Facts", escape(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in f.facts))))
-    rows.append(("Confidence", escape(f.confidence)))
-    rows.append(("Fingerprint", f"<code>{escape(f.fingerprint)}</code>"))
-    fields = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in rows)
+def secrets_section(
+    section: str, title: str, secrets: list[Secret], context: ReportContext, empty: str
+) -> str:
+    if not secrets:
+        return (
+            f'<section id="{section}"><h2>{escape(title)}</h2><p class="empty">{escape(empty)}</p></section>'
+        )
+    rows = "\n".join(_row(f"{section}-{i}", s, context) for i, s in enumerate(secrets, 1))
     return (
-        f'<article class="finding" id="finding-{number}"><h3>{badge(f.severity)} {escape(f.rule_name)} '
-        f"<small>{escape(f.rule_id)}</small></h3><dl>{fields}</dl>{_remediation(f, context)}</article>"
+        f'<section id="{section}"><h2>{escape(title)} <small>{len(secrets)}</small></h2>'
+        f'<div class="secrets">\n{rows}\n</div></section>'
+    )
+
+
+def _row(anchor: str, secret: Secret, context: ReportContext) -> str:
+    f = secret.first
+    show = context.show_secrets
+    introduced = secret.introduced
+    where = f"{secret.place_count} places" if secret.place_count > 1 else f"{f.path}:{f.line}"
+    since = escape(introduced.date[:10]) if introduced is not None else "working tree"
+    tags = pill(secret.liveness, secret.liveness)
+    if secret.exposure:
+        tags += " " + pill(secret.exposure, secret.exposure)
+    if secret.label:
+        tags = pill("triage", secret.label) + " " + tags
+    summary = (
+        f'<summary>{badge(f.severity)}<span class="what"><b>{escape(f.rule_name)}</b> '
+        f"<code>{escape(redact(f.secret, show))}</code></span>"
+        f'<span class="tags">{tags}</span><span class="where">{escape(where)}</span>'
+        f'<span class="since">{since}</span></summary>'
+    )
+    body = f'<div class="body">{_body(secret, context)}</div>'
+    return f'<details class="secret" id="{anchor}">{summary}{body}</details>'
+
+
+def _body(secret: Secret, context: ReportContext) -> str:
+    f = secret.first
+    show = context.show_secrets
+    facts = [("Secret", f"<code>{escape(shown_secret(f, show))}</code>")]
+    if secret.label:
+        note = f" — {escape(secret.note)}" if secret.note else ""
+        facts.append(("Triage", f"{pill('triage', secret.label)}{note} (from the baseline)"))
+    facts.append(("Line", f"<code>{escape(shown_line(f, show))}</code>"))
+    facts.append(("Verification", _verification(f)))
+    if f.verification is not None and f.verification.next_step:
+        facts.append(("Next step", f"<strong>{escape(f.verification.next_step)}</strong>"))
+    if f.facts:
+        facts.append(("Facts", escape(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in f.facts))))
+    facts.append(("Rule", f"{escape(f.rule_id)}, confidence {escape(f.confidence)}"))
+    fields = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in facts)
+    return f"<dl>{fields}</dl>{_places(secret)}{_remediation(f, context)}"
+
+
+def _places(secret: Secret) -> str:
+    rows = "".join(
+        f"<tr><td><code>{escape(f.path)}</code>:{f.line}:{char_columns(f)[0]}</td>"
+        f"<td>{_commit(f.commit) if f.commit else 'working tree'}</td><td>{_status(f)}</td></tr>"
+        + "".join(
+            f'<tr><td><code>{escape(path)}</code></td><td colspan="2">committed here too</td></tr>'
+            for path in f.also_at
+        )
+        for f in secret.places
+    )
+    return (
+        '<table class="places"><thead><tr><th>Where</th><th>Introduced by</th><th>Now</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
     )
 
 
 def _commit(c: Commit) -> str:
     who = escape(f"{c.author} <{c.email}>")
-    text = f"<code>{escape(c.sha[:12])}</code> by {who} on {escape(c.date)}"
+    text = f"<code>{escape(c.sha[:12])}</code> {who}, {escape(c.date[:10])}"
     return text + (f" — {escape(c.summary)}" if c.summary else "")
 
 
@@ -74,7 +205,7 @@ def _status(f: Finding) -> str:
         return f"removed in {_commit(f.removed_in)}{merged}; still in history"
     if f.present_at_head is False:
         return "not at HEAD (only on branches or tags not merged into it); still in history"
-    return ""
+    return "in the files scanned"
 
 
 def _verification(f: Finding) -> str:
@@ -89,16 +220,31 @@ def _verification(f: Finding) -> str:
 
 
 def _remediation(f: Finding, context: ReportContext) -> str:
+    """The rule's own steps; what every secret needs besides (keep it out, purge history) is said once,
+    after the list (fix_section)."""
     help_ = rule_help(context, f.rule_id, f.rule_name)
-    steps = [escape(help_.remediation), escape(KEEP_OUT), escape(PURGE_HISTORY)]
-    if f.commit is None and not f.present_at_head:
-        steps[2] = escape("If this file was ever committed, " + PURGE_HISTORY[0].lower() + PURGE_HISTORY[1:])
-    items = "".join(f"<li>{step}</li>" for step in steps)
-    refs = "".join(
-        f'<li><a href="{escape(ref)}" rel="noopener noreferrer">{escape(ref)}</a></li>'
+    refs = " ".join(
+        f'<a href="{escape(ref)}" rel="noopener noreferrer">{escape(ref)}</a>'
         if ref.startswith("https://")
-        else f"<li>{escape(ref)}</li>"
+        else escape(ref)
         for ref in help_.references
     )
-    references = f"<p>References:</p><ul>{refs}</ul>" if refs else ""
-    return f'<div class="fix"><h4>Remediation</h4><ol>{items}</ol>{references}</div>'
+    references = f'<p class="refs">References: {refs}</p>' if refs else ""
+    return f'<div class="fix"><b>Remediation:</b> {escape(help_.remediation)}{references}</div>'
+
+
+def fix_section(findings: Sequence[Finding]) -> str:
+    """The steps every secret needs after its rule's own: said once rather than under each secret."""
+    if not findings:
+        return ""
+    purge = PURGE_HISTORY
+    if all(f.commit is None and not f.present_at_head for f in findings):
+        purge = "If these files were ever committed, " + PURGE_HISTORY[0].lower() + PURGE_HISTORY[1:]
+    steps = [
+        "Revoke or rotate each secret first, with the steps under it: until then it works for anyone who "
+        "has a copy.",
+        KEEP_OUT,
+        purge,
+    ]
+    items = "".join(f"<li>{escape(step)}</li>" for step in steps)
+    return f'<section id="fix"><h2>For every secret</h2><ol>{items}</ol></section>'

@@ -6,11 +6,12 @@ import json
 from collections import Counter
 from typing import Any
 
-from scanner.model import Commit, Dropped, Finding, ScanResult
+from scanner.model import Commit, Dropped, Finding, Provenance, ScanResult
 from scanner.redact import redact, redact_text
 from scanner.report import ReportContext
+from scanner.report.common import skipped_by_kind, triaged_by_label
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def render(result: ScanResult, context: ReportContext) -> str:
@@ -29,12 +30,20 @@ def document(result: ScanResult, context: ReportContext) -> dict[str, Any]:
             "by_severity": dict(Counter(f.severity for f in result.findings)),
             "blobs_scanned": result.blobs_scanned,
             "bytes_scanned": result.bytes_scanned,
+            "commits_scanned": result.commits_scanned,
             "skipped": len(result.skipped),
+            "skipped_by_reason": skipped_by_kind(result),
             "below_min_confidence": result.below_min_confidence,
             "suppressed": dict(sorted(result.suppressed.items())),
+            "triaged": triaged_by_label(result),
             "errors": len(result.errors),
         },
+        "provenance": provenance_dict(context.provenance),
         "findings": [finding_dict(f, context.show_secrets) for f in result.findings],
+        "triaged": [
+            {**finding_dict(t.finding, context.show_secrets), "label": t.label or None, "note": t.note}
+            for t in result.triaged
+        ],
         "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
         "errors": list(result.errors),
         "warnings": list(result.warnings),
@@ -42,6 +51,34 @@ def document(result: ScanResult, context: ReportContext) -> dict[str, Any]:
     if context.explain:
         doc["dropped"] = [dropped_dict(d, context.show_secrets) for d in result.dropped]
     return doc
+
+
+def provenance_dict(p: Provenance | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    repo = p.repository
+    return {
+        "repository": None
+        if repo is None
+        else {
+            "location": repo.location,
+            "remote": repo.remote or None,
+            "branch": repo.branch or None,
+            "commit": repo.commit or None,
+        },
+        "started": p.started,
+        "duration_seconds": p.duration,
+        "tool_version": p.tool_version,
+        "rules": {"count": p.rules, "digest": f"sha256:{p.rules_digest}"},
+        "options": {
+            "min_confidence": p.min_confidence,
+            "baseline": p.baseline or None,
+            "inline_markers": p.inline_markers,
+            "show_secrets": p.show_secrets,
+            "verification": p.verification,
+            "scope": dict(p.scope),
+        },
+    }
 
 
 def finding_dict(f: Finding, show: bool) -> dict[str, Any]:
@@ -64,6 +101,7 @@ def finding_dict(f: Finding, show: bool) -> dict[str, Any]:
         "present_at_head": f.present_at_head,
         "removed_in": commit_dict(f.removed_in),
         "removal_merged_in": commit_dict(f.removal_merged_in),
+        "also_at": list(f.also_at),
         "verification": None
         if f.verification is None
         else {

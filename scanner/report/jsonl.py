@@ -2,7 +2,8 @@
 
 The records are the JSON report's own pieces (docs/json-schema.md), each tagged with `type` and the schema
 version, so the two formats can never disagree: `finding` records, `dropped` records (with --explain),
-`skipped`, `error` and `warning` records, and one `summary` record last.
+`triaged` records (baselined findings with their labels), `skipped`, `error` and `warning` records, and one
+`summary` record last; the `provenance` object rides on the summary.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ def render(result: ScanResult, context: ReportContext) -> str:
 def records(result: ScanResult, context: ReportContext) -> list[dict[str, Any]]:
     doc = document(result, context)
     out = [_record("finding", f) for f in doc["findings"]]
+    out += [_record("triaged", t) for t in doc["triaged"]]
     out += [_record("dropped", d) for d in doc.get("dropped", [])]
     out += [_record("skipped", s) for s in doc["skipped"]]
     out += [_record("error", {"message": e}) for e in doc["errors"]]
     out += [_record("warning", {"message": w}) for w in doc["warnings"]]
-    summary = {key: doc[key] for key in ("tool", "mode", "target", "secrets_redacted")}
+    summary = {key: doc[key] for key in ("tool", "mode", "target", "secrets_redacted", "provenance")}
     out.append(_record("summary", {**summary, **doc["summary"]}))
     return out
 

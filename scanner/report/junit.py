@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 
 from scanner.model import Finding, ScanResult
 from scanner.report import ReportContext
-from scanner.report.common import char_columns, message, rule_help, shown_line, summary_line
+from scanner.report.common import char_columns, message, provenance_facts, rule_help, shown_line, summary_line
 
 # XML 1.0 forbids most control characters even escaped; a binary file's line text may contain them.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -27,6 +27,12 @@ def render(result: ScanResult, context: ReportContext) -> str:
         errors=str(1 if result.errors else 0),
         skipped="0",
     )
+    if context.provenance is not None:  # the attributes JUnit readers show for a suite's run
+        suite.set("timestamp", context.provenance.started.removesuffix("Z"))
+        suite.set("time", f"{context.provenance.duration:.3f}")
+    properties = ET.SubElement(suite, "properties")  # before the test cases, as the JUnit schema orders
+    for label, value in provenance_facts(result, context.provenance):
+        ET.SubElement(properties, "property", name=label.lower().replace(" ", "-"), value=_clean(value))
     for finding in result.findings:
         _finding_case(suite, finding, context)
     if not result.findings:

@@ -13,6 +13,7 @@ from scanner.report import ReportContext
 from scanner.report.common import (
     by_severity,
     char_columns,
+    provenance_facts,
     rule_help,
     shown_secret,
     summary_line,
@@ -46,9 +47,24 @@ def render(result: ScanResult, context: ReportContext) -> str:
     notes += [f"warning: {escape(w)}" for w in result.warnings]
     if notes:
         out += ["", *(f"- {note}" for note in notes)]
+    out += ["", *_provenance(result, context)]
     if not context.show_secrets:
         out += ["", "_Secrets are redacted._"]
     return "\n".join(out) + "\n"
+
+
+def _provenance(result: ScanResult, context: ReportContext) -> list[str]:
+    """How the report was made (issue 18 §1), collapsed: the comment leads with the findings."""
+    rows = [f"| {label} | {escape(value)} |" for label, value in provenance_facts(result, context.provenance)]
+    return [
+        "<details><summary>How this scan was made</summary>",
+        "",
+        "| | |",
+        "|---|---|",
+        *rows,
+        "",
+        "</details>",
+    ]
 
 
 def _findings_table(findings: list[Finding], context: ReportContext) -> list[str]:

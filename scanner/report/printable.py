@@ -11,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from scanner.model import Commit, Dropped, Finding, Origin, ScanResult, Skipped
+from scanner.model import Commit, Dropped, Finding, Origin, Repository, ScanResult, Skipped, Triaged
 from scanner.redact import redact_text
+from scanner.report import ReportContext
 
 # C0 and C1 controls, DEL, the bidirectional embeddings, overrides and isolates, and lone surrogates.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -40,7 +41,8 @@ def printable(text: str, pattern: re.Pattern[str] = _UNPRINTABLE) -> str:
 def hidden_summaries(result: ScanResult) -> ScanResult:
     """A copy of `result` whose commit summaries hide every secret found or dropped (a secret committed in a
     subject line is found in the message, and every other finding of that commit repeats the subject)."""
-    secrets = {s for f in result.findings for s in (f.secret, *(v for _, v in f.companions), *f.line_secrets)}
+    every = [*result.findings, *(t.finding for t in result.triaged)]
+    secrets = {s for f in every for s in (f.secret, *(v for _, v in f.companions), *f.line_secrets)}
     secrets |= {d.secret for d in result.dropped}
     shown: dict[str, Commit] = {}
 
@@ -58,14 +60,29 @@ def hidden_summaries(result: ScanResult) -> ScanResult:
         commit = hide(where.commit)
         return where if commit is where.commit else dataclasses.replace(where, commit=commit)
 
+    def finding(f: Finding) -> Finding:
+        return dataclasses.replace(f, origin=origin(f.origin), removed_in=hide(f.removed_in))
+
     return dataclasses.replace(
         result,
-        findings=[
-            dataclasses.replace(f, origin=origin(f.origin), removed_in=hide(f.removed_in))
-            for f in result.findings
-        ],
+        findings=[finding(f) for f in result.findings],
+        triaged=[dataclasses.replace(t, finding=finding(t.finding)) for t in result.triaged],
         dropped=[dataclasses.replace(d, origin=origin(d.origin)) for d in result.dropped],
     )
+
+
+def printable_context(context: ReportContext, keep_lines: bool = False) -> ReportContext:
+    """`context` whose provenance names (a folder, a branch, a baseline path) are printable."""
+    p = context.provenance
+    if p is None:
+        return context
+    text = _Printable(_UNPRINTABLE_BUT_LINES if keep_lines else _UNPRINTABLE).text
+    repo = p.repository
+    if repo is not None:
+        repo = Repository(text(repo.location), text(repo.remote), text(repo.branch), repo.commit)
+    scope = tuple((name, text(value)) for name, value in p.scope)
+    shown = dataclasses.replace(p, repository=repo, baseline=text(p.baseline), scope=scope)
+    return dataclasses.replace(context, provenance=shown)
 
 
 def printable_result(result: ScanResult, keep_lines: bool = False) -> ScanResult:
@@ -89,6 +106,7 @@ class _Printable:
         return dataclasses.replace(
             result,
             findings=[self._finding(f) for f in result.findings],
+            triaged=[self._triaged(t) for t in result.triaged],
             dropped=[self._dropped(d) for d in result.dropped],
             skipped=[Skipped(text(s.path), text(s.reason)) for s in result.skipped],
             errors=[text(e) for e in result.errors],
@@ -99,9 +117,16 @@ class _Printable:
     def _finding(self, finding: Finding) -> Finding:
         origin = self._origin(finding.origin)
         removed = self._commit(finding.removed_in)
-        if origin is finding.origin and removed is finding.removed_in:
+        also = tuple(self.text(path) for path in finding.also_at)
+        if origin is finding.origin and removed is finding.removed_in and also == finding.also_at:
             return finding
-        return dataclasses.replace(finding, origin=origin, removed_in=removed)
+        return dataclasses.replace(finding, origin=origin, removed_in=removed, also_at=also)
+
+    def _triaged(self, triaged: Triaged) -> Triaged:
+        finding, note = self._finding(triaged.finding), self.text(triaged.note)
+        if finding is triaged.finding and note is triaged.note:
+            return triaged
+        return Triaged(finding, triaged.label, note)
 
     def _dropped(self, dropped: Dropped) -> Dropped:
         origin = self._origin(dropped.origin)

@@ -9,11 +9,12 @@ Follows GitHub's expectations (docs: "SARIF support for code scanning"): one rul
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from scanner.model import Commit, Finding, ScanResult
+from scanner.model import Commit, Finding, Provenance, ScanResult
 from scanner.report import ReportContext
 from scanner.report.common import (
     RuleHelp,
@@ -22,6 +23,8 @@ from scanner.report.common import (
     message,
     rule_help,
     severity_rank,
+    skipped_by_kind,
+    triaged_by_label,
     utc_date,
     verification_state,
 )
@@ -60,7 +63,7 @@ def document(result: ScanResult, context: ReportContext) -> dict[str, Any]:
                 "rules": rules,
             }
         },
-        "invocations": [_invocation(result)],
+        "invocations": [_invocation(result, context.provenance)],
         "results": [_result(f, index[f.rule_id], context) for f in result.findings],
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {_SRCROOT: {"uri": _directory_uri(result.target)}},
@@ -69,11 +72,16 @@ def document(result: ScanResult, context: ReportContext) -> dict[str, Any]:
             "target": result.target,
             "secretsRedacted": not context.show_secrets,
             "suppressed": dict(sorted(result.suppressed.items())),
+            **_counts(result, context.provenance),
         },
     }
-    commits = commits_of(result.findings)
+    # The state analysed first (the repository at HEAD, its branch), then each commit a secret entered by.
+    head = _head(context.provenance, result.target)
+    commits = [_provenance(c, result.target) for c in commits_of(result.findings)]
+    if head is not None:
+        commits = [head, *(c for c in commits if c["revisionId"] != head.get("revisionId"))]
     if commits:
-        run["versionControlProvenance"] = [_provenance(c, result.target) for c in commits]
+        run["versionControlProvenance"] = commits
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
@@ -139,6 +147,8 @@ def _result(finding: Finding, rule_index: int, context: ReportContext) -> dict[s
         properties["removedIn"] = commit_dict(finding.removed_in)
     if finding.removal_merged_in is not None:
         properties["removalMergedIn"] = commit_dict(finding.removal_merged_in)
+    if finding.also_at:
+        properties["alsoAt"] = list(finding.also_at)
     return {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
@@ -186,11 +196,63 @@ def _provenance(commit: Commit, target: str) -> dict[str, Any]:
     return details
 
 
-def _invocation(result: ScanResult) -> dict[str, Any]:
+def _counts(result: ScanResult, provenance: Provenance | None) -> dict[str, Any]:
+    """What was read, skipped and triaged, and the rule set: the run's share of issue 18 §1."""
+    counts: dict[str, Any] = {
+        "blobsScanned": result.blobs_scanned,
+        "bytesScanned": result.bytes_scanned,
+        "commitsScanned": result.commits_scanned,
+        "skippedByReason": skipped_by_kind(result),
+        "belowMinConfidence": result.below_min_confidence,
+        "triaged": triaged_by_label(result),
+    }
+    if provenance is not None:
+        counts["rules"] = {"count": provenance.rules, "digest": f"sha256:{provenance.rules_digest}"}
+    return counts
+
+
+def _head(provenance: Provenance | None, target: str) -> dict[str, Any] | None:
+    """The repository as scanned (SARIF §3.23 versionControlDetails): its URI, HEAD and branch; mapped to
+    the scanned folder only when that folder is the repository's root."""
+    repo = provenance.repository if provenance is not None else None
+    if repo is None or not repo.commit:
+        return None
+    uri = next((u for u in (repo.remote, repo.location) if "://" in u), None)
+    details: dict[str, Any] = {
+        "repositoryUri": uri or _directory_uri(repo.location),
+        "revisionId": repo.commit,
+    }
+    if _directory_uri(repo.location) == _directory_uri(target):
+        details["mappedTo"] = {"uriBaseId": _SRCROOT}
+    if repo.branch:
+        details["branch"] = repo.branch
+    return details
+
+
+def _invocation(result: ScanResult, provenance: Provenance | None = None) -> dict[str, Any]:
     notes = [{"level": "error", "message": {"text": e}} for e in result.errors]
     notes += [{"level": "warning", "message": {"text": w}} for w in result.warnings]
     notes += [{"level": "note", "message": {"text": f"skipped {s.path}: {s.reason}"}} for s in result.skipped]
     invocation: dict[str, Any] = {"executionSuccessful": not result.errors}
+    if provenance is not None:  # SARIF §3.20: when the run happened and the options it ran with
+        invocation["startTimeUtc"] = provenance.started
+        invocation["endTimeUtc"] = _plus(provenance.started, provenance.duration)
+        invocation["properties"] = {
+            "minConfidence": provenance.min_confidence,
+            "baseline": provenance.baseline or None,
+            "inlineMarkers": provenance.inline_markers,
+            "showSecrets": provenance.show_secrets,
+            "verification": provenance.verification,
+            "scope": dict(provenance.scope),
+            "durationSeconds": provenance.duration,
+        }
     if notes:
         invocation["toolExecutionNotifications"] = notes
     return invocation
+
+
+def _plus(started: str, seconds: float) -> str:
+    begin = utc_date(started)
+    if begin is None:
+        return started
+    return (begin + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -8,6 +8,7 @@ from collections import Counter
 from scanner.model import Finding, ScanResult, suppressed_note
 from scanner.redact import redact, redact_text
 from scanner.report import ReportContext
+from scanner.report.common import counted, options_line, repository_line, triaged_by_label
 
 _COLORS = {
     "critical": "1;31",
@@ -40,6 +41,7 @@ def render(result: ScanResult, context: ReportContext) -> str:
         out.append(paint("medium", f"warning: {warning}"))
     for error in result.errors:
         out.append(paint("high", f"error: {error}"))
+    out.extend(_provenance(result, context, paint))
     out.append(_summary(result, paint))
     if result.findings and context.hints:
         out.append("")
@@ -63,6 +65,8 @@ def _finding(finding: Finding, context: ReportContext, paint: _Paint) -> list[st
     if finding.commit is not None:
         c = finding.commit
         lines.append(f"  commit  {c.sha[:12]} by {c.author} <{c.email}> on {c.date}")
+    if finding.also_at:
+        lines.append("  also at " + ", ".join(finding.also_at))
     if finding.present_at_head is not None:
         if finding.present_at_head:
             lines.append("  status  " + paint("high", "still present at HEAD"))
@@ -119,6 +123,22 @@ def _wrap_items(items: list[str], width: int, indent: str = " " * 10) -> list[st
     return lines
 
 
+def _provenance(result: ScanResult, context: ReportContext, paint: _Paint) -> list[str]:
+    """How this run was made (issue 18 §1), dim, before the summary line that stays last."""
+    p = context.provenance
+    if p is None:
+        return []
+    commits = f" · {result.commits_scanned} commit(s)" if result.commits_scanned is not None else ""
+    lines = [
+        f"scanned {repository_line(p, result.target)}{commits} · {p.started}, {p.duration:.1f} s"
+        f" · secretscan {p.tool_version}, {p.rules} rules sha256:{p.rules_digest[:12]}",
+        options_line(p),
+    ]
+    if result.triaged:
+        lines.append(f"triaged in the baseline: {counted(triaged_by_label(result))}")
+    return [paint("dim", line) for line in lines]
+
+
 def _summary(result: ScanResult, paint: _Paint) -> str:
     counts = Counter(f.severity for f in result.findings)
     by_sev = ", ".join(f"{n} {sev}" for sev, n in counts.most_common())
@@ -130,7 +150,7 @@ def _summary(result: ScanResult, paint: _Paint) -> str:
     )
     text = f"{head} in {result.blobs_scanned} unique blob(s), {mb:.1f} MB scanned"
     if result.skipped:
-        reasons = Counter(s.reason.split(" (")[0] for s in result.skipped)
+        reasons = Counter(s.kind for s in result.skipped)
         text += "; skipped " + ", ".join(f"{n} {r}" for r, n in reasons.most_common())
     if result.below_min_confidence:
         text += (

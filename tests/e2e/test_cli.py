@@ -46,7 +46,7 @@ def test_stdin(leaky: Path) -> None:
 
 def test_json_schema(leaky: Path) -> None:
     doc = json.loads(run_cli("scan", str(leaky), "-f", "json").stdout)
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == "1.1"
     assert doc["tool"]["name"] == "secretscan"
     assert set(doc) >= {
         "mode",

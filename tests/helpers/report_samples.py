@@ -8,15 +8,27 @@ lines full of characters that are special in HTML, Markdown, XML and workflow co
 from __future__ import annotations
 
 from scanner.engine import fingerprint
-from scanner.model import Commit, Dropped, Finding, Origin, ScanResult, Verification
+from scanner.model import (
+    Commit,
+    Dropped,
+    Finding,
+    Origin,
+    Provenance,
+    Repository,
+    ScanResult,
+    Skipped,
+    Triaged,
+    Verification,
+)
 from scanner.report import ReportContext
 from scanner.rules import load_rules
 
 KEY_ID = "AKIAUJZDEGXDNCF32EPF"
 SECRET_KEY = "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"
 HISTORY_SECRET = "A4uoRgnatmUdjAWtGSU8po/799NksnRH9ucAUsdM"
+TRIAGED_SECRET = "Qw3rTy8UiOpAsDfGhJkL2zXcVbNm4567890aBcDe"
 DROPPED_SECRET = "lHUvTCQCyEZDz+TddJ8HyS5SUkCnD8zRA9a9SkpX"
-RAW_SECRETS = (KEY_ID, SECRET_KEY, HISTORY_SECRET, DROPPED_SECRET)
+RAW_SECRETS = (KEY_ID, SECRET_KEY, HISTORY_SECRET, DROPPED_SECRET, TRIAGED_SECRET)
 NASTY_PATH = "odd dir/<script>alert(1)</script>,a:b%25|c`d*.env"
 
 FIRST = Commit("1" * 40, "Alice <Admin>", "alice@example.com", "2024-01-05T10:00:00+02:00", "add config")
@@ -86,9 +98,43 @@ def sample_result(mode: str = "history") -> ScanResult:
         Dropped("aws-secret-access-key", Origin("a.py"), 3, 5, "entropy", "too low", DROPPED_SECRET)
     ]
     result.warnings = ["a warning, with: 100% odd\ncharacters"]
+    result.skipped = [Skipped("logo.png", "binary"), Skipped("dump.sql", "larger than 10485760 bytes")]
+    result.commits_scanned = 2 if mode == "history" else None
+    test_key = finding(
+        "aws-secret-access-key",
+        TRIAGED_SECRET,
+        "tests/fixtures/aws.env",
+        f"AWS_SECRET_ACCESS_KEY={TRIAGED_SECRET}",
+        severity="high",
+        commit=FIRST if mode == "history" else None,
+    )
+    result.triaged = [Triaged(test_key, "false-positive", "a test fixture <not> a key")]
     return result
+
+
+# Userinfo already removed, as the pipeline hands it on (pipeline.repository).
+REPOSITORY = Repository("/src/app", "https://git.example.com/org/app.git", "main", "3" * 40)
+
+
+def provenance(show: bool = False) -> Provenance:
+    return Provenance(
+        repository=REPOSITORY,
+        started="2024-05-01T08:00:00Z",
+        duration=12.5,
+        tool_version="0.1.0",
+        rules_digest="ab" * 32,
+        rules=3,
+        min_confidence="medium",
+        baseline=".secretscan-baseline.json",
+        inline_markers=True,
+        show_secrets=show,
+        verification="off",
+        scope=(("branch", "main"),),
+    )
 
 
 def context(show: bool = False, explain: bool = True) -> ReportContext:
     rules = {rule.id: rule for rule in load_rules()}
-    return ReportContext(show_secrets=show, rules=rules, tool_version="0.1.0", explain=explain)
+    return ReportContext(
+        show_secrets=show, rules=rules, tool_version="0.1.0", explain=explain, provenance=provenance(show)
+    )

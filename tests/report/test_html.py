@@ -15,6 +15,7 @@ from tests.helpers.report_samples import (
     FIRST,
     HISTORY_SECRET,
     KEY_ID,
+    TRIAGED_SECRET,
     context,
     finding,
     paired_key,
@@ -78,15 +79,60 @@ def test_scanned_content_is_escaped() -> None:
     assert "Alice &lt;Admin&gt;" in text
 
 
-def test_summary_tables_and_findings() -> None:
+def _section(text: str, name: str) -> str:
+    return text.split(f'id="{name}"')[1].split("</section>")[0]
+
+
+def test_first_screen_says_how_bad_it_is() -> None:
     text = _html()
-    for heading in ("By rule", "By severity", "By verification state", "By path", "By author"):
-        assert f">{heading}</h" in text
-    assert text.count('<article class="finding"') == 2
+    header = text.split("</header>")[0]
+    assert "2 secrets found (2 critical). 1 verified live: rotate now." in header
+    assert "/src/app (https://git.example.com/org/app.git) on main at 333333333333" in header
+    overview = _section(text, "overview")
+    assert "<b>2024-01-05</b><span>Oldest exposure</span>" in overview
+    assert "Live</span>" in overview and "Not verified</span>" in overview
+    assert "Alice &lt;Admin&gt;" in overview  # who to ask: the author of the introducing commit
+    provenance = overview.split("How this scan was made")[1]
+    for fact in (
+        "2024-05-01T08:00:00Z (12.5 s)",
+        "sha256:abababababababab",
+        "baseline .secretscan-baseline.json",
+        "inline markers honoured",
+        "2 commit(s)",
+        "2 (1 binary, 1 too large)",
+    ):
+        assert fact in provenance, fact
+    # The first screen comes before every row of secrets.
+    assert text.index('id="overview"') < text.index('class="secret"')
+
+
+def test_one_row_per_secret_with_every_place() -> None:
+    result = sample_result()
+    copy = finding("aws-access-key-id", KEY_ID, "deploy/old.ini", f"id = {KEY_ID}", severity="high")
+    result.findings.append(copy)
+    text = renderer("html")(result, context())
+    secrets = _section(text, "secrets")
+    assert secrets.count('<details class="secret"') == 2  # the key id in two files is one secret
+    (row,) = [r for r in secrets.split('<details class="secret"') if "deploy/old.ini" in r]
+    assert "2 places" in row.split("</summary>")[0]
+    assert "config/creds.ini</code>:2:21" in row and "deploy/old.ini</code>:1:6" in row
     assert "AKIA*****" in text and "v5ZJ*****" in text
     assert "state-active" in text and "STS accepted the key" in text
-    assert "config/creds.ini</code> line 2, column 21" in text
     assert "removed in <code>222222222222</code>" in text
+    breakdown = text.split('id="breakdown"')[1]
+    for heading in ("By rule", "By path", "By author", "When secrets entered history"):
+        assert f">{heading}</h" in breakdown
+
+
+def test_triaged_secrets_show_with_their_labels() -> None:
+    text = _html()
+    triaged = _section(text, "triaged")
+    assert triaged.count('<details class="secret"') == 1
+    assert 'class="pill pill-triage">false-positive<' in triaged
+    assert "a test fixture &lt;not&gt; a key" in triaged
+    assert "Qw3r*****" in triaged and TRIAGED_SECRET not in text
+    assert "<b>1</b><span>Triaged</span><small>1 false-positive</small>" in text
+    assert "Triaged" not in _section(text, "secrets")
 
 
 def test_aws_remediation_is_concrete() -> None:
@@ -151,4 +197,4 @@ def test_renders_in_headless_browser(tmp_path: Path) -> None:
     ]
     dom = subprocess.run(browser, capture_output=True, text=True, timeout=120, check=True).stdout
     assert "Secret scan report" in dom
-    assert dom.count('class="finding"') == 2
+    assert dom.count('class="secret"') == 3

@@ -22,7 +22,8 @@ def _records(explain: bool = True) -> list[dict[str, object]]:
 def test_records_match_the_json_report() -> None:
     records = _records()
     document = json.loads(renderer("json")(sample_result(), context()))
-    assert [r["type"] for r in records] == ["finding", "finding", "dropped", "warning", "summary"]
+    kinds = ["finding", "finding", "triaged", "dropped", "skipped", "skipped", "warning", "summary"]
+    assert [r["type"] for r in records] == kinds
     assert all(r["schema_version"] == SCHEMA_VERSION == document["schema_version"] for r in records)
     findings = [{k: v for k, v in r.items() if k not in ("type", "schema_version")} for r in records[:2]]
     assert findings == document["findings"]
@@ -40,7 +41,9 @@ def test_every_emitted_field_is_documented() -> None:
     documented = set(re.findall(r"^\| `([a-z_]+)`", DOC.read_text(encoding="utf-8"), re.MULTILINE))
     document = json.loads(renderer("json")(sample_result(), context(explain=True)))
     emitted = set(document) | set(document["summary"]) | set(document["tool"])
-    for key in ("findings", "dropped", "skipped"):
+    emitted |= set(document["provenance"]) | set(document["provenance"]["repository"])
+    emitted |= set(document["provenance"]["rules"]) | set(document["provenance"]["options"])
+    for key in ("findings", "triaged", "dropped", "skipped"):
         for item in document[key]:
             emitted |= set(item)
     emitted |= set(document["findings"][1]["commit"]) | set(document["findings"][1]["verification"])

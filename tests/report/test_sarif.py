@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -17,6 +18,7 @@ from tests.helpers.report_samples import (
     FIRST,
     KEY_ID,
     NASTY_PATH,
+    REPOSITORY,
     SECRET_KEY,
     context,
     paired_key,
@@ -27,11 +29,9 @@ SCHEMA_NAME = "schemas/sarif-schema-2.1.0.json"
 
 
 def _schema_path() -> Path | None:
-    """The shared folder sits beside the clone in CI and in the workspace (issue 5)."""
-    candidates = [
-        Path(__file__).resolve().parents[3] / "shared" / SCHEMA_NAME,
-        Path("../shared") / SCHEMA_NAME,
-    ]
+    """The shared folder sits beside the clone in CI, or above a worktree in the workspace (issue 5)."""
+    candidates = [parent / "shared" / SCHEMA_NAME for parent in Path(__file__).resolve().parents]
+    candidates.append(Path("../shared") / SCHEMA_NAME)
     return next((p for p in candidates if p.is_file()), None)
 
 
@@ -112,8 +112,11 @@ def test_columns_count_characters_and_uri_is_encoded() -> None:
 def test_history_commit_in_provenance_and_properties() -> None:
     run = _sarif()["runs"][0]
     provenance = run["versionControlProvenance"]
-    assert [p["revisionId"] for p in provenance] == [FIRST.sha]
-    assert provenance[0]["asOfTimeUtc"] == "2024-01-05T08:00:00Z"
+    # The repository as analysed first (HEAD, its branch), then each commit a secret entered by.
+    assert [p["revisionId"] for p in provenance] == [REPOSITORY.commit, FIRST.sha]
+    assert provenance[0]["branch"] == "main"
+    assert provenance[0]["repositoryUri"] == REPOSITORY.remote
+    assert provenance[1]["asOfTimeUtc"] == "2024-01-05T08:00:00Z"
     history = run["results"][1]
     assert history["properties"]["commit"]["sha"] == FIRST.sha
     assert history["properties"]["removedIn"]["sha"] == "2" * 40
@@ -124,14 +127,14 @@ def test_repository_url_names_the_repository() -> None:
     result = sample_result()
     result.target = "https://example.com/org/repo.git"
     doc = json.loads(renderer("sarif")(result, context()))
-    assert doc["runs"][0]["versionControlProvenance"][0]["repositoryUri"] == result.target
+    assert doc["runs"][0]["versionControlProvenance"][1]["repositoryUri"] == result.target
     _validate(doc)
 
 
 def test_no_provenance_without_commits() -> None:
     result = sample_result("scan")
     result.findings = [paired_key()]
-    run = json.loads(renderer("sarif")(result, context()))["runs"][0]
+    run = json.loads(renderer("sarif")(result, replace(context(), provenance=None)))["runs"][0]
     assert "versionControlProvenance" not in run
     assert "commit" not in run["results"][0]["properties"]
 
@@ -181,7 +184,11 @@ def test_cli_history_scan_puts_real_commits_in_provenance(tmp_path: Path) -> Non
     doc = json.loads(out.read_text(encoding="utf-8"))
     _validate(doc)
     run = doc["runs"][0]
-    assert [p["revisionId"] for p in run["versionControlProvenance"]] == [added]
+    head = git("rev-parse", "HEAD")
+    assert [p["revisionId"] for p in run["versionControlProvenance"]] == [head, added]
+    assert run["versionControlProvenance"][0]["branch"] == "main"
+    assert run["invocations"][0]["properties"]["minConfidence"] == "medium"
+    assert run["properties"]["commitsScanned"] == 2
     (result,) = run["results"]
     assert result["properties"]["commit"]["sha"] == added
     assert result["properties"]["presentAtHead"] is False
