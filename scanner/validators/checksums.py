@@ -15,6 +15,7 @@ import re
 import zlib
 from typing import Any
 
+from scanner.validators.generic import describes_a_password
 from scanner.validators.verdict import Verdict
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -217,6 +218,8 @@ def basic_auth_pair(secret: str) -> Verdict:
         return Verdict(False, "does not decode to user:password")
     if is_placeholder(password) or password.lower() in {"password", "pass", "secret", "changeme", "token"}:
         return Verdict(False, "decoded password is a placeholder", example=True)
+    if describes_a_password(password):  # fake_login:fake_password, myuser:mypassword
+        return Verdict(False, "decoded password describes a password", example=True)
     return Verdict(True, facts=(("username", user[:80]),))
 
 

@@ -158,6 +158,12 @@ _TEST_PASSWORD = re.compile(r"(?i)^(?:test|user|demo|guest)[\W_]?\d{0,4}\W?$")
 _DEFAULT_PASSWORD = re.compile(r"(?i)^(?:password|passw0rd|p@ssw0rd|pass|admin|secret|root)[\W_]?\d{0,4}\W?$")
 
 
+def describes_a_password(value: str) -> bool:
+    """A value that names a password rather than being one (mypassword, fake_password, wrongpass), unless it
+    is a default password (P@ssw0rd1), which works wherever nobody changed it."""
+    return _DEFAULT_PASSWORD.match(value) is None and _DESCRIBES_A_PASSWORD.search(unleet(value)) is not None
+
+
 def generic_password(secret: str) -> Verdict:
     """Judge a literal in a password field (password:, PASSWD=, pwd =). People choose these, so randomness is
     not asked for: what the field holds is a working password unless its shape says it is no value at all

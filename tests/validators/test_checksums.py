@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 
-from scanner.validators.checksums import _SEED_BYTE, _SEED_TYPES, crc16_xmodem, nkey_seed
+import pytest
+
+from scanner.validators.checksums import _SEED_BYTE, _SEED_TYPES, basic_auth_pair, crc16_xmodem, nkey_seed
 
 
 def _encode_seed(type_byte: int, seed: bytes) -> str:
@@ -35,3 +37,18 @@ def test_corrupted_truncated_and_foreign_values_fail() -> None:
     assert not nkey_seed("SUA" + "A" * 55).ok  # right shape, wrong checksum
     assert not nkey_seed("su" + good[2:].lower()).ok
     assert not nkey_seed(_encode_seed(15 << 3, bytes(32))).ok  # a private-key prefix is not a seed type
+
+
+@pytest.mark.parametrize(
+    ("pair", "ok"),
+    [
+        ("ci:KqkLwvu4tcDio4YX6FSm", True),
+        ("admin:admin", True),  # weak, and working
+        ("admin:P@ssw0rd1", True),  # a default password is no description of one
+        ("demo_user:dummy-password-here", False),  # recorded fixtures' stand-ins
+        ("someone:my_password", False),
+        ("user:", False),
+    ],
+)
+def test_a_basic_auth_pair_is_judged_by_its_decoded_password(pair: str, ok: bool) -> None:
+    assert basic_auth_pair(base64.b64encode(pair.encode()).decode()).ok is ok
