@@ -24,8 +24,12 @@ NON_SECRET_PREFIXES: dict[str, str] = {
     "ASCA": "certificate",
 }
 _KEY_ID_RE = re.compile(r"^(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}$")
-# AWS's documentation examples and common placeholders; reported as dropped, never as findings.
-EXAMPLE_MARKERS = ("EXAMPLE", "XXXXXXXX", "AAAAAAAAAAAAAAAA", "1234567890")
+# AWS's documentation examples and common placeholders; reported as dropped, never as findings. The
+# documentation keys' own bodies too: they are copied with the EXAMPLE tail edited (AKIAIOSFODNN7EXAMAAA).
+EXAMPLE_MARKERS = (
+    "EXAMPLE", "XXXXXXXX", "AAAAAAAAAAAAAAAA", "1234567890",
+    "IOSFODNN7", "I44QH8DHB", "WJALRXUTNFEMI/K7MDENG", "JE7MTGBCLWBF/2ZP9UTK",
+)  # fmt: skip
 
 
 def key_type(key_id: str) -> str:
