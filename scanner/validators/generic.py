@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from scanner.validators.aws import is_example as is_aws_example
 from scanner.validators.randomness import judge, longest_run, period, rejected_shape, unleet
 from scanner.validators.verdict import Verdict
 
@@ -44,6 +45,8 @@ def generic_secret(secret: str) -> Verdict:
         return Verdict(False, SHORT_REASON)
     if "eyJ" in secret and _JWS_SHAPE.match(secret):
         return Verdict(False, JWS_REASON)
+    if is_aws_example(secret):  # AWS's documentation keys, under any name (AWS_SECRET_ACCESS_KEY=wJalr...)
+        return Verdict(False, "AWS documentation example", example=True)
     prefixed = _PROVIDER_PREFIX.match(secret) is not None
     if prefixed and _CHECKSUMMED_PREFIX.match(secret):
         return Verdict(False, PREFIX_REASON)
