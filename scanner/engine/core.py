@@ -239,12 +239,18 @@ class Engine:
             if explain:
                 outcome.dropped.append(Dropped(rule.id, origin, line_no, column, drop[0], drop[1], secret))
             return
+        confidence = (verdict.confidence if verdict else None) or rule.confidence
+        facts = rule.facts + (verdict.facts if verdict else ())
+        if "generic" in rule.tags and _is_password_digest(secret, line[: column - 1]):
+            # A bare digest assigned to a password is a stored hash far more often than the password
+            # (issue 16 §4: hashes are no passwords): shown at low, as its own kind.
+            confidence, facts = "low", (*facts, ("shape", "password-digest"))
         outcome.findings.append(
             Finding(
                 rule_id=rule.id,
                 rule_name=rule.name,
                 severity=rule.severity,
-                confidence=(verdict.confidence if verdict else None) or rule.confidence,
+                confidence=confidence,
                 origin=origin,
                 line=line_no,
                 column=column,
@@ -252,7 +258,7 @@ class Engine:
                 secret=secret,
                 line_text=_context(line, column - 1, len(raw)),
                 fingerprint=fingerprint(rule.id, secret, origin.path),
-                facts=rule.facts + (verdict.facts if verdict else ()),
+                facts=facts,
             )
         )
 
@@ -282,7 +288,23 @@ class Engine:
         return None, verdict
 
 
-_VALUE_DROPS = frozenset({"entropy", "validator", "example-credential"})  # _measure's: the value alone
+_VALUE_DROPS = frozenset({"entropy", "validator", "example-credential"})
+# MD5, SHA-256, SHA-512 in hex. Not 40: as many tokens as SHA-1 digests have that shape (ggshield's tests
+# hold a real 40-hex password).
+_DIGEST_LENGTHS = frozenset({32, 64, 128})
+_PASSWORD_NAME = re.compile(rb"(?i)(?:pass(?:word|wd|phrase)?|pwd)[\W_]{0,8}$")
+
+
+_HEX = re.compile(r"[0-9a-f]+|[0-9A-F]+")
+
+
+def _is_password_digest(secret: str, before: bytes) -> bool:
+    """A hex value of a digest's length right after a password's name."""
+    return (
+        len(secret) in _DIGEST_LENGTHS
+        and _HEX.fullmatch(secret) is not None
+        and _PASSWORD_NAME.search(before[-40:]) is not None
+    )  # _measure's: the value alone
 
 
 def _measure(rule: Rule, secret: str) -> tuple[tuple[DropReason, str] | None, Verdict | None]:

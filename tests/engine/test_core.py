@@ -229,3 +229,18 @@ def test_a_first_small_scan_is_matched_in_python_and_compiles_nothing(
     engine.scan(Blob.from_bytes(b"x = 1\n" * 100_000, Origin("big.py")))
     assert engine.backend == "hyperscan" and len(databases()) == 1
     assert Engine(rules).backend == "hyperscan"
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence"),
+    [
+        ('db_password = "5f0b1c8e2d7a4b9c3e6f1a2d8b7c4e90"', "low"),  # an MD5: a stored hash more often
+        ('{"passphrase": "a394a6001b6c2604bf82ba74400a26ead79e886f3a06045046adcff96eb1f738"}', "low"),
+        ('password = "368bc3edf9e850d1c0ff9d6c526496f8237ddf91"', "medium"),  # 40 hex: tokens have it too
+        ('api_key = "5f0b1c8e2d7a4b9c3e6f1a2d8b7c4e91"', "medium"),  # a hex key is a key
+    ],
+)
+def test_a_digest_under_a_password_name_is_low(text: str, confidence: str) -> None:
+    (finding,) = scan(Engine(load_rules()), text, path="settings.py").findings
+    assert finding.confidence == confidence
+    assert (("shape", "password-digest") in finding.facts) == (confidence == "low")
