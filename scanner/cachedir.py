@@ -40,6 +40,12 @@ def private_folder(path: Path) -> Path:
     return path
 
 
+def user_cache() -> Path:
+    """secretscan's folder in the user's cache ($XDG_CACHE_HOME, else ~/.cache); not created here."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "secretscan"
+
+
 def private_or_none(path: Path) -> Path | None:
     """`path` as private_folder() makes it, or None where it cannot be: that cache is then not used."""
     try:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from scanner.cachedir import private_or_none
+from scanner.cachedir import private_or_none, user_cache
 from scanner.engine.decode import TEXT_SIGNALS
 from scanner.rules import Rule
 
@@ -236,8 +236,7 @@ class AdaptiveMatcher:
 def default_cache_dir() -> Path | None:
     if os.environ.get("SECRETSCAN_NO_DB_CACHE"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return private_or_none(Path(base) / "secretscan")
+    return private_or_none(user_cache())
 
 
 def _max_width(pattern: str) -> int | None:

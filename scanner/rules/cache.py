@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
-from scanner.cachedir import private_or_none
+from scanner.cachedir import private_or_none, user_cache
 from scanner.rules.records import Allowlist, Example, Rule
 
 _FORMAT = "2"
@@ -27,8 +27,7 @@ _FORMAT = "2"
 def _cache_file(path: Path, raw: bytes, salt: str) -> Path | None:
     if os.environ.get("SECRETSCAN_NO_RULE_CACHE"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = private_or_none(Path(base) / "secretscan")
+    folder = private_or_none(user_cache())
     if folder is None:
         return None
     key = hashlib.sha256(f"{_FORMAT}:{__version__}:{salt}:{path}\0".encode() + raw).hexdigest()[:32]

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from scanner.cachedir import private_folder
+from scanner.cachedir import private_folder, user_cache
 from scanner.errors import UsageError
 
 _SCHEMA = (
@@ -25,8 +25,7 @@ def default_dir() -> Path | None:
     """In CI (the CI variable set), a folder under the user cache, which CI systems commonly keep."""
     if not os.environ.get("CI"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "secretscan" / "results"
+    return user_cache() / "results"
 
 
 class ResultCache:
