@@ -19,7 +19,7 @@ import os
 import secrets
 from pathlib import Path
 
-from scanner.cachedir import private_or_none
+from scanner.cachedir import private_or_none, user_cache
 from scanner.engine import fingerprint
 from scanner.errors import GitError
 from scanner.git.run import run
@@ -64,25 +64,29 @@ def _root_commits(root: Path) -> list[str]:
 def _machine_key() -> bytes:
     """A random key kept in the user's cache folder (private, 0600); a fresh one per run where none can
     be kept: fingerprints then change between runs, but never become plain hashes."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = private_or_none(Path(base) / "secretscan")
+    folder = private_or_none(user_cache())
     if folder is None:
         return secrets.token_bytes(32)
     path = folder / "fingerprint.key"
-    try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except (OSError, ValueError):
-        pass
+    kept = _read_key(path)
+    if kept is not None:
+        return kept
     key = secrets.token_bytes(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another run wrote it meanwhile: use theirs
-        try:
-            return bytes.fromhex(path.read_text(encoding="ascii").strip())
-        except (OSError, ValueError):
-            return key
+        return _read_key(path) or key
     except OSError:
         return key
     with os.fdopen(fd, "w", encoding="ascii") as out:
         out.write(key.hex())
     return key
+
+
+def _read_key(path: Path) -> bytes | None:
+    """The kept key, or None when there is none, it cannot be read, or it is empty (an empty key would
+    make fingerprints plain hashes again)."""
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip()) or None
+    except (OSError, ValueError):
+        return None

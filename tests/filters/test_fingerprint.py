@@ -57,3 +57,12 @@ def test_outside_a_repository_a_private_key_file_is_kept(tmp_path: Path) -> None
     kept = tmp_path / "cache" / "secretscan" / "fingerprint.key"
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and bytes.fromhex(kept.read_text()) == key
     assert fingerprint_key(folder, None) == key
+
+
+def test_an_empty_key_file_never_makes_fingerprints_plain(tmp_path: Path) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    kept = tmp_path / "cache" / "secretscan" / "fingerprint.key"
+    kept.parent.mkdir(parents=True, mode=0o700)
+    kept.write_text("")
+    assert len(fingerprint_key(folder, None)) == 32
