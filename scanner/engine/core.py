@@ -24,6 +24,7 @@ from scanner.engine.pairing import pair_aws_credentials, without_companion_copie
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
 from scanner.rules import Allowlist, Rule, allowlist_key, builtin_rules_dir, rules_hash
 from scanner.validators import VALIDATORS, Verdict
+from scanner.validators.generic import is_password_digest
 from scanner.validators.randomness import shannon_entropy
 
 # Inline markers: ours, and those of the tools users migrate from (gitleaks, detect-secrets).
@@ -241,7 +242,7 @@ class Engine:
             return
         confidence = (verdict.confidence if verdict else None) or rule.confidence
         facts = rule.facts + (verdict.facts if verdict else ())
-        if "generic" in rule.tags and _is_password_digest(secret, line[: column - 1]):
+        if "generic" in rule.tags and is_password_digest(secret, line[: column - 1]):
             # A bare digest assigned to a password is a stored hash far more often than the password
             # (issue 16 §4: hashes are no passwords): shown at low, as its own kind.
             confidence, facts = "low", (*facts, ("shape", "password-digest"))
@@ -288,23 +289,7 @@ class Engine:
         return None, verdict
 
 
-_VALUE_DROPS = frozenset({"entropy", "validator", "example-credential"})
-# MD5, SHA-256, SHA-512 in hex. Not 40: as many tokens as SHA-1 digests have that shape (ggshield's tests
-# hold a real 40-hex password).
-_DIGEST_LENGTHS = frozenset({32, 64, 128})
-_PASSWORD_NAME = re.compile(rb"(?i)(?:pass(?:word|wd|phrase)?|pwd)[\W_]{0,8}$")
-
-
-_HEX = re.compile(r"[0-9a-f]+|[0-9A-F]+")
-
-
-def _is_password_digest(secret: str, before: bytes) -> bool:
-    """A hex value of a digest's length right after a password's name."""
-    return (
-        len(secret) in _DIGEST_LENGTHS
-        and _HEX.fullmatch(secret) is not None
-        and _PASSWORD_NAME.search(before[-40:]) is not None
-    )  # _measure's: the value alone
+_VALUE_DROPS = frozenset({"entropy", "validator", "example-credential"})  # _measure's: the value alone
 
 
 def _measure(rule: Rule, secret: str) -> tuple[tuple[DropReason, str] | None, Verdict | None]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from scanner.validators.aws import is_example as is_aws_example
-from scanner.validators.randomness import judge, longest_run, period, rejected_shape, unleet
+from scanner.validators.randomness import is_hex, judge, longest_run, period, rejected_shape, unleet
 from scanner.validators.verdict import Verdict
 
 _EXAMPLE_REASONS = frozenset({"placeholder", "template or variable", "environment lookup"})
@@ -159,6 +159,21 @@ _TEST_PASSWORD = re.compile(r"(?i)^(?:test|user|demo|guest)[\W_]?\d{0,4}\W?$")
 # The passwords attackers try first (admin123, P@ssw0rd1, root1!): a default that works wherever nobody
 # changed it, so a working credential, not a test word.
 _DEFAULT_PASSWORD = re.compile(r"(?i)^(?:password|passw0rd|p@ssw0rd|pass|admin|secret|root)[\W_]?\d{0,4}\W?$")
+
+
+# MD5, SHA-256, SHA-512 in hex. Not 40: as many tokens as SHA-1 digests have that shape (ggshield's tests
+# hold a real 40-hex password).
+_DIGEST_LENGTHS = frozenset({32, 64, 128})
+_PASSWORD_NAME = re.compile(rb"(?i)(?:pass(?:word|wd|phrase)?|pwd)[\W_]{0,8}$")
+
+
+def is_password_digest(secret: str, before: bytes) -> bool:
+    """A hex value of a digest's length right after a password's name (`before`: the line up to the value):
+    a stored hash far more often than the password (issue 16 §4). The value alone cannot say it, so the
+    engine asks with the name."""
+    return (
+        len(secret) in _DIGEST_LENGTHS and is_hex(secret) and _PASSWORD_NAME.search(before[-40:]) is not None
+    )
 
 
 def describes_a_password(value: str) -> bool:

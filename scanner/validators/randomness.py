@@ -312,6 +312,11 @@ def unleet(value: str) -> str:
     return value.lower().translate(_LEET)
 
 
+def is_hex(value: str) -> bool:
+    """Hex digits in one letter case (a key, a digest)."""
+    return _HEX.match(value) is not None
+
+
 def test_word(value: str) -> bool:
     """Whether a test or default password's word is in `value`, l33t spelling undone (P@55w0rd, 5iveL!fe)."""
     return bool(_TEST_WORD.search(value) or _TEST_WORD.search(unleet(value)))
@@ -386,7 +391,7 @@ def judge(value: str) -> Judgement:
     if _WORD_NUMBER.match(value):  # handler-5757, invoice_73685: names with a counter, rarely a secret
         return Judgement("low", "a word and a number: usually an identifier", "word-number")
     classes = char_classes(value)
-    if _HEX.match(value):
+    if is_hex(value):
         hex_conf: Confidence = "medium" if length >= 20 and entropy >= 3.3 else "low"
         return Judgement(hex_conf, "hexadecimal string (key or digest)", "hex")
     wordy = covered > uncovered
