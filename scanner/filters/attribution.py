@@ -230,18 +230,7 @@ def _merge_lone_companions(work: Plan, findings: list[Finding]) -> list[Finding]
             kept.append(finding)
         elif finding.commit is not None and _when(work, finding) < _when(work, carrier):
             first_seen[id(carrier)] = finding
-    out = []
-    for finding in kept:
-        lone = first_seen.get(id(finding))
-        if lone is not None and lone.commit is not None:
-            facts = (
-                *finding.facts,
-                ("secret_first_commit", lone.commit.sha),
-                ("secret_first_path", lone.path),
-            )
-            finding = dataclasses.replace(finding, facts=facts)
-        out.append(finding)
-    return out
+    return _noting_earlier(kept, first_seen, "secret_first")
 
 
 def _merge_lone_key_ids(work: Plan, findings: list[Finding]) -> list[Finding]:
@@ -265,11 +254,17 @@ def _merge_lone_key_ids(work: Plan, findings: list[Finding]) -> list[Finding]:
             kept.append(finding)
         elif finding.commit is not None and _when(work, finding) < _when(work, pair):
             earlier[id(pair)] = finding
+    return _noting_earlier(kept, earlier, "first")
+
+
+def _noting_earlier(kept: list[Finding], earlier: dict[int, Finding], fact: str) -> list[Finding]:
+    """`kept`, each finding that absorbed an earlier lone one (`earlier`, by the finding's id) noting where
+    that one was first committed: facts `<fact>_commit` and `<fact>_path`."""
     out = []
     for finding in kept:
         lone = earlier.get(id(finding))
         if lone is not None and lone.commit is not None:
-            facts = (*finding.facts, ("first_commit", lone.commit.sha), ("first_path", lone.path))
+            facts = (*finding.facts, (f"{fact}_commit", lone.commit.sha), (f"{fact}_path", lone.path))
             finding = dataclasses.replace(finding, facts=facts)
         out.append(finding)
     return out
