@@ -23,6 +23,7 @@ from scanner.git.log import (
 )
 from scanner.git.repo import (
     boundary,
+    changed_files,
     git_dir,
     grep_files,
     head_facts,
@@ -52,6 +53,7 @@ __all__ = [
     "ancestry_path",
     "blob_log",
     "boundary",
+    "changed_files",
     "commit_messages",
     "first_parent_chain",
     "git_dir",

@@ -154,15 +154,25 @@ def merge_base(repo: Path, base: str, head: str) -> str:
     return out
 
 
-def grep_files(repo: Path, rev: str, needles: Sequence[str]) -> list[str]:
+def grep_files(repo: Path, rev: str | None, needles: Sequence[str]) -> list[str]:
     """Paths in the tree of `rev` that contain any of `needles` (fixed strings, read from stdin so they
-    never appear in a process listing)."""
+    never appear in a process listing). With no `rev`, the files the index tracks, as the work tree holds
+    them (git reads the files on disk, in threads, where a tree's blobs must each be inflated)."""
     if not needles:
         return []
     patterns = "\n".join(needles).encode("utf-8", "surrogateescape") + b"\n"
-    out = run(repo, "grep", "-F", "-l", "-z", "-I", "-f", "-", rev, "--", stdin=patterns, ok=(0, 1))
-    prefix = rev.encode() + b":"
+    where = (rev,) if rev is not None else ()
+    out = run(repo, "grep", "-F", "-l", "-z", "-I", "-f", "-", *where, "--", stdin=patterns, ok=(0, 1))
+    prefix = rev.encode() + b":" if rev is not None else b""
     return [p.removeprefix(prefix).decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+def changed_files(repo: Path, rev: str) -> list[str]:
+    """Paths whose index entry or work-tree file may differ from the tree of `rev`: added, deleted,
+    modified, unmerged, and any file whose stat data git's index does not vouch for (never refreshed:
+    listing a file too many is safe, too few is not)."""
+    out = run(repo, "diff-index", "-z", "--name-only", rev, "--")
+    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
 
 
 def tracked_files(path: str) -> list[str]:
