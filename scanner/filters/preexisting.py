@@ -72,11 +72,12 @@ def _known(repo: Path, bases: Sequence[str], needles: list[str], scan: ScanFn, c
     values: set[str] = set()
     if not names:
         return pairs, values
+    wanted = [needle.encode("utf-8", "surrogateescape") for needle in needles]
     reader = ObjectReader(repo)
     blobs = (
         Blob(info.oid, data, Origin(name.partition(":")[2], None, "blob"))
         for name, (info, data) in zip(names, reader.contents(names, 1 << 62), strict=True)
-        if data is not None and info.kind == "blob"
+        if data is not None and info.kind == "blob" and _holds(data, wanted)
     )
     for finding in scan(blobs):
         pairs.add((finding.rule_id, secret_identity(finding.secret)))
@@ -88,29 +89,19 @@ def _known(repo: Path, bases: Sequence[str], needles: list[str], scan: ScanFn, c
 def _holding(repo: Path, base: str, needles: list[str], checked_out: bool) -> list[str]:
     """Paths of `base`'s tree that may hold a needle. git grep of a commit inflates every blob of its tree
     (most of a pre-commit hook's time in a large repository); for the commit checked out, it reads the work
-    tree's files instead, and the commit's own version of each file the index or the work tree changed.
-    Either way the paths found are read from `base` and scanned: a file on disk never vouches for a secret
-    the commit lacks (a filter that changes a file on checkout can only make an old secret look new)."""
+    tree's files instead, and names every file of the commit that the index or the work tree changed.
+    Either way each path is read from `base` and kept only if that text holds a needle: a file on disk never
+    vouches for a secret the commit lacks (a filter that changes a file on checkout can only make an old
+    secret look new)."""
     if not checked_out:
         return git.grep_files(repo, base, needles)
     changed = git.changed_files(repo, base)
-    skip = set(changed)
+    skip = {path for _, path in changed}
     found = [path for path in git.grep_files(repo, None, needles) if path not in skip]
-    return found + _holding_among(repo, base, changed, needles)
+    return found + [path for status, path in changed if status != "A"]  # an added file: not in `base`
 
 
-def _holding_among(repo: Path, base: str, paths: list[str], needles: list[str]) -> list[str]:
-    """Those of `paths` whose text file in `base` holds a needle (binary files skipped as git grep -I
-    does: a NUL in the first 8000 bytes)."""
-    if not paths:
-        return []
-    wanted = [needle.encode("utf-8", "surrogateescape") for needle in needles]
-    contents = ObjectReader(repo).contents([f"{base}:{path}" for path in paths], 1 << 62)
-    return [
-        path
-        for path, (info, data) in zip(paths, contents, strict=True)
-        if info.kind == "blob"
-        and data is not None
-        and b"\0" not in data[:8000]
-        and any(needle in data for needle in wanted)
-    ]
+def _holds(data: bytes, needles: list[bytes]) -> bool:
+    """Whether a text file holds a needle (binary files skipped as git grep -I does: a NUL in the first
+    8000 bytes)."""
+    return b"\0" not in data[:8000] and any(needle in data for needle in needles)

@@ -167,12 +167,16 @@ def grep_files(repo: Path, rev: str | None, needles: Sequence[str]) -> list[str]
     return [p.removeprefix(prefix).decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
 
 
-def changed_files(repo: Path, rev: str) -> list[str]:
-    """Paths whose index entry or work-tree file may differ from the tree of `rev`: added, deleted,
-    modified, unmerged, and any file whose stat data git's index does not vouch for (never refreshed:
-    listing a file too many is safe, too few is not)."""
-    out = run(repo, "diff-index", "-z", "--name-only", rev, "--")
-    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+def changed_files(repo: Path, rev: str) -> list[tuple[str, str]]:
+    """(status letter, path) of each path whose index entry or work-tree file may differ from the tree of
+    `rev` (A added, D deleted, M modified, U unmerged...), including any file whose stat data the index does
+    not vouch for: the index is never refreshed (listing a file too many is safe, too few is not)."""
+    out = run(repo, "diff-index", "-z", "--name-status", rev, "--").split(b"\0")
+    return [
+        (status.decode(), path.decode("utf-8", "surrogateescape"))
+        for status, path in zip(out[0::2], out[1::2], strict=False)
+        if path
+    ]
 
 
 def tracked_files(path: str) -> list[str]:
