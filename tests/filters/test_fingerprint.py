@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import stat
 import subprocess
 from pathlib import Path
@@ -66,3 +67,22 @@ def test_an_empty_key_file_never_makes_fingerprints_plain(tmp_path: Path) -> Non
     kept.parent.mkdir(parents=True, mode=0o700)
     kept.write_text("")
     assert len(fingerprint_key(folder, None)) == 32
+
+
+def test_the_roots_are_kept_per_commit_and_a_new_commit_takes_its_parents(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    build(repo, [({"a.txt": "a\n"}, "one"), ({"b.txt": "b\n"}, "two")])
+    key = fingerprint_key(repo, None)
+    kept = tmp_path / "cache" / "secretscan" / "roots.json"
+    assert len(json.loads(kept.read_text())) == 1
+    build(repo, [({"c.txt": "c\n"}, "three")], start=2)  # known from its parent, no walk
+    assert fingerprint_key(repo, None) == key
+    # A second history merged in brings its root: the merge's parents are not both known.
+    subprocess.run(["git", "-C", str(repo), "checkout", "-q", "--orphan", "other"], check=True)
+    build(repo, [({"d.txt": "d\n"}, "elsewhere")], start=5)
+    subprocess.run(["git", "-C", str(repo), "checkout", "-q", "main"], check=True)
+    merge = ["git", "-C", str(repo), "merge", "-q", "--allow-unrelated-histories", "-m", "m", "other"]
+    subprocess.run(merge, check=True, capture_output=True)
+    merged = fingerprint_key(repo, None)
+    kept.unlink()
+    assert merged == fingerprint_key(repo, None) != key
