@@ -192,6 +192,19 @@ class Tracked:
         return rel in self._paths
 
 
+def _read_at(fd: int, limit: int, size: int) -> bytes:
+    """Up to `limit` bytes of `fd` from its start, to the end of the file. `size` (what the file held when
+    opened) sizes the first read, one byte more to see the end there; a file that grew since is read on."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    data = os.read(fd, min(limit, size + 1))
+    parts = [data]
+    read = len(data)
+    while data and read < limit and (data := os.read(fd, min(limit - read, 1 << 20))):
+        parts.append(data)
+        read += len(data)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 def _folders(paths: list[str]) -> frozenset[str]:
     """Every folder holding one of `paths`, each ending in '/' (a folder already met ends the climb)."""
     found: set[str] = set()
@@ -216,20 +229,22 @@ def _read_file(
         # Opened without blocking and checked again once open: a FIFO put in place since the stat would block
         # the walk for ever (issue 14 §4).
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            report.skipped.append(Skipped(display, "not a regular file"))
-            return None
-        with os.fdopen(fd, "rb") as handle:
-            head = handle.read(_BINARY_PROBE)
+        try:
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):
+                report.skipped.append(Skipped(display, "not a regular file"))
+                return None
+            head = _read_at(fd, _BINARY_PROBE, opened.st_size)
             # Decided on the first 8000 bytes: a binary is never read whole; UTF-16 and UTF-32 text is.
             wide = is_binary(head)
             if wide and wide_encoding(head) is None:
                 report.skipped.append(Skipped(display, "binary"))
                 return None
-            data = (
-                head + handle.read(options.max_bytes + 1 - len(head)) if len(head) == _BINARY_PROBE else head
-            )
+            # Read again from the start, in one call the size of the file: head + rest would copy every byte.
+            whole = len(head) == _BINARY_PROBE
+            data = _read_at(fd, options.max_bytes + 1, opened.st_size) if whole else head
+        finally:
+            os.close(fd)
     except OSError as exc:
         report.skipped.append(Skipped(display, f"unreadable: {exc.strerror or exc}"))
         return None

@@ -181,3 +181,18 @@ def test_the_joined_ignore_regex_answers_as_pathspec(lines: list[str]) -> None:
     drops = ignore_matcher(lines)
     assert [drops(p) for p in IGNORE_PATHS] == [spec.match_file(p) for p in IGNORE_PATHS]
     assert any(drops(p) for p in IGNORE_PATHS) or not lines
+
+
+def test_a_file_is_read_to_its_end_or_one_byte_past_the_cap_whatever_its_size_said(tmp_path: Path) -> None:
+    from scanner.sources.files import _read_at
+
+    file = tmp_path / "grew.txt"
+    content = os.urandom(3 << 20)
+    file.write_bytes(content)
+    fd = os.open(file, os.O_RDONLY)
+    try:
+        assert _read_at(fd, len(content) + 1, 10) == content  # grew since the stat: read on
+        assert _read_at(fd, 1000, len(content)) == content[:1000]  # the cap, from the start again
+        assert _read_at(fd, len(content) + 1, len(content) + 50) == content  # shrank: to its end
+    finally:
+        os.close(fd)
