@@ -95,9 +95,11 @@ def _holding(repo: Path, base: str, needles: list[str], checked_out: bool) -> li
     secret look new)."""
     if not checked_out:
         return git.grep_files(repo, base, needles)
-    changed = git.changed_files(repo, base)
+    listing = git.start_changed_files(repo, base)  # runs beside the grep
+    found = git.grep_files(repo, None, needles)
+    changed = git.changed_files(listing)
     skip = {path for _, path in changed}
-    found = [path for path in git.grep_files(repo, None, needles) if path not in skip]
+    found = [path for path in found if path not in skip]
     return found + [path for status, path in changed if status != "A"]  # an added file: not in `base`
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from scanner.errors import GitError
 from scanner.git.log import tree
-from scanner.git.run import _BASE, git_env, run
+from scanner.git.run import _BASE, Running, git_env, run
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
 
@@ -167,11 +167,17 @@ def grep_files(repo: Path, rev: str | None, needles: Sequence[str]) -> list[str]
     return [p.removeprefix(prefix).decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
 
 
-def changed_files(repo: Path, rev: str) -> list[tuple[str, str]]:
-    """(status letter, path) of each path whose index entry or work-tree file may differ from the tree of
-    `rev` (A added, D deleted, M modified, U unmerged...), including any file whose stat data the index does
-    not vouch for: the index is never refreshed (listing a file too many is safe, too few is not)."""
-    out = run(repo, "diff-index", "-z", "--name-status", rev, "--").split(b"\0")
+def start_changed_files(repo: Path, rev: str) -> Running:
+    """Start listing the paths whose index entry or work-tree file may differ from the tree of `rev`: read
+    it with changed_files()."""
+    return Running(repo, "diff-index", "-z", "--name-status", rev, "--")
+
+
+def changed_files(listing: Running) -> list[tuple[str, str]]:
+    """(status letter, path) of each path listed (A added, D deleted, M modified, U unmerged...), including
+    any file whose stat data the index does not vouch for: the index is never refreshed (listing a file
+    too many is safe, too few is not)."""
+    out = listing.output().split(b"\0")
     return [
         (status.decode(), path.decode("utf-8", "surrogateescape"))
         for status, path in zip(out[0::2], out[1::2], strict=False)
