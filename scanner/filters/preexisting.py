@@ -89,18 +89,19 @@ def _known(repo: Path, bases: Sequence[str], needles: list[str], scan: ScanFn, c
 def _holding(repo: Path, base: str, needles: list[str], checked_out: bool) -> list[str]:
     """Paths of `base`'s tree that may hold a needle. git grep of a commit inflates every blob of its tree
     (most of a pre-commit hook's time in a large repository); for the commit checked out, it reads the work
-    tree's files instead, and names every file of the commit that the index or the work tree changed.
-    Either way each path is read from `base` and kept only if that text holds a needle: a file on disk never
-    vouches for a secret the commit lacks (a filter that changes a file on checkout can only make an old
-    secret look new)."""
+    tree's files instead, and names every file of the commit that the index or the work tree changed, or
+    that a sparse checkout left out of the work tree (git grep passes those by). Either way each path is
+    read from `base` and kept only if that text holds a needle: a file on disk never vouches for a secret
+    the commit lacks (a filter that changes a file on checkout can only make an old secret look new)."""
     if not checked_out:
         return git.grep_files(repo, base, needles)
-    listing = git.start_changed_files(repo, base)  # runs beside the grep
+    listings = git.start_changed_files(repo, base), git.start_skip_worktree(repo)  # beside the grep
     found = git.grep_files(repo, None, needles)
-    changed = git.changed_files(listing)
+    changed = git.changed_files(listings[0])
     skip = {path for _, path in changed}
     found = [path for path in found if path not in skip]
-    return found + [path for status, path in changed if status != "A"]  # an added file: not in `base`
+    found += [path for status, path in changed if status != "A"]  # an added file: not in `base`
+    return list(dict.fromkeys([*found, *git.skip_worktree(listings[1])]))
 
 
 def _holds(data: bytes, needles: list[bytes]) -> bool:

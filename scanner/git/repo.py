@@ -185,6 +185,20 @@ def changed_files(listing: Running) -> list[tuple[str, str]]:
     ]
 
 
+def start_skip_worktree(repo: Path) -> Running:
+    """Start listing the index: read the entries marked skip-worktree (a sparse checkout's files left out
+    of the work tree) with skip_worktree()."""
+    return Running(repo, "ls-files", "-z", "-t")
+
+
+def skip_worktree(listing: Running) -> list[str]:
+    return [
+        entry[2:].decode("utf-8", "surrogateescape")
+        for entry in listing.output().split(b"\0")
+        if entry.startswith(b"S ")
+    ]
+
+
 def tracked_files(path: str) -> list[str]:
     """The files git tracks under the folder `path`, relative to it (empty outside a work tree)."""
     try:

@@ -131,6 +131,16 @@ def test_the_last_commit_says_what_is_old_never_the_working_tree(tmp_path: Path)
     assert [(f["path"], f["rule_id"]) for f in doc["findings"]] == [("copy.ini", "aws-access-key-id")]
 
 
+def test_files_a_sparse_checkout_leaves_out_still_hold_old_secrets(tmp_path: Path) -> None:
+    old = aws_config(KEY_ID, secret_key(1))
+    build(tmp_path, [({"kept/a.txt": "a\n", "out/aws.ini": old}, "init")])
+    git(tmp_path, "sparse-checkout", "set", "kept")
+    assert not (tmp_path / "out").exists()
+    write(tmp_path, {"kept/copy.ini": old})
+    git(tmp_path, "add", "kept/copy.ini")
+    assert staged(tmp_path)[0] == 0
+
+
 MARKED_PAIR = (
     f"aws_access_key_id = {KEY_ID}  # secretscan:allow\n"
     f"aws_secret_access_key = {secret_key(3)}  # secretscan:allow\n"
