@@ -58,26 +58,46 @@ def _root_commits(root: Path) -> list[str]:
     """The parentless commits HEAD reaches, sorted; none outside a repository or in an empty one.
 
     Finding them walks the whole history (moto's 10,800 commits: 40 ms of a hook's run), so they are kept
-    per commit in the cache folder: a commit's ancestry never changes, and a commit's roots are its
-    parents' (the commit a hook checks sits on the HEAD the last run knew). Not in a shallow clone, whose
-    roots move as it deepens."""
+    per commit in the cache folder: a commit's ancestry never changes. A commit's roots are its parents';
+    else those of the commits git walks from HEAD to the last commit kept, and that commit's (_roots_since).
+    Not in a shallow clone, whose roots move as it deepens."""
     try:
         out = run(root, "rev-parse", "--is-shallow-repository", "HEAD", "HEAD^@", "--").decode().split()
     except GitError:
         return []
     shallow, head, parents = out[0] == "true", out[1], [p for p in out[2:] if p != "--"]
     kept = {} if shallow else _kept_roots()
-    if head in kept:
-        return kept[head]
+    roots = kept.get(head)
+    if roots is not None:
+        return roots
     if not parents:
         roots = [head]
     elif all(parent in kept for parent in parents):
         roots = sorted({r for parent in parents for r in kept[parent]})
-    else:
+    elif kept:
+        roots = _roots_since(root, *next(iter(kept.items())))
+    if roots is None:
         roots = sorted(run(root, "rev-list", "--max-parents=0", "HEAD", "--").decode().split())
     if not shallow:
         _keep_roots(kept, head, roots)
     return roots
+
+
+def _roots_since(root: Path, known: str, known_roots: list[str]) -> list[str] | None:
+    """HEAD's roots from those of a commit `known` (None when they cannot be told apart without the whole
+    walk). git lists the commits HEAD reaches and `known` does not, and the boundary: commits `known`
+    reaches that they stand on. HEAD's roots are the parentless commits listed, and those of the boundary:
+    all of `known`'s when it is itself on the boundary (HEAD reaches it), or when it has a single root
+    (every commit it reaches has that root too)."""
+    out = run(root, "rev-list", "--parents", "--boundary", "HEAD", "--not", known, "--").decode().splitlines()
+    listed = [line.split() for line in out if line and not line.startswith("-")]
+    boundary = {line.split()[0][1:] for line in out if line.startswith("-")}
+    roots = {shas[0] for shas in listed if len(shas) == 1}
+    if listed and not boundary:  # no history in common
+        return sorted(roots)
+    if known in boundary or len(known_roots) == 1:  # (nothing listed: `known` reaches HEAD)
+        return sorted(roots | set(known_roots))
+    return None
 
 
 _ROOTS_FILE = "roots.json"

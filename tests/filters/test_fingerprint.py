@@ -86,3 +86,27 @@ def test_the_roots_are_kept_per_commit_and_a_new_commit_takes_its_parents(tmp_pa
     merged = fingerprint_key(repo, None)
     kept.unlink()
     assert merged == fingerprint_key(repo, None) != key
+
+
+def test_kept_roots_always_match_a_full_walk_wherever_head_moves(tmp_path: Path) -> None:
+    """Branches, a second root merged in, HEAD moved back: each answer from kept roots is the walk's."""
+    from scanner.filters.fingerprint import _root_commits
+
+    repo = tmp_path / "repo"
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    c1, c2, c3 = build(repo, [({"a": "1\n"}, "c1"), ({"a": "2\n"}, "c2"), ({"a": "3\n"}, "c3")])
+    git("checkout", "-q", "-b", "side", c1)
+    s1, s2 = build(repo, [({"s": "1\n"}, "s1"), ({"s": "2\n"}, "s2")], start=3)
+    git("checkout", "-q", "--orphan", "other")
+    git("rm", "-rfq", ".")
+    o1, o2 = build(repo, [({"o": "1\n"}, "o1"), ({"o": "2\n"}, "o2")], start=5)
+    git("checkout", "-q", "main")
+    git("merge", "-q", "--allow-unrelated-histories", "-m", "m", "other")
+    merged = git("rev-parse", "HEAD")
+    for rev in (merged, s2, c3, o2, merged, c2, s1, o1, c1, merged, c3, s2, c2):
+        git("checkout", "-q", "--detach", rev)
+        assert _root_commits(repo) == sorted(git("rev-list", "--max-parents=0", "HEAD").split()), rev
