@@ -13,6 +13,7 @@ or code scanning would close and reopen every alert on each fresh CI runner. In 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -75,9 +76,13 @@ def _root_commits(root: Path) -> list[str]:
     elif all(parent in kept for parent in parents):
         roots = sorted({r for parent in parents for r in kept[parent]})
     elif kept:
-        roots = _roots_since(root, *next(iter(kept.items())))
+        with contextlib.suppress(GitError):  # then the whole walk, as below
+            roots = _roots_since(root, *next(iter(kept.items())))
     if roots is None:
-        roots = sorted(run(root, "rev-list", "--max-parents=0", "HEAD", "--").decode().split())
+        try:
+            roots = sorted(run(root, "rev-list", "--max-parents=0", "HEAD", "--").decode().split())
+        except GitError:
+            return []
     if not shallow:
         _keep_roots(kept, head, roots)
     return roots
@@ -89,7 +94,9 @@ def _roots_since(root: Path, known: str, known_roots: list[str]) -> list[str] | 
     reaches that they stand on. HEAD's roots are the parentless commits listed, and those of the boundary:
     all of `known`'s when it is itself on the boundary (HEAD reaches it), or when it has a single root
     (every commit it reaches has that root too)."""
-    out = run(root, "rev-list", "--parents", "--boundary", "HEAD", "--not", known, "--").decode().splitlines()
+    # The cache serves every repository: a commit of another one is ignored, and all of HEAD's is listed.
+    args = ("--parents", "--boundary", "--ignore-missing", "HEAD", "--not", known, "--")
+    out = run(root, "rev-list", *args).decode().splitlines()
     listed = [line.split() for line in out if line and not line.startswith("-")]
     boundary = {line.split()[0][1:] for line in out if line.startswith("-")}
     roots = {shas[0] for shas in listed if len(shas) == 1}

@@ -110,3 +110,14 @@ def test_kept_roots_always_match_a_full_walk_wherever_head_moves(tmp_path: Path)
     for rev in (merged, s2, c3, o2, merged, c2, s1, o1, c1, merged, c3, s2, c2):
         git("checkout", "-q", "--detach", rev)
         assert _root_commits(repo) == sorted(git("rev-list", "--max-parents=0", "HEAD").split()), rev
+
+
+def test_roots_kept_from_another_repository_are_no_error(tmp_path: Path) -> None:
+    from scanner.filters.fingerprint import _root_commits
+
+    one, two = tmp_path / "one", tmp_path / "two"
+    (first,) = build(one, [({"a": "1\n"}, "one")])
+    build(two, [({"b": "1\n"}, "two"), ({"b": "2\n"}, "three")], start=3)
+    assert _root_commits(one) == [first]
+    walk = subprocess.run(["git", "-C", str(two), "rev-list", "--max-parents=0", "HEAD"], capture_output=True)
+    assert _root_commits(two) == walk.stdout.decode().split()
