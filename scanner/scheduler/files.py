@@ -1,8 +1,9 @@
-"""Scan the files a folder walk admits, each read where it is scanned (issue 19): once the work proves large,
-this process only walks and sends batches of paths; a worker reads each file, identifies it (its blob id),
-asks the result cache, scans, and sends back only what the scan found. No file's bytes cross a pipe.
+"""Scan the files a folder walk admits, each read where it is scanned (issue 19): once the walk has listed
+enough bytes, this process only walks and sends batches of paths; a worker reads each file, identifies it
+(its blob id), asks the result cache, scans, and sends back only what the scan found. No file's bytes cross
+a pipe.
 
-Small inputs (a pre-commit hook's files) are read and scanned here, the same way, and no pool starts.
+Small inputs (a few files) are read and scanned here, the same way, and no pool starts.
 Deduplication keeps blobs.py's semantics: a copy of a content (same id, another path) reuses the first
 copy's outcome, moved to its own path, unless the outcome held for its own path only (a path allowlist):
 then the copy is scanned at its path. Each process does so for the copies it meets; copies that two
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from scanner.engine import Engine, ScanOutcome
@@ -138,18 +140,24 @@ class _Tally:
 
 
 def _reads(reader: _Reader, entries: Iterator[FileEntry | Blob], options: ScanOptions) -> Iterator[FileRead]:
-    """Each entry's read, in order: here until blobs.INLINE_BYTES are read, then in the pool."""
+    """Each entry's read, in order: here when the walk lists fewer than blobs.INLINE_BYTES (by the sizes it
+    saw), else all in the pool, started as soon as the walk has listed that much."""
     jobs = options.jobs or default_jobs()
-    scanned = 0
-    for entry in entries:
-        read = _inline(reader, entry)
-        yield read
-        scanned += read.size
-        if jobs > 1 and scanned >= blobs.INLINE_BYTES:
-            break
-    else:
-        return
-    yield from _parallel(reader, entries, jobs, options)
+    listed: list[FileEntry | Blob] = []
+    size = 0
+    if jobs > 1:
+        for entry in entries:
+            listed.append(entry)
+            size += _size(entry)
+            if size >= blobs.INLINE_BYTES:
+                yield from _parallel(reader, chain(listed, entries), jobs, options)
+                return
+    for entry in chain(listed, entries):
+        yield _inline(reader, entry)
+
+
+def _size(entry: FileEntry | Blob) -> int:
+    return len(entry.data) if isinstance(entry, Blob) else entry[2]
 
 
 def _inline(reader: _Reader, entry: FileEntry | Blob) -> FileRead:
@@ -187,7 +195,7 @@ def _batches(entries: Iterator[FileEntry | Blob]) -> Iterator[list[FileEntry | B
     size = 0
     for entry in entries:
         batch.append(entry)
-        size += len(entry.data) if isinstance(entry, Blob) else entry[2]
+        size += _size(entry)
         if size >= BATCH_BYTES or len(batch) >= BATCH_FILES:
             yield batch
             batch, size = [], 0
