@@ -4,6 +4,7 @@ baseline is built by the same functions as the scans it records."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -44,7 +45,8 @@ def scan_paths(setup: Setup) -> ScanResult:
     result = ScanResult(mode="scan", target=" ".join(settings.paths))
     found = walk_files(list(settings.paths), options, report)
     files = (f for f in found if not setup.is_own_file(f.origin.path if isinstance(f, Blob) else f[1]))
-    scan_files(setup.engine, files, result, scan_options(setup), settings.size_cap)
+    folders = [p for p in settings.paths if p != "-" and os.path.isdir(p)]
+    scan_files(setup.engine, files, result, scan_options(setup), settings.size_cap, folders)
     result.skipped.extend(report.skipped)
     result.ignored.extend(report.ignored)
     if not report.files_seen and not report.skipped:  # "no findings" in nothing must not read as clean

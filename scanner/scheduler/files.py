@@ -12,12 +12,14 @@ workers meet are each scanned, with the same result, and counted once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain
+from itertools import chain, islice
 from typing import TYPE_CHECKING
 
 from scanner.engine import Engine, ScanOutcome
+from scanner.git.index import IndexIds
 from scanner.model import Blob, ScanResult, Skipped
 from scanner.scheduler import blobs, pool
 from scanner.scheduler.blobs import ScanOptions, reorigin
@@ -60,7 +62,7 @@ class _Reader:
     met: dict[str, ScanOutcome | None] = field(default_factory=dict)  # None: clean
 
     def read(self, entry: FileEntry) -> FileRead:
-        path, display, _ = entry
+        path, display, _, _ = entry
         blob = read_file(path, display, self.max_bytes)
         if isinstance(blob, Skipped):
             return FileRead(display, skipped=blob.reason)
@@ -96,15 +98,59 @@ def scan_files(
     result: ScanResult,
     options: ScanOptions,
     max_bytes: int,
+    roots: Sequence[str] = (),
 ) -> None:
     """Read and scan every file of `entries` (a blob: read already, as standard input is) and add findings,
-    drops, skips and errors to `result`."""
+    drops, skips and errors to `result`. With a warm cache, what git's index says of the work tree holding
+    the first of `roots` spares reading files known clean."""
     reader = _Reader(engine, options.explain, max_bytes, options.cache)
     tally = _Tally(result, options.cache)
-    for read in _reads(reader, iter(entries), options):
-        tally.add(read)
-    if options.cache is not None:
-        options.cache.flush()
+    cache = options.cache
+    if cache is not None and cache.warm and roots:
+        index = IndexIds(roots[0])
+        try:
+            for read in _reads(reader, _unknown(iter(entries), index, cache), options):
+                tally.add(read)
+        finally:
+            index.close()
+    else:
+        for read in _reads(reader, iter(entries), options):
+            tally.add(read)
+    if cache is not None:
+        cache.flush()
+
+
+def _unknown(
+    entries: Iterator[FileEntry | Blob], index: IndexIds, cache: ResultCache
+) -> Iterator[FileEntry | Blob]:
+    """`entries` less the tracked files whose content git's index vouches for and the cache knows clean:
+    a warm re-scan reads only what changed (or was never found clean)."""
+    vouched = index.vouched()
+    if vouched is None:
+        yield from entries
+        return
+    top, known = vouched
+    folders: dict[str, str] = {}
+    while chunk := list(islice(entries, 512)):
+        ids: dict[int, str] = {}
+        for at, entry in enumerate(chunk):
+            if isinstance(entry, Blob):
+                continue
+            path, _, size, (mtime, ctime, inode) = entry
+            folder, name = os.path.split(path)
+            if folder not in folders:
+                folders[folder] = _relative(folder, top)
+            held = known.get(folders[folder] + name)
+            if held is not None and held[1:] == (size & 0xFFFFFFFF, mtime, ctime, inode & 0xFFFFFFFF):
+                ids[at] = held[0]
+        clean = cache.clean_among(ids.values()) if ids else set()
+        yield from (e for at, e in enumerate(chunk) if ids.get(at) not in clean)
+
+
+def _relative(folder: str, top: str) -> str:
+    """`folder` as a prefix of paths relative to the work tree's top ('..' when outside: never found)."""
+    rel = os.path.relpath(os.path.realpath(folder or "."), top)
+    return "" if rel == "." else rel.replace(os.sep, "/") + "/"
 
 
 class _Tally:

@@ -69,8 +69,9 @@ def walk(roots: Sequence[str], options: WalkOptions, report: WalkReport) -> Iter
             yield read
 
 
-# A file the walk admits, not yet read: (the path to open, the path to report, its size when listed).
-FileEntry = tuple[str, str, int]
+# A file the walk admits, not yet read: (the path to open, the path to report, its size when listed, and
+# its (mtime ns, ctime ns, inode), which say whether git's index vouches for its content).
+FileEntry = tuple[str, str, int, tuple[int, int, int]]
 
 
 def walk_files(roots: Sequence[str], options: WalkOptions, report: WalkReport) -> Iterator[FileEntry | Blob]:
@@ -90,7 +91,7 @@ def walk_files(roots: Sequence[str], options: WalkOptions, report: WalkReport) -
         else:
             report.files_seen += 1
             if _admitted(root, st, options, report):
-                yield root, root, st.st_size
+                yield root, root, st.st_size, _stamp(st)
 
 
 # (folder relative to the root, its ignore rules, whether they come from a .gitignore)
@@ -152,8 +153,12 @@ def _walk_dir(root: str, options: WalkOptions, report: WalkReport) -> Iterator[F
                 report.skipped.append(Skipped(prefix + rel, f"{why}: {exc.strerror or exc}"))
                 continue
             if _admitted(prefix + rel, entry_stat, options, report):
-                yield entry.path, prefix + rel, entry_stat.st_size
+                yield entry.path, prefix + rel, entry_stat.st_size, _stamp(entry_stat)
         stack.extend(reversed(subdirs))
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int]:
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
