@@ -167,56 +167,86 @@ class _Local:
         self.reads: list[Read] | None = None
 
 
+class _Sharing:
+    """Hands out a stream of batches: to the workers while they have room, else to this process.
+
+    Workers get a batch whenever one of theirs is done, checked between two blobs this process scans (not
+    only between two of its batches: a worker that finishes while this process scans a batch of large blobs
+    would wait for work). This process keeps one batch asked of its git beyond the one it scans, so git
+    reads while Python scans. Results come in batch order."""
+
+    def __init__(self, batches: Iterator[list[Named]], reader: BatchReader, room: int) -> None:
+        self.batches: Iterator[list[Named]] | None = batches
+        self.reader = reader
+        self.room = room  # batches each worker may hold
+        self.workers: cf.ProcessPoolExecutor | None = None
+        self.slots: deque[_Local | cf.Future[list[Read]]] = deque()  # every batch not yet reported, in order
+        self.local: deque[_Local] = deque()  # asked of our git, not scanned yet
+        self.running: list[cf.Future[list[Read]]] = []  # batches in workers
+
+    def _next(self) -> list[Named] | None:
+        batch = next(self.batches, None) if self.batches is not None else None
+        if batch is None:
+            self.batches = None
+        return batch
+
+    def feed_workers(self) -> None:
+        """Give the workers batches while they have room."""
+        if self.workers is None:
+            return
+        self.running = [future for future in self.running if not future.done()]
+        while len(self.running) < self.room and (batch := self._next()) is not None:
+            self.running.append(self.workers.submit(pool.read_and_scan, batch))
+            self.slots.append(self.running[-1])
+
+    def next_local(self) -> _Local | None:
+        """The next batch this process scans, with the one after it asked of our git already."""
+        while len(self.local) < 2 and (batch := self._next()) is not None:
+            self.reader.ask([oid for oid, _ in batch])
+            self.local.append(_Local(batch))
+            self.slots.append(self.local[-1])
+        return self.local.popleft() if self.local else None
+
+    def ready(self, final: bool = False) -> Iterator[Read]:
+        """The reads of the batches done, in order (`final`: of every batch, waiting for workers)."""
+        slots = self.slots
+        while slots and (
+            final or (slots[0].reads is not None if isinstance(slots[0], _Local) else slots[0].done())
+        ):
+            slot = slots.popleft()
+            if isinstance(slot, _Local):
+                assert slot.reads is not None
+                yield from slot.reads
+            else:
+                yield from slot.result()
+
+
 def _shared(
     engine: Engine, work: Plan, batches: Iterator[list[Named]], jobs: int, options: ScanOptions
 ) -> Iterator[Read]:
-    """This process scans batches itself and, once the stream proves long (POOL_AFTER), hands batches to
-    `jobs - 1` worker processes whenever one has room: the work balances itself, whatever share of the
-    cores git takes. Each batch is asked of our git before the one before it is scanned, so git reads while
-    Python scans. Results come in batch order."""
+    """This process scans batches itself and, once the stream proves long (POOL_AFTER), shares them with
+    `jobs - 1` worker processes (_Sharing): the work balances itself, whatever share of the cores git
+    takes."""
     with BatchReader(work.repo, work.max_bytes) as reader, ExitStack() as stack:
-        workers: cf.ProcessPoolExecutor | None = None
-        slots: deque[_Local | cf.Future[list[Read]]] = deque()  # every batch not yet reported, in order
-        asked: _Local | None = None  # asked of our git, not scanned yet
-        running: list[cf.Future[list[Read]]] = []  # batches in workers
+        sharing = _Sharing(batches, reader, 2)
         scanned = 0
-
-        def scan(local: _Local) -> None:
-            nonlocal scanned
-            local.reads = list(scan_named(engine, options.explain, local.batch, reader.answers()))
-            scanned += sum(read.size for read in local.reads)
-
-        for batch in batches:
-            if workers is None and jobs > 1 and scanned >= POOL_AFTER:
-                started = pool.start(
-                    engine,
-                    options.explain,
-                    jobs - 1,
-                    repo=work.repo,
-                    max_bytes=work.max_bytes,
-                    fork_ok=not reader.threaded,
-                )
-                workers = stack.enter_context(started)
-            running = [future for future in running if not future.done()]
-            if workers is not None and len(running) < 2 * (jobs - 1):
-                running.append(workers.submit(pool.read_and_scan, batch))
-                slots.append(running[-1])
-            else:
-                reader.ask([oid for oid, _ in batch])
-                if asked is not None:
-                    scan(asked)
-                asked = _Local(batch)
-                slots.append(asked)
-            while slots and (slots[0].reads is not None if isinstance(slots[0], _Local) else slots[0].done()):
-                yield from _reads(slots.popleft())
-        if asked is not None:
-            scan(asked)
-        while slots:
-            yield from _reads(slots.popleft())
-
-
-def _reads(slot: _Local | cf.Future[list[Read]]) -> list[Read]:
-    if isinstance(slot, _Local):
-        assert slot.reads is not None
-        return slot.reads
-    return slot.result()
+        while (local := sharing.next_local()) is not None:
+            reads = []
+            for read in scan_named(engine, options.explain, local.batch, reader.answers()):
+                reads.append(read)
+                scanned += read.size
+                if sharing.workers is None and jobs > 1 and scanned >= POOL_AFTER:
+                    started = pool.start(
+                        engine,
+                        options.explain,
+                        jobs - 1,
+                        repo=work.repo,
+                        max_bytes=work.max_bytes,
+                        fork_ok=not reader.threaded,
+                    )
+                    sharing.workers = stack.enter_context(started)
+                    sharing.room = 2 * (jobs - 1)
+                sharing.feed_workers()
+            local.reads = reads
+            yield from sharing.ready()
+        yield from sharing.ready(final=True)
