@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from scanner.git.run import _BASE, PACK_MEMORY, git_env, stop
+from scanner.git.run import _BASE, READ_MEMORY, git_env, stop
 
 _CHUNK = 1 << 20
 
@@ -68,7 +68,7 @@ class ObjectReader:
             requests.seek(0)
             mode = "--batch" if contents else "--batch-check"
             proc = subprocess.Popen(
-                [*_BASE, *PACK_MEMORY, "-C", str(self.repo), "cat-file", mode],
+                [*_BASE, *READ_MEMORY, "-C", str(self.repo), "cat-file", mode],
                 stdin=requests,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -200,7 +200,7 @@ class BatchReader:
     def _process(self) -> subprocess.Popen[bytes]:
         if self._proc is None:
             self._proc = subprocess.Popen(
-                [*_BASE, *PACK_MEMORY, "-C", str(self.repo), "cat-file", "--batch"],
+                [*_BASE, *READ_MEMORY, "-C", str(self.repo), "cat-file", "--batch"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,

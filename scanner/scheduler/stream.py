@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from contextlib import ExitStack
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scanner import git
 from scanner.engine import Engine
@@ -47,11 +47,44 @@ def scan_history(
     piped walk over `work.revs`; else a walk of its own)."""
     if not work.tips:
         scan_blobs(engine, history.blobs(work, result), result, options, progress)
-    elif work.listed:
-        _listed(engine, work, result, options, progress)
     else:
-        _stream(engine, work, result, options, walk, progress)
+        with _Workers(engine, work, options) as workers:
+            if work.listed:
+                _listed(engine, work, result, options, progress, workers)
+            else:
+                _stream(engine, work, result, options, walk, progress, workers)
     history.note_submodules(work, result)
+
+
+class _Workers:
+    """An audit's worker pool: started once the audit proves long (POOL_AFTER), then kept to its end, so the
+    messages are scanned beside it rather than by a second pool forked at the end (numpy: two more
+    processes of 150 MB each, at the audit's peak of memory)."""
+
+    def __init__(self, engine: Engine, work: Plan, options: ScanOptions) -> None:
+        self.engine, self.work, self.explain = engine, work, options.explain
+        self.count = (options.jobs or default_jobs()) - 1
+        self.executor: cf.ProcessPoolExecutor | None = None
+        self._stack = ExitStack()
+
+    def start(self, fork_ok: bool) -> cf.ProcessPoolExecutor:
+        if self.executor is None:
+            started = pool.start(
+                self.engine,
+                self.explain,
+                self.count,
+                repo=self.work.repo,
+                max_bytes=self.work.max_bytes,
+                fork_ok=fork_ok,
+            )
+            self.executor = self._stack.enter_context(started)
+        return self.executor
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stack.__exit__(*exc)
 
 
 def _stream(
@@ -61,6 +94,7 @@ def _stream(
     options: ScanOptions,
     walk: git.BlobLog | None,
     progress: Progress | None,
+    workers: _Workers,
 ) -> None:
     seen: set[str] = set()  # blob ids named (read or left out), then message ids
     cache = options.cache
@@ -70,26 +104,34 @@ def _stream(
         copies: dict[str, set[bytes]] = {}
         dependent: dict[str, str] = {}
         named = history.named_blobs(work, log, seen, known_clean, progress, copies)
-        scan_batches(engine, work, named, result, options, progress, dependent)
+        scan_batches(engine, work, named, result, options, progress, dependent, workers)
         failure = log.failure()
-    _after_blobs(engine, work, result, options, progress, seen, copies, dependent)
+    _after_blobs(engine, work, result, options, progress, seen, copies, dependent, workers)
     if failure is not None:
         result.errors.append(f"git log stopped part way ({failure}); the blobs it left out were listed")
         scan_blobs(engine, history.unread(work, result, seen), result, options, progress)
     # Messages last: git listed them while the blobs were read.
-    scan_blobs(engine, history.messages(work, seen), result, options, progress)
+    messages = history.messages(work, seen)
+    scan_blobs(engine, messages, result, options, progress, workers.executor, workers.count)
 
 
 def _listed(
-    engine: Engine, work: Plan, result: ScanResult, options: ScanOptions, progress: Progress | None
+    engine: Engine,
+    work: Plan,
+    result: ScanResult,
+    options: ScanOptions,
+    progress: Progress | None,
+    workers: _Workers,
 ) -> None:
     """A listed plan: its blobs, then as a stream does, the copies whose verdict depended on the path, the
     blobs refs point at, and the messages."""
     seen = {oid for oid, _ in work.blobs}
     dependent: dict[str, str] = {}
-    scan_batches(engine, work, history.listed_batches(work), result, options, progress, dependent)
-    _after_blobs(engine, work, result, options, progress, seen, {}, dependent)
-    scan_blobs(engine, history.messages(work, seen), result, options, progress)
+    listed = history.listed_batches(work)
+    scan_batches(engine, work, listed, result, options, progress, dependent, workers)
+    _after_blobs(engine, work, result, options, progress, seen, {}, dependent, workers)
+    messages = history.messages(work, seen)
+    scan_blobs(engine, messages, result, options, progress, workers.executor, workers.count)
 
 
 def _after_blobs(
@@ -101,15 +143,17 @@ def _after_blobs(
     seen: set[str],
     copies: dict[str, set[bytes]],
     dependent: dict[str, str],
+    workers: _Workers,
 ) -> None:
     """What an audit reads once the walk's or the listing's blobs are scanned."""
     # A verdict the path took part in (a path allowlist) holds for that path only: the blob's other paths
     # are scanned too, or an allowlisted copy would hide the same secret elsewhere (issue 14 §2).
     again = history.copies_to_rescan(work, copies, dependent)
     size = BatchReader.MAX_BATCH
-    scan_batches(engine, work, (again[i : i + size] for i in range(0, len(again), size)), result, options)
+    batches = (again[i : i + size] for i in range(0, len(again), size))
+    scan_batches(engine, work, batches, result, options, workers=workers)
     if "--all" in work.tips:
-        scan_batches(engine, work, history.tagged(work, seen), result, options, progress)
+        scan_batches(engine, work, history.tagged(work, seen), result, options, progress, workers=workers)
 
 
 def scan_batches(
@@ -120,17 +164,18 @@ def scan_batches(
     options: ScanOptions,
     progress: Progress | None = None,
     dependent: dict[str, str] | None = None,
+    workers: _Workers | None = None,
 ) -> None:
     """Read and scan every named blob; record findings, drops, skips and errors in `result`, and in
     `dependent` the path of each blob whose verdict depended on it."""
-    jobs = options.jobs or default_jobs()
-    reads = _shared(engine, work, batches, jobs, options)
-    for read in reads:
-        _record(result, options, work, read)
-        if dependent is not None and read.outcome is not None and read.outcome.path_dependent:
-            dependent[read.oid] = read.path
-        if progress is not None:
-            progress(1, read.size)
+    with ExitStack() as own:
+        workers = workers or own.enter_context(_Workers(engine, work, options))
+        for read in _shared(engine, work, batches, workers, options):
+            _record(result, options, work, read)
+            if dependent is not None and read.outcome is not None and read.outcome.path_dependent:
+                dependent[read.oid] = read.path
+            if progress is not None:
+                progress(1, read.size)
     if options.cache is not None:
         options.cache.flush()
 
@@ -222,30 +267,22 @@ class _Sharing:
 
 
 def _shared(
-    engine: Engine, work: Plan, batches: Iterator[list[Named]], jobs: int, options: ScanOptions
+    engine: Engine, work: Plan, batches: Iterator[list[Named]], workers: _Workers, options: ScanOptions
 ) -> Iterator[Read]:
     """This process scans batches itself and, once the stream proves long (POOL_AFTER), shares them with
-    `jobs - 1` worker processes (_Sharing): the work balances itself, whatever share of the cores git
+    the audit's worker processes (_Sharing): the work balances itself, whatever share of the cores git
     takes."""
-    with BatchReader(work.repo, work.max_bytes) as reader, ExitStack() as stack:
-        sharing = _Sharing(batches, reader, 2)
+    with BatchReader(work.repo, work.max_bytes) as reader:
+        sharing = _Sharing(batches, reader, 2 * workers.count)
+        sharing.workers = workers.executor
         scanned = 0
         while (local := sharing.next_local()) is not None:
             reads = []
             for read in scan_named(engine, options.explain, local.batch, reader.answers()):
                 reads.append(read)
                 scanned += read.size
-                if sharing.workers is None and jobs > 1 and scanned >= POOL_AFTER:
-                    started = pool.start(
-                        engine,
-                        options.explain,
-                        jobs - 1,
-                        repo=work.repo,
-                        max_bytes=work.max_bytes,
-                        fork_ok=not reader.threaded,
-                    )
-                    sharing.workers = stack.enter_context(started)
-                    sharing.room = 2 * (jobs - 1)
+                if sharing.workers is None and workers.count and scanned >= POOL_AFTER:
+                    sharing.workers = workers.start(fork_ok=not reader.threaded)
                 sharing.feed_workers()
             local.reads = reads
             yield from sharing.ready()
