@@ -154,6 +154,16 @@ class BatchReader:
         self._queued.append(oids)
         self._send(oids)
 
+    def asked(self, oids: list[str]) -> bool:
+        """Whether `oids` is the oldest batch asked and not read yet (asked ahead of its turn)."""
+        return bool(self._queued) and self._queued[0] == oids
+
+    def forget(self) -> None:
+        """Read and drop the answers to every batch asked (a batch asked ahead that another took)."""
+        while self._queued:
+            for _ in self.answers():
+                pass
+
     def answers(self) -> Iterator[tuple[ObjectInfo, bytes | None]]:
         """(info, data) for each object of the oldest batch; data is None when missing or larger than
         `max_bytes` (not kept)."""

@@ -214,22 +214,38 @@ class _Local:
         self.reads: list[Read] | None = None
 
 
+class _Remote:
+    """A batch a worker scans: its place in the order of results, and its future once handed out."""
+
+    __slots__ = ("batch", "future")
+
+    def __init__(self, batch: list[Named]) -> None:
+        self.batch = batch
+        self.future: cf.Future[list[Read]] | None = None
+
+    def done(self) -> bool:
+        return self.future is not None and self.future.done()
+
+
 class _Sharing:
     """Hands out a stream of batches: to the workers while they have room, else to this process.
 
     Workers get a batch whenever one of theirs is done, checked between two blobs this process scans (not
     only between two of its batches: a worker that finishes while this process scans a batch of large blobs
     would wait for work). This process keeps one batch asked of its git beyond the one it scans, so git
-    reads while Python scans. Results come in batch order."""
+    reads while Python scans; so does a lone worker (`ahead`): each batch handed to it names the one it
+    gets next (with several workers, which one takes a batch is not known). Results come in batch order."""
 
-    def __init__(self, batches: Iterator[list[Named]], reader: BatchReader, room: int) -> None:
+    def __init__(self, batches: Iterator[list[Named]], reader: BatchReader, room: int, ahead: bool) -> None:
         self.batches: Iterator[list[Named]] | None = batches
         self.reader = reader
-        self.room = room  # batches each worker may hold
+        self.room = room  # batches the workers may hold
+        self.ahead = ahead
         self.workers: cf.ProcessPoolExecutor | None = None
-        self.slots: deque[_Local | cf.Future[list[Read]]] = deque()  # every batch not yet reported, in order
+        self.slots: deque[_Local | _Remote] = deque()  # every batch not yet reported, in order
         self.local: deque[_Local] = deque()  # asked of our git, not scanned yet
         self.running: list[cf.Future[list[Read]]] = []  # batches in workers
+        self.held: _Remote | None = None  # the workers' next batch, named to the last one handed out
 
     def _next(self) -> list[Named] | None:
         batch = next(self.batches, None) if self.batches is not None else None
@@ -237,14 +253,28 @@ class _Sharing:
             self.batches = None
         return batch
 
+    def _remote(self) -> _Remote | None:
+        batch = self._next()
+        if batch is None:
+            return None
+        remote = _Remote(batch)
+        self.slots.append(remote)
+        return remote
+
     def feed_workers(self) -> None:
         """Give the workers batches while they have room."""
         if self.workers is None:
             return
         self.running = [future for future in self.running if not future.done()]
-        while len(self.running) < self.room and (batch := self._next()) is not None:
-            self.running.append(self.workers.submit(pool.read_and_scan, batch))
-            self.slots.append(self.running[-1])
+        while len(self.running) < self.room and (remote := self.held or self._remote()) is not None:
+            self.held = self._remote() if self.ahead else None
+            self._hand(remote)
+
+    def _hand(self, remote: _Remote) -> None:
+        assert self.workers is not None
+        ahead = self.held.batch if self.held is not None else None
+        remote.future = self.workers.submit(pool.read_and_scan, remote.batch, ahead)
+        self.running.append(remote.future)
 
     def next_local(self) -> _Local | None:
         """The next batch this process scans, with the one after it asked of our git already."""
@@ -254,18 +284,27 @@ class _Sharing:
             self.slots.append(self.local[-1])
         return self.local.popleft() if self.local else None
 
-    def ready(self, final: bool = False) -> Iterator[Read]:
-        """The reads of the batches done, in order (`final`: of every batch, waiting for workers)."""
+    def ready(self) -> Iterator[Read]:
+        """The reads of the batches done, in order."""
         slots = self.slots
-        while slots and (
-            final or (slots[0].reads is not None if isinstance(slots[0], _Local) else slots[0].done())
-        ):
-            slot = slots.popleft()
-            if isinstance(slot, _Local):
-                assert slot.reads is not None
-                yield from slot.reads
-            else:
-                yield from slot.result()
+        while slots and (slots[0].reads is not None if isinstance(slots[0], _Local) else slots[0].done()):
+            yield from self._reads(slots.popleft())
+
+    def rest(self) -> Iterator[Read]:
+        """Once every batch is handed out: the reads of all that are left, waiting for the workers."""
+        if self.held is not None:
+            remote, self.held = self.held, None
+            self._hand(remote)
+        while self.slots:
+            yield from self._reads(self.slots.popleft())
+
+    @staticmethod
+    def _reads(slot: _Local | _Remote) -> list[Read]:
+        if isinstance(slot, _Local):
+            assert slot.reads is not None
+            return slot.reads
+        assert slot.future is not None
+        return slot.future.result()
 
 
 def _shared(
@@ -275,7 +314,7 @@ def _shared(
     the audit's worker processes (_Sharing): the work balances itself, whatever share of the cores git
     takes."""
     with BatchReader(work.repo, work.max_bytes) as reader:
-        sharing = _Sharing(batches, reader, 2 * workers.count)
+        sharing = _Sharing(batches, reader, 2 * workers.count, ahead=workers.count == 1)
         sharing.workers = workers.executor
         scanned = 0
         while (local := sharing.next_local()) is not None:
@@ -288,4 +327,4 @@ def _shared(
                 sharing.feed_workers()
             local.reads = reads
             yield from sharing.ready()
-        yield from sharing.ready(final=True)
+        yield from sharing.rest()
