@@ -196,7 +196,12 @@ def _reads(reader: _Reader, entries: Iterator[FileEntry | Blob], options: ScanOp
             listed.append(entry)
             size += _size(entry)
             if size >= blobs.INLINE_BYTES:
-                yield from _parallel(reader, chain(listed, entries), jobs, options)
+                rest = chain(listed, entries)
+                # A first run's matcher compiles its database once it has matched a little: here, once,
+                # not in each forked worker.
+                while reader.engine.backend == "auto" and (first := next(rest, None)) is not None:
+                    yield _inline(reader, first)
+                yield from _parallel(reader, rest, jobs, options)
                 return
     for entry in chain(listed, entries):
         yield _inline(reader, entry)

@@ -108,3 +108,28 @@ def test_what_a_worker_cannot_read_is_reported_and_the_scan_goes_on(
     assert reasons["f10.txt"].startswith("unreadable")
     assert reasons["f11.txt"] == "not a regular file"
     assert any(f["path"].endswith("f29.txt") for f in doc["findings"])
+
+
+def test_a_first_run_compiles_its_database_before_the_workers_fork(
+    tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no compiled database cached, the matcher compiles it once it has matched a little: in this
+    process before the pool starts, never once in each forked worker."""
+    pytest.importorskip("hyperscan")
+    from scanner.engine.matcher import AdaptiveMatcher
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty"))
+    monkeypatch.delenv("SECRETSCAN_NO_DB_CACHE", raising=False)
+    monkeypatch.setattr(blobs, "INLINE_BYTES", 64 * 1024)
+    monkeypatch.setattr(AdaptiveMatcher, "SMALL", 16 * 1024)
+    backends: list[str] = []
+    real_start = pool.start
+
+    def recording_start(engine: Any, *args: Any, **kwargs: Any) -> Any:
+        backends.append(engine.backend)
+        return real_start(engine, *args, **kwargs)
+
+    monkeypatch.setattr(pool, "start", recording_start)
+    found, _ = scan(tree, capsys, "--jobs", "2")
+    assert backends == ["hyperscan"]
+    assert any(p.endswith("f29.txt") for p, *_ in found)
