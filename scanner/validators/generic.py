@@ -82,7 +82,6 @@ _LITERAL_WORDS = frozenset(
     {
         "password",
         "passwd",
-        "passw0rd",
         "pass",
         "pwd",
         "secret",
@@ -152,6 +151,13 @@ _UI_LABEL = re.compile(r"^[A-Z][a-z]{3,}[.!:]?$")
 # password-of-userid, wrongpass), a version range (^1.0.0), a hex constant, a negation or a dereference
 # (!showPwd, *resp.Token), a Swift optional type (UITextField!), a Ruby instance variable (@auth_string).
 _DESCRIBES_A_PASSWORD = re.compile(r"(?i)pass|secret|hash|fake|dummy|wrong|invalid|matching")
+# Of those, the words a chosen password is built on (Somepass1, Ag3ntP@ssw0rd): mixed case with a digit or
+# a symbol, eight characters or more, no code punctuation (`.tls.certPassword`, `,rePassword:`, `ENV-x_pass`),
+# no other word that says what the value is about (hashedPassword1, MyP@ssw0rd: "my password"), and more
+# than the word in leet (P@55w0rd!, s3cur3s3cr3T: the word itself, as a documentation example writes it).
+_PASSWORD_BUILT = re.compile(r"^(?=.*[a-z])(?=.*[A-Z])(?=.*[^A-Za-z])[^\s.,:;_()\[\]{}<>=/\\\"'`]{8,}$")
+_SAYS_WHAT_IT_IS = re.compile(r"(?i)^(?:my|your|the|new|old)|hash|fake|dummy|wrong|invalid|matching")
+_THE_WORD = re.compile(r"pass(?:word|wd|phrase)?|secret|secure")
 _NOT_A_VALUE = re.compile(
     r"^[\^~]?\d+(?:\.\d+)+|^0x[0-9a-fA-F]+$|^[!*&][A-Za-z_]|^[A-Z]\w+[!?]$|^@{1,2}[a-z_]+$"
 )
@@ -178,8 +184,24 @@ def is_password_digest(secret: str, before: bytes) -> bool:
 
 def describes_a_password(value: str) -> bool:
     """A value that names a password rather than being one (mypassword, fake_password, wrongpass), unless it
-    is a default password (P@ssw0rd1), which works wherever nobody changed it."""
-    return _DEFAULT_PASSWORD.match(value) is None and _DESCRIBES_A_PASSWORD.search(unleet(value)) is not None
+    is a default password (P@ssw0rd1), which works wherever nobody changed it, or a password built on the
+    word (Somepass1, SqlS3v!c3P@ssw0rd)."""
+    return (
+        _DEFAULT_PASSWORD.match(value) is None
+        and _DESCRIBES_A_PASSWORD.search(unleet(value)) is not None
+        and not _built_on_the_word(value)
+    )
+
+
+def _built_on_the_word(value: str) -> bool:
+    """How people make a password of the word (Somepass1, Ag3ntP@ssw0rd, P@ssw0rd-12): see _PASSWORD_BUILT."""
+    plain = unleet(value)
+    rest = _THE_WORD.sub("", plain)
+    return (
+        _PASSWORD_BUILT.match(value) is not None
+        and _SAYS_WHAT_IT_IS.search(plain) is None
+        and sum(c.isalnum() for c in rest) >= 2
+    )
 
 
 def generic_password(secret: str) -> Verdict:
@@ -201,13 +223,16 @@ def generic_password(secret: str) -> Verdict:
         return Verdict(
             True, facts=(("shape", "default-password"),), confidence="medium" if len(secret) >= 6 else "low"
         )
-    if _DESCRIBES_A_PASSWORD.search(unleet(secret)):  # letters survive unleet: one search reads both
+    if describes_a_password(secret):
         return Verdict(False, "a description of a password (mysecretpassword, wrongpass)", example=True)
     if _NOT_A_VALUE.search(secret):
         return Verdict(False, "a version, constant, negation or type, not a password")
     length = len(secret)
-    # People build passwords on sequences (Harbor12345, Aa123456): only a value that is nothing else is out.
-    if longest_run(secret) >= length - 1 or (length >= 6 and period(secret) * 2 <= length):
+    # People build passwords on sequences (Harbor12345, Aa123456): only a value that is nothing else is out;
+    # and on a password typed twice (P@ssw0rd-12P@ssw0rd-12): a repeated unit is a dummy only when short.
+    unit = period(secret)
+    repeated = length >= 6 and unit * 2 <= length and not _built_on_the_word(secret[:unit])
+    if longest_run(secret) >= length - 1 or repeated:
         return Verdict(False, "a typed-in sequence or repetition", example=True)
     judged = judge(secret)
     if judged.shape == "password-hash" or "password hash" in judged.reason:

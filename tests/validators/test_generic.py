@@ -392,6 +392,10 @@ def test_text_in_other_scripts_is_low_confidence() -> None:
         ("admin123", "medium"),  # a default password: what attackers try first, working wherever unchanged
         ("P@ssw0rd1", "medium"),
         ("root1!", "medium"),
+        ("passw0rd", "medium"),  # a default in leet, no word a form shows
+        ("Stonepass7", "medium"),  # a password built on the word: mixed case and a digit
+        ("Ag3ntP@ssw0rd", "medium"),
+        ("Tr0ub4dor-9Tr0ub4dor-9", "medium"),  # a password typed twice: the unit is itself a password
         ("pass1", "low"),  # short
         ("user123", "low"),  # a test account's password
         ("demo_1", "low"),
@@ -413,6 +417,14 @@ def test_a_password_field_holds_a_password_however_weak(value: str, confidence: 
         "mysecretpassword",  # a description of a password
         "hashedpass",
         "wrongpass",
+        "MyP@ssw0rd",  # "my password" in leet: a description
+        "hashedPassw0rd",
+        "P@55w0rd!",  # the word in leet and nothing more
+        "s3cur3s3cr3T",
+        "passwordTextField.text!",  # code, not a password built on the word
+        "ENV-cloud9_password",
+        "passphrase-of-userid2",
+        "Xy1!Xy1!",  # a short unit typed twice
         "^1.0.0",  # parse-passwd's version range in a lockfile
         "0x0002000",  # a flag constant
         "!showConfirmPwd",  # code
