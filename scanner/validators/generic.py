@@ -17,8 +17,9 @@ from scanner.validators.verdict import Verdict
 _EXAMPLE_REASONS = frozenset({"placeholder", "template or variable", "environment lookup"})
 # Two or three base64url parts joined by dots, one of them JSON ("eyJ"): a JWS or JWT. The jwt rules judge
 # those (header, claims, documentation tokens); reporting here what they rejected would undo their work
-# (python-jose's tests hold a dozen deliberately broken tokens assigned to `token`).
-_JWS_SHAPE = re.compile(r"^[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]*){1,2}$")
+# (python-jose's tests hold a dozen deliberately broken tokens assigned to `token`), also one cut down to its
+# claims (`.eyJ1c2VyIjoiVG9tIn0.`, header and signature left out).
+_JWS_SHAPE = re.compile(r"^[A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]*){1,2}$")
 JWS_REASON = "JWS/JWT shape: left to the jwt rules"
 # Prefixes that name a provider whose rule checks the token's length, alphabet or checksum. A value carrying
 # one that the generic rule sees was either reported by that rule (and deduplicated) or rejected by it as a
@@ -161,7 +162,8 @@ _THE_WORD = re.compile(r"pass(?:word|wd|phrase)?|secret|secure")
 _NOT_A_VALUE = re.compile(
     r"^[\^~]?\d+(?:\.\d+)+|^0x[0-9a-fA-F]+$|^[!*&][A-Za-z_]|^[A-Z]\w+[!?]$|^@{1,2}[a-z_]+$"
 )
-_TEST_PASSWORD = re.compile(r"(?i)^(?:test|user|demo|guest)[\W_]?\d{0,4}\W?$")
+# Swagger's example value for a string field (string, string1) is in the same class
+_TEST_PASSWORD = re.compile(r"(?i)^(?:test|user|demo|guest|string)[\W_]?\d{0,4}\W?$")
 # The passwords attackers try first (admin123, P@ssw0rd1, root1!): a default that works wherever nobody
 # changed it, so a working credential, not a test word.
 _DEFAULT_PASSWORD = re.compile(r"(?i)^(?:password|passw0rd|p@ssw0rd|pass|admin|secret|root)[\W_]?\d{0,4}\W?$")

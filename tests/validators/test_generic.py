@@ -98,6 +98,16 @@ def test_judge_grades_confidence() -> None:
         ("AbCdEfGhIjKlMnOp12", "sequential"),  # the case aside
         ("a1b2c3d4e5f6g7h8", "interleaved"),
         ("xK9abcabcabcabcQ", "repeated"),  # a short unit written four times
+        ("tok_abc123xyz", "runs"),  # nothing but short runs one after another
+        ("OTL-A1B2C3", "interleaved"),  # two sequences of three, interleaved
+        (
+            "ag5zfnF1b2trYS1kZW1vMXIRCxIHQWNjb3VudBi5jOMFDA",
+            "App Engine",
+        ),  # a datastore key: app s~quokka-demo1
+        ("agxkZXZ-cXVva2thcHByDAsSBENsdWIYKgw", "App Engine"),  # dev~quokkapp, a Club entity
+        ("smithy.api#httpBearerAuth", "reference"),  # a Smithy shape id
+        ("CLASS_DEF,METHOD_DEF,ENUM_DEF", "list of names"),
+        ("vs/css!vs/editor/contrib/hover/hoverWidget", "path"),  # an AMD module id with its loader
         ("%s:%s", "template"),  # printf fields
         ("api-{}", "template"),  # an empty str.format field
         ("$2a$10$I3iddh1D..EIOXXQtsra4u8AjOtgEa2ERxVvYGfXFBJDo1omXwP.q", "hash"),  # a cracking target
@@ -107,6 +117,19 @@ def test_judge_grades_confidence() -> None:
 def test_dummies_templates_hashes_and_code_are_not_generic_secrets(value: str, why: str) -> None:
     judgement = judge(value)
     assert judgement.confidence is None and why in judgement.reason
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "agR7kL2mQ9xT4vP8zN3wY6aB1c",  # starts like a datastore key, does not decode to one
+        "Zx9abc7Kq2Lm4Np7Rb",  # one run of three among random characters
+        "Zx9a1b2Kq2Lm4Np7Rb",  # two interleaved sequences of two
+        "Zx9jjkkllKq2Lm4Np7Rb",  # a doubled sequence (jjkkll) is not two sequences interleaved
+    ],
+)
+def test_values_near_the_typed_in_dummies_are_still_judged(value: str) -> None:
+    assert judge(value).confidence is not None
 
 
 @pytest.mark.parametrize(
@@ -396,6 +419,7 @@ def test_text_in_other_scripts_is_low_confidence() -> None:
         ("Stonepass7", "medium"),  # a password built on the word: mixed case and a digit
         ("Ag3ntP@ssw0rd", "medium"),
         ("Tr0ub4dor-9Tr0ub4dor-9", "medium"),  # a password typed twice: the unit is itself a password
+        ("string1", "low"),  # Swagger's example value for a string field, with a counter
         ("pass1", "low"),  # short
         ("user123", "low"),  # a test account's password
         ("demo_1", "low"),
