@@ -245,3 +245,36 @@ def generic_password(secret: str) -> Verdict:
     weak = length < 6 or any(not c.isascii() for c in secret)
     facts += (("shape", "test-password" if weak else "password"),)
     return Verdict(True, facts=facts, confidence="low" if weak else "medium")
+
+
+# Words of a message or a description, never of a passphrase: a validation error (`password: 'is too
+# short'`, "can't be blank"), a form's hint ("Enter your password") or a field's documentation ("used to
+# sign the session").
+_MESSAGE_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        "is are be been was were must should can cannot can't not please enter required invalid character "
+        "characters least match matches field value input type length minimum maximum min max contain "
+        "contains letter letters number numbers digit digits symbol uppercase lowercase empty blank missing "
+        "incorrect wrong failed error expired reset change confirm current username login used use using "
+        "to for the this that with your you if when will here see set sets default optional string null none",
+    )
+)
+_PHRASE_WORD = re.compile(r"[A-Za-z0-9'$@!.&>-]+")
+
+
+def generic_passphrase(secret: str) -> Verdict:
+    """Judge a quoted value of several words in a password field (password: 'kitten lesser pooch karate').
+    A passphrase is a password people choose; a message, a hint or a description in that place is not, and
+    it says so with its words (is, must, enter, characters, the) or by naming the password."""
+    words = secret.split()
+    if len(words) < 2 or not all(_PHRASE_WORD.fullmatch(w) for w in words):
+        return Verdict(False, "not words separated by spaces")
+    if any(w.lower().strip(".!'") in _MESSAGE_WORDS for w in words):
+        return Verdict(False, "a message, hint or description, not a passphrase")
+    shape = rejected_shape(secret)
+    if shape is not None or _DESCRIBES_A_PASSWORD.search(unleet(secret)):
+        return Verdict(False, shape or "a description of a password", example=shape in _EXAMPLE_REASONS)
+    if len(words) >= 3 and len(secret) >= 12:
+        return Verdict(True, facts=(("shape", "passphrase"),), confidence="medium")
+    return Verdict(True, facts=(("shape", "passphrase"),), confidence="low")  # two words: a name as often

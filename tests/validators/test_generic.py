@@ -10,7 +10,7 @@ import pytest
 from scanner.engine import Engine
 from scanner.model import Blob, Origin
 from scanner.rules import load_rules
-from scanner.validators.generic import generic_password, generic_secret
+from scanner.validators.generic import generic_passphrase, generic_password, generic_secret
 from scanner.validators.randomness import judge, longest_run, uncovered_chars
 from tests.helpers.cli import run_cli
 
@@ -462,3 +462,34 @@ def test_a_password_field_holds_a_password_however_weak(value: str, confidence: 
 )
 def test_a_password_field_value_that_is_no_password(value: str) -> None:
     assert not generic_password(value).ok
+
+
+@pytest.mark.parametrize(
+    ("value", "confidence"),
+    [
+        ("quokka lantern pebble orbit", "medium"),  # a passphrase a person chose
+        ("my little nest of otters", "medium"),  # a sentence is a passphrase too
+        ("Th1s 1s m1ne", "medium"),
+        ("Mr. Wobbles", "low"),  # two words: a name as often as a passphrase
+    ],
+)
+def test_a_passphrase_in_a_password_field_is_a_password(value: str, confidence: str) -> None:
+    verdict = generic_passphrase(value)
+    assert verdict.ok and verdict.confidence == confidence
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "is too short",  # validation messages
+        "can't be blank",
+        "Enter your password",  # a form's hint
+        "used to sign the session",  # a field's documentation
+        "Passwords do not match",
+        "stored hash of it",  # names the password's hash
+        "change me later",  # a placeholder
+        "single",  # one word: the password rules' value
+    ],
+)
+def test_a_message_in_a_password_field_is_no_passphrase(value: str) -> None:
+    assert not generic_passphrase(value).ok
