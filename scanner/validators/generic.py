@@ -8,10 +8,19 @@ so `--min-confidence` separates generated keys (high) from human-chosen password
 
 from __future__ import annotations
 
+import base64
 import re
 
 from scanner.validators.aws import is_example as is_aws_example
-from scanner.validators.randomness import is_hex, judge, longest_run, period, rejected_shape, unleet
+from scanner.validators.randomness import (
+    BASE64_TEXT,
+    is_hex,
+    judge,
+    longest_run,
+    period,
+    rejected_shape,
+    unleet,
+)
 from scanner.validators.verdict import Verdict
 
 _EXAMPLE_REASONS = frozenset({"placeholder", "template or variable", "environment lookup"})
@@ -215,6 +224,8 @@ def generic_password(secret: str) -> Verdict:
     if ("eyJ" in secret and _JWS_SHAPE.match(secret)) or _PROVIDER_PREFIX.match(secret):
         return generic_secret(secret)  # the token rules and the prefix policy decide those
     shape = rejected_shape(secret)
+    if shape == BASE64_TEXT:
+        return _encoded_password(secret)
     if shape is not None:
         return Verdict(False, shape, example=shape in _EXAMPLE_REASONS)
     if secret.lower() in _LITERAL_WORDS or _UI_LABEL.match(secret):
@@ -245,6 +256,18 @@ def generic_password(secret: str) -> Verdict:
     weak = length < 6 or any(not c.isascii() for c in secret)
     facts += (("shape", "test-password" if weak else "password"),)
     return Verdict(True, facts=facts, confidence="low" if weak else "medium")
+
+
+def _encoded_password(secret: str) -> Verdict:
+    """Base64 of text in a password field. Text the password judge accepts or calls a placeholder is left
+    to the decoder, which reports a password decoded (a Kubernetes Secret's `password: cG9zdGdyZXM=`) and
+    no placeholder (cGFzc3dvcmQ= is "password"); text of another shape (an e-mail address, a name) is no
+    password once decoded, so the password is the encoded text itself: what the program sends."""
+    decoded = base64.b64decode(secret).decode("ascii", "replace")
+    inner = generic_password(decoded)
+    if inner.ok or inner.example:
+        return Verdict(False, BASE64_TEXT)
+    return Verdict(True, facts=(("randomness", f"base64 of text ({inner.reason})"),), confidence="medium")
 
 
 # Words of a message or a description, never of a passphrase: a validation error (`password: 'is too

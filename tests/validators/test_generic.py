@@ -11,7 +11,7 @@ from scanner.engine import Engine
 from scanner.model import Blob, Origin
 from scanner.rules import load_rules
 from scanner.validators.generic import generic_passphrase, generic_password, generic_secret
-from scanner.validators.randomness import judge, longest_run, uncovered_chars
+from scanner.validators.randomness import BASE64_TEXT, judge, longest_run, uncovered_chars
 from tests.helpers.cli import run_cli
 
 
@@ -493,3 +493,12 @@ def test_a_passphrase_in_a_password_field_is_a_password(value: str, confidence: 
 )
 def test_a_message_in_a_password_field_is_no_passphrase(value: str) -> None:
     assert not generic_passphrase(value).ok
+
+
+def test_base64_in_a_password_field_is_decoded_or_is_the_password() -> None:
+    # "postgres" and "password" decoded: left to the decoder, which reports a password and no placeholder
+    assert generic_password("cG9zdGdyZXM=").reason == BASE64_TEXT
+    assert generic_password("cGFzc3dvcmQ=").reason == BASE64_TEXT
+    # an e-mail address decoded is no password: the encoded text is the password the program sends
+    verdict = generic_password("bW9jLmVsdXNrbmF0QHNla2F0bmEubGxpdw==")
+    assert verdict.ok and verdict.confidence == "medium"
