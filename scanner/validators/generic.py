@@ -141,6 +141,7 @@ _LITERAL_WORDS = frozenset(
         "letmein",
         "changethis",
         "5ivel!fe",  # GitLab's documented default root password
+        "hunter2",  # the internet's example password (bash.org), as documentation writes it
         "nullptr",
         "undef",
         # the configuration passes of a Windows answer file (<settings pass="specialize">)
