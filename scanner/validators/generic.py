@@ -161,7 +161,9 @@ _UI_LABEL = re.compile(r"^[A-Z][a-z]{3,}[.!:]?$")
 # A value that describes a password instead of being one (mysecretpassword, the-password, hashedpass,
 # password-of-userid, wrongpass), a version range (^1.0.0), a hex constant, a negation or a dereference
 # (!showPwd, *resp.Token), a Swift optional type (UITextField!), a Ruby instance variable (@auth_string).
-_DESCRIBES_A_PASSWORD = re.compile(r"(?i)pass|secret|hash|fake|dummy|wrong|invalid|matching")
+# "hash" as a word (hashedpass, password_hash, Hash1), not a name that begins with it (hashicorp); searched
+# in the value as written and with l33t undone (1 reads as i).
+_DESCRIBES_A_PASSWORD = re.compile(r"(?i)pass|secret|hash(?:ed|[^a-z]|$)|fake|dummy|wrong|invalid|matching")
 # Of those, the words a chosen password is built on (Somepass1, Ag3ntP@ssw0rd): mixed case with a digit or
 # a symbol, eight characters or more, no code punctuation (`.tls.certPassword`, `,rePassword:`, `ENV-x_pass`),
 # no other word that says what the value is about (hashedPassword1, MyP@ssw0rd: "my password"), and more
@@ -173,7 +175,7 @@ _NOT_A_VALUE = re.compile(
     r"^[\^~]?\d+(?:\.\d+)+|^0x[0-9a-fA-F]+$|^[!*&][A-Za-z_]|^[A-Z]\w+[!?]$|^@{1,2}[a-z_]+$"
 )
 # Swagger's example value for a string field (string, string1) is in the same class
-_TEST_PASSWORD = re.compile(r"(?i)^(?:test|user|demo|guest|string)[\W_]?\d{0,4}\W?$")
+_TEST_PASSWORD = re.compile(r"(?i)^(?:(?:test|user|demo|guest)[\W_]?\d{0,4}|string[\W_]?\d{1,4})\W?$")
 # The passwords attackers try first (admin123, P@ssw0rd1, root1!): a default that works wherever nobody
 # changed it, so a working credential, not a test word.
 _DEFAULT_PASSWORD = re.compile(r"(?i)^(?:password|passw0rd|p@ssw0rd|pass|admin|secret|root)[\W_]?\d{0,4}\W?$")
@@ -200,7 +202,7 @@ def describes_a_password(value: str) -> bool:
     word (Somepass1, SqlS3v!c3P@ssw0rd)."""
     return (
         _DEFAULT_PASSWORD.match(value) is None
-        and _DESCRIBES_A_PASSWORD.search(unleet(value)) is not None
+        and any(_DESCRIBES_A_PASSWORD.search(text) for text in (unleet(value), value.lower()))
         and not _built_on_the_word(value)
     )
 

@@ -420,6 +420,7 @@ def test_text_in_other_scripts_is_low_confidence() -> None:
         ("Ag3ntP@ssw0rd", "medium"),
         ("Tr0ub4dor-9Tr0ub4dor-9", "medium"),  # a password typed twice: the unit is itself a password
         ("string1", "low"),  # Swagger's example value for a string field, with a counter
+        ("hashicorp", "medium"),  # a name that begins with "hash" describes nothing
         ("pass1", "low"),  # short
         ("user123", "low"),  # a test account's password
         ("demo_1", "low"),
@@ -443,6 +444,7 @@ def test_a_password_field_holds_a_password_however_weak(value: str, confidence: 
         "wrongpass",
         "MyP@ssw0rd",  # "my password" in leet: a description
         "hashedPassw0rd",
+        "Hash1",  # "hash" and a counter
         "P@55w0rd!",  # the word in leet and nothing more
         "s3cur3s3cr3T",
         "passwordTextField.text!",  # code, not a password built on the word
@@ -453,6 +455,8 @@ def test_a_password_field_holds_a_password_however_weak(value: str, confidence: 
         "0x0002000",  # a flag constant
         "!showConfirmPwd",  # code
         "UITextField!",  # a Swift type
+        "String?",
+        "Int32!",
         "new_password",  # a name
         "abcdefg",  # a sequence and nothing else
         "specialize",  # a Windows answer file's configuration pass (<settings pass="specialize">)
