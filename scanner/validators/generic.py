@@ -174,8 +174,10 @@ _THE_WORD = re.compile(r"pass(?:word|wd|phrase)?|secret|secure")
 _NOT_A_VALUE = re.compile(
     r"^[\^~]?\d+(?:\.\d+)+|^0x[0-9a-fA-F]+$|^[!*&][A-Za-z_]|^[A-Z]\w+[!?]$|^@{1,2}[a-z_]+$"
 )
-# Swagger's example value for a string field (string, string1) is in the same class
-_TEST_PASSWORD = re.compile(r"(?i)^(?:(?:test|user|demo|guest)[\W_]?\d{0,4}|string[\W_]?\d{1,4})\W?$")
+# Spring's anonymous principal and Swagger's example value for a string field (string1) are in the same class
+_TEST_PASSWORD = re.compile(
+    r"(?i)^(?:(?:test|user|demo|guest|anonymous)[\W_]?\d{0,4}|string[\W_]?\d{1,4})\W?$"
+)
 # The passwords attackers try first (admin123, P@ssw0rd1, root1!): a default that works wherever nobody
 # changed it, so a working credential, not a test word.
 _DEFAULT_PASSWORD = re.compile(r"(?i)^(?:password|passw0rd|p@ssw0rd|pass|admin|secret|root)[\W_]?\d{0,4}\W?$")

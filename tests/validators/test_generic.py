@@ -423,6 +423,7 @@ def test_text_in_other_scripts_is_low_confidence() -> None:
         ("hashicorp", "medium"),  # a name that begins with "hash" describes nothing
         ("pass1", "low"),  # short
         ("user123", "low"),  # a test account's password
+        ("anonymous", "low"),  # Spring's anonymous principal
         ("demo_1", "low"),
         ("java", "low"),  # short
     ],
