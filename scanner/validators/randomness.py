@@ -110,8 +110,8 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     # A type or class name (TypeScript `apiKey: SensitiveString2048;`, generated `Resource$Projects$Keys`):
-    # capitalised words, digits and $ joints
-    ("type or class name", re.compile(r"^(?:[A-Z][a-z]{2,}\d*|[A-Z]{1,4}\d*(?=[A-Z][a-z])|\$){2,}$")),
+    # two capitalised words or more, with digits and $ joints (one word and a symbol is a password: Pass123$)
+    ("type or class name", re.compile(r"^(?:(?:[A-Z][a-z]{2,}\d*|[A-Z]{1,4}\d*(?=[A-Z][a-z]))\$?){2,}$")),
     ("version", re.compile(r"(?i)^v?\d+(?:\.\d+){1,3}(?:[-+._]?[a-z0-9.]+)?$")),
     # A pinned dependency: requirements (name==1.2.3, name>=2.0), npm specifiers (name@1.2.3; with @, a
     # dotted version only: Summer@2024 has a password's shape)

@@ -424,6 +424,7 @@ def test_text_in_other_scripts_is_low_confidence() -> None:
         ("pass1", "low"),  # short
         ("user123", "low"),  # a test account's password
         ("anonymous", "low"),  # Spring's anonymous principal
+        ("Bluefin42$", "medium"),  # one capitalised word and a symbol: no type name
         ("demo_1", "low"),
         ("java", "low"),  # short
     ],
