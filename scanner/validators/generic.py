@@ -138,7 +138,6 @@ _LITERAL_WORDS = frozenset(
         "123456",
         "12345678",
         "qwerty",
-        "letmein",
         "changethis",
         "5ivel!fe",  # GitLab's documented default root password
         "hunter2",  # the internet's example password (bash.org), as documentation writes it
@@ -180,7 +179,11 @@ _TEST_PASSWORD = re.compile(
 )
 # The passwords attackers try first (admin123, P@ssw0rd1, root1!): a default that works wherever nobody
 # changed it, so a working credential, not a test word.
-_DEFAULT_PASSWORD = re.compile(r"(?i)^(?:password|passw0rd|p@ssw0rd|pass|admin|secret|root)[\W_]?\d{0,4}\W?$")
+# Also an account's role joined to the word (rootpass, devpass, adminsecret, adminadmin), a default of
+# installers and container images; with a separator (root-password, db_password) it names the setting.
+_DEFAULT_PASSWORD = re.compile(
+    r"(?i)^(?:root|admin|dev|sys)?(?:password|passw0rd|p@ssw0rd|pass|admin|secret|root)[\W_]?\d{0,4}\W?$"
+)
 
 
 # MD5, SHA-256, SHA-512 in hex. Not 40: as many tokens as SHA-1 digests have that shape (ggshield's tests

@@ -416,6 +416,9 @@ def test_text_in_other_scripts_is_low_confidence() -> None:
         ("P@ssw0rd1", "medium"),
         ("root1!", "medium"),
         ("passw0rd", "medium"),  # a default in leet, no word a form shows
+        ("rootpass", "medium"),  # a role and the word: an installer's default
+        ("adminadmin", "medium"),
+        ("letmein", "medium"),  # among the first passwords attackers try
         ("Stonepass7", "medium"),  # a password built on the word: mixed case and a digit
         ("Ag3ntP@ssw0rd", "medium"),
         ("Tr0ub4dor-9Tr0ub4dor-9", "medium"),  # a password typed twice: the unit is itself a password
@@ -446,6 +449,7 @@ def test_a_password_field_holds_a_password_however_weak(value: str, confidence: 
         "wrongpass",
         "MyP@ssw0rd",  # "my password" in leet: a description
         "hashedPassw0rd",
+        "root-password",  # names the setting
         "Hash1",  # "hash" and a counter
         "P@55w0rd!",  # the word in leet and nothing more
         "s3cur3s3cr3T",
