@@ -268,7 +268,7 @@ def generic_password(secret: str) -> Verdict:
 
 def _encoded_password(secret: str) -> Verdict:
     """Base64 of text in a password field. Text the password judge accepts or calls a placeholder is left
-    to the decoder, which reports a password decoded (a Kubernetes Secret's `password: cG9zdGdyZXM=`) and
+    to the decoder, which reports a password decoded (a Kubernetes Secret's `cG9zdGdyZXM=`, "postgres") and
     no placeholder (cGFzc3dvcmQ= is "password"); text of another shape (an e-mail address, a name) is no
     password once decoded, so the password is the encoded text itself: what the program sends."""
     decoded = base64.b64decode(secret).decode("ascii", "replace")
@@ -295,9 +295,10 @@ _PHRASE_WORD = re.compile(r"[A-Za-z0-9'$@!.&>-]+")
 
 
 def generic_passphrase(secret: str) -> Verdict:
-    """Judge a quoted value of several words in a password field (password: 'kitten lesser pooch karate').
-    A passphrase is a password people choose; a message, a hint or a description in that place is not, and
-    it says so with its words (is, must, enter, characters, the) or by naming the password."""
+    """Judge a quoted value of several words in a password field ('kitten lesser pooch karate' under a
+    password's name). A passphrase is a password people choose; a message, a hint or a description in that
+    place is not, and it says so with its words (is, must, enter, characters, the) or by naming the
+    password."""
     words = secret.split()
     if len(words) < 2 or not all(_PHRASE_WORD.fullmatch(w) for w in words):
         return Verdict(False, "not words separated by spaces")
