@@ -92,6 +92,10 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("HTML-escaped markup", re.compile(r"&(?:lt|gt|amp|quot|#\d{2,4});")),
     ("route (controller#action)", re.compile(r"^[a-z][a-z_/]*#[a-z_]+$")),
+    # A Smithy shape id or a Javadoc member reference (smithy.api#httpBearerAuth, java.util.Map#get)
+    ("reference to another name", re.compile(r"^[a-z]\w*(?:\.\w+)+#[A-Za-z_]\w*$")),
+    # A list of names (checkstyle's tokens="CLASS_DEF,METHOD_DEF", scopes): keys hold no commas
+    ("list of names", re.compile(r"^[A-Za-z_][A-Za-z_\d]+(?:, ?[A-Za-z_][A-Za-z_\d]+){2,}$")),
     ("AWS SigV4 credential scope", re.compile(r"/\d{8}/(?:[\w-]+/){1,2}aws4_request$")),
     ("e-mail address", re.compile(r"^[^@\s]+@[\w-]+(?:\.[\w-]+)+$")),
     (
@@ -102,11 +106,12 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
             # lower-case words between slashes (external/cwe/cwe-798, api/v1/users): generated keys that
             # contain '/' are base64, mixed case
             r"|^[a-z0-9._-]*[a-z][a-z0-9._-]*(?:/[a-z0-9._-]+)+/?$"
+            r"|^[a-z]+/[a-z]+![\w.-]+(?:/[\w.-]+)+$"  # an AMD module id with its loader: vs/css!vs/editor/x
         ),
     ),
     # A type or class name (TypeScript `apiKey: SensitiveString2048;`, generated `Resource$Projects$Keys`):
-    # capitalised words, digits and $ joints
-    ("type or class name", re.compile(r"^(?:[A-Z][a-z]{2,}\d*|[A-Z]{1,4}\d*(?=[A-Z][a-z])|\$){2,}$")),
+    # two capitalised words or more, with digits and $ joints (one word and a symbol is a password: Pass123$)
+    ("type or class name", re.compile(r"^(?:(?:[A-Z][a-z]{2,}\d*|[A-Z]{1,4}\d*(?=[A-Z][a-z]))\$?){2,}$")),
     ("version", re.compile(r"(?i)^v?\d+(?:\.\d+){1,3}(?:[-+._]?[a-z0-9.]+)?$")),
     # A pinned dependency: requirements (name==1.2.3, name>=2.0), npm specifiers (name@1.2.3; with @, a
     # dotted version only: Summer@2024 has a password's shape)
@@ -268,6 +273,53 @@ def dummy_pattern(value: str) -> str | None:
     return None
 
 
+def _typed_in(value: str) -> str | None:
+    """Typed-in dummies of a generic value that dummy_pattern leaves to the provider rules: short runs one
+    after another (abc123xyz) and two different sequences of three interleaved (A1B2C3). A generated value
+    holds either by a chance well under one in a thousand."""
+    lowered = value.lower()
+    for part in re.findall(r"[a-z0-9]{9,}", lowered):
+        if _made_of_runs(part):
+            return "short sequential runs one after another (abc123xyz): a typed-in dummy"
+    for i in range(len(lowered) - 5):
+        window = lowered[i : i + 6]
+        odd, even = window[0::2], window[1::2]
+        if odd != even and _sequential_run(odd) == 3 and _sequential_run(even) == 3:
+            return "two interleaved sequences (a1b2c3): a typed-in dummy"
+    return None
+
+
+def _made_of_runs(part: str) -> bool:
+    """Whether `part` is nothing but ascending or descending runs of three or more (abc123xyz, 321cba)."""
+    start = 0
+    while start < len(part):
+        end = start + 1
+        step = ord(part[end]) - ord(part[start]) if end < len(part) else 0
+        while end < len(part) and step in (-1, 1) and ord(part[end]) - ord(part[end - 1]) == step:
+            end += 1
+        if end - start < 3:
+            return False
+        start = end
+    return True
+
+
+def _is_datastore_key(value: str) -> bool:
+    """An App Engine datastore key in its urlsafe form (agxzfm15YXBwcg...): base64url of a Reference
+    protobuf whose first field (13, tag 0x6a) names the application (s~app, dev~app). An entity's id,
+    printed in URLs, not a secret."""
+    if not value.startswith("ag") or len(value) < 12 or not re.fullmatch(r"[\w-]+=*", value):
+        return False
+    body = value.rstrip("=")[:64]
+    try:
+        data = base64.urlsafe_b64decode(body[: len(body) - len(body) % 4])
+    except (binascii.Error, ValueError):
+        return False
+    size = data[1] if len(data) > 1 else 0
+    app = data[2 : 2 + size]
+    named = bool(app) and all(32 < b < 127 for b in app)
+    return data[0] == 0x6A and named and (b"~" in app or data[2 + size : 3 + size] == b"\x72")
+
+
 def rejected_shape(value: str) -> str | None:
     """The name of a never-secret shape `value` has (placeholder, path, version, ...), or None."""
     for name, pattern in _REJECT_SHAPES:
@@ -367,9 +419,11 @@ def judge(value: str) -> Judgement:
     unit = period(value) if length >= 8 else length
     if unit * 2 <= length:
         return Judgement(None, f"a pattern of {unit} characters repeated")
-    dummy = dummy_pattern(value)
+    dummy = dummy_pattern(value) or _typed_in(value)
     if dummy is not None:
         return Judgement(None, dummy)
+    if _is_datastore_key(value):
+        return Judgement(None, "identifier (App Engine datastore key)")
     entropy = shannon_entropy(value)
     if entropy < min(3.0, 0.8 * math.log2(length)):
         return Judgement(None, f"entropy {entropy:.2f} too low for a generated secret")

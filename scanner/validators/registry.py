@@ -209,4 +209,5 @@ VALIDATORS: dict[str, Validator] = {
     "generic_secret": generic.generic_secret,
     "generic_key": generic.generic_key,
     "generic_password": generic.generic_password,
+    "generic_passphrase": generic.generic_passphrase,
 }

@@ -10,8 +10,8 @@ import pytest
 from scanner.engine import Engine
 from scanner.model import Blob, Origin
 from scanner.rules import load_rules
-from scanner.validators.generic import generic_password, generic_secret
-from scanner.validators.randomness import judge, longest_run, uncovered_chars
+from scanner.validators.generic import generic_passphrase, generic_password, generic_secret
+from scanner.validators.randomness import BASE64_TEXT, judge, longest_run, uncovered_chars
 from tests.helpers.cli import run_cli
 
 
@@ -98,6 +98,16 @@ def test_judge_grades_confidence() -> None:
         ("AbCdEfGhIjKlMnOp12", "sequential"),  # the case aside
         ("a1b2c3d4e5f6g7h8", "interleaved"),
         ("xK9abcabcabcabcQ", "repeated"),  # a short unit written four times
+        ("tok_abc123xyz", "runs"),  # nothing but short runs one after another
+        ("OTL-A1B2C3", "interleaved"),  # two sequences of three, interleaved
+        (
+            "ag5zfnF1b2trYS1kZW1vMXIRCxIHQWNjb3VudBi5jOMFDA",
+            "App Engine",
+        ),  # a datastore key: app s~quokka-demo1
+        ("agxkZXZ-cXVva2thcHByDAsSBENsdWIYKgw", "App Engine"),  # dev~quokkapp, a Club entity
+        ("smithy.api#httpBearerAuth", "reference"),  # a Smithy shape id
+        ("CLASS_DEF,METHOD_DEF,ENUM_DEF", "list of names"),
+        ("vs/css!vs/editor/contrib/hover/hoverWidget", "path"),  # an AMD module id with its loader
         ("%s:%s", "template"),  # printf fields
         ("api-{}", "template"),  # an empty str.format field
         ("$2a$10$I3iddh1D..EIOXXQtsra4u8AjOtgEa2ERxVvYGfXFBJDo1omXwP.q", "hash"),  # a cracking target
@@ -107,6 +117,19 @@ def test_judge_grades_confidence() -> None:
 def test_dummies_templates_hashes_and_code_are_not_generic_secrets(value: str, why: str) -> None:
     judgement = judge(value)
     assert judgement.confidence is None and why in judgement.reason
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "agR7kL2mQ9xT4vP8zN3wY6aB1c",  # starts like a datastore key, does not decode to one
+        "Zx9abc7Kq2Lm4Np7Rb",  # one run of three among random characters
+        "Zx9a1b2Kq2Lm4Np7Rb",  # two interleaved sequences of two
+        "Zx9jjkkllKq2Lm4Np7Rb",  # a doubled sequence (jjkkll) is not two sequences interleaved
+    ],
+)
+def test_values_near_the_typed_in_dummies_are_still_judged(value: str) -> None:
+    assert judge(value).confidence is not None
 
 
 @pytest.mark.parametrize(
@@ -392,8 +415,19 @@ def test_text_in_other_scripts_is_low_confidence() -> None:
         ("admin123", "medium"),  # a default password: what attackers try first, working wherever unchanged
         ("P@ssw0rd1", "medium"),
         ("root1!", "medium"),
+        ("passw0rd", "medium"),  # a default in leet, no word a form shows
+        ("rootpass", "medium"),  # a role and the word: an installer's default
+        ("adminadmin", "medium"),
+        ("letmein", "medium"),  # among the first passwords attackers try
+        ("Stonepass7", "medium"),  # a password built on the word: mixed case and a digit
+        ("Ag3ntP@ssw0rd", "medium"),
+        ("Tr0ub4dor-9Tr0ub4dor-9", "medium"),  # a password typed twice: the unit is itself a password
+        ("string1", "low"),  # Swagger's example value for a string field, with a counter
+        ("hashicorp", "medium"),  # a name that begins with "hash" describes nothing
         ("pass1", "low"),  # short
         ("user123", "low"),  # a test account's password
+        ("anonymous", "low"),  # Spring's anonymous principal
+        ("Bluefin42$", "medium"),  # one capitalised word and a symbol: no type name
         ("demo_1", "low"),
         ("java", "low"),  # short
     ],
@@ -413,10 +447,22 @@ def test_a_password_field_holds_a_password_however_weak(value: str, confidence: 
         "mysecretpassword",  # a description of a password
         "hashedpass",
         "wrongpass",
+        "MyP@ssw0rd",  # "my password" in leet: a description
+        "hashedPassw0rd",
+        "root-password",  # names the setting
+        "Hash1",  # "hash" and a counter
+        "P@55w0rd!",  # the word in leet and nothing more
+        "s3cur3s3cr3T",
+        "passwordTextField.text!",  # code, not a password built on the word
+        "ENV-cloud9_password",
+        "passphrase-of-userid2",
+        "Xy1!Xy1!",  # a short unit typed twice
         "^1.0.0",  # parse-passwd's version range in a lockfile
         "0x0002000",  # a flag constant
         "!showConfirmPwd",  # code
         "UITextField!",  # a Swift type
+        "String?",
+        "Int32!",
         "new_password",  # a name
         "abcdefg",  # a sequence and nothing else
         "specialize",  # a Windows answer file's configuration pass (<settings pass="specialize">)
@@ -426,3 +472,43 @@ def test_a_password_field_holds_a_password_however_weak(value: str, confidence: 
 )
 def test_a_password_field_value_that_is_no_password(value: str) -> None:
     assert not generic_password(value).ok
+
+
+@pytest.mark.parametrize(
+    ("value", "confidence"),
+    [
+        ("quokka lantern pebble orbit", "medium"),  # a passphrase a person chose
+        ("my little nest of otters", "medium"),  # a sentence is a passphrase too
+        ("Th1s 1s m1ne", "medium"),
+        ("Mr. Wobbles", "low"),  # two words: a name as often as a passphrase
+    ],
+)
+def test_a_passphrase_in_a_password_field_is_a_password(value: str, confidence: str) -> None:
+    verdict = generic_passphrase(value)
+    assert verdict.ok and verdict.confidence == confidence
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "is too short",  # validation messages
+        "can't be blank",
+        "Enter your password",  # a form's hint
+        "used to sign the session",  # a field's documentation
+        "Passwords do not match",
+        "stored hash of it",  # names the password's hash
+        "change me later",  # a placeholder
+        "single",  # one word: the password rules' value
+    ],
+)
+def test_a_message_in_a_password_field_is_no_passphrase(value: str) -> None:
+    assert not generic_passphrase(value).ok
+
+
+def test_base64_in_a_password_field_is_decoded_or_is_the_password() -> None:
+    # "postgres" and "password" decoded: left to the decoder, which reports a password and no placeholder
+    assert generic_password("cG9zdGdyZXM=").reason == BASE64_TEXT
+    assert generic_password("cGFzc3dvcmQ=").reason == BASE64_TEXT
+    # an e-mail address decoded is no password: the encoded text is the password the program sends
+    verdict = generic_password("bW9jLmVsdXNrbmF0QHNla2F0bmEubGxpdw==")
+    assert verdict.ok and verdict.confidence == "medium"
