@@ -19,7 +19,7 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -111,13 +111,16 @@ PARSERS: dict[str, Callable[[Path, Path], list[Hit]]] = {
 }
 
 
-def run_tools(tree: Path, out: Path, secretscan_cmd: list[str]) -> dict[str, Path]:
-    """Run each tool's tree scan once; return tool name -> report file."""
+def run_tools(
+    tree: Path, out: Path, secretscan_cmd: list[str], secretscan_args: Sequence[str] = ()
+) -> dict[str, Path]:
+    """Run each tool's tree scan once; return tool name -> report file. `secretscan_args` go after
+    secretscan's own options."""
     out.mkdir(parents=True, exist_ok=True)
     target = tools.Target(tree, None, None, "", out, {})
     reports: dict[str, Path] = {}
     versions: dict[str, str] = {}
-    for tool in [tools.secretscan(secretscan_cmd, [])[0], *tools.peers()]:
+    for tool in [tools.secretscan(secretscan_cmd, list(secretscan_args))[0], *tools.peers()]:
         job = tool.works["tree"](target)
         if isinstance(job, str) or job.report is None:
             continue

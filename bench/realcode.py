@@ -128,11 +128,17 @@ def _git(git_dir: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", f"--git-dir={git_dir}", *args], capture_output=True, check=False)
 
 
+# The materialised tree holds exactly the files each repository commits, with no `.git` beside them: scanned
+# as a plain folder, the repositories' own .gitignore files would hide committed files (an `.env.example`
+# that `.env*` matches) that a scan of the real checkout reads, as a .gitignore only hides untracked files.
+CHECKOUT = ["--no-gitignore"]
+
+
 def run_low(tree: Path, out: Path, secretscan: str) -> Path:
     """secretscan at --min-confidence low, with --explain: its findings score the `low` row, its dropped
     candidates join the pool."""
     report = out / "secretscan-low-tree.json"
-    argv = [secretscan, "scan", str(tree), "-q", "-f", "json", "-o", str(report), "--show-secrets"]
+    argv = [secretscan, "scan", str(tree), "-q", "-f", "json", "-o", str(report), "--show-secrets", *CHECKOUT]
     subprocess.run([*argv, "--no-cache", "--min-confidence", "low", "--explain"], check=False)
     return report
 
@@ -215,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         reports[LOW] = out / "secretscan-low-tree.json"
     else:
         shutil.rmtree(out, ignore_errors=True)
-        reports = run_tools(tree, out, [args.secretscan])
+        reports = run_tools(tree, out, [args.secretscan], CHECKOUT)
         reports[LOW] = run_low(tree, out, args.secretscan)
     hits, dropped = ([h for h in found if h.path not in material.skip] for found in hits_of(reports, tree))
     line_text = line_reader(tree)
