@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from scanner import __version__
 from scanner.engine import budget, decode
 from scanner.engine.anchors import LineMemo, anchored_secrets, matches_near
+from scanner.engine.leads import caseless_lead, lead_matches
 from scanner.engine.lines import LineIndex
-from scanner.engine.matcher import KUBE_SECRET, SIGNAL_KEYS, Hits, Matcher, make_matcher
+from scanner.engine.matcher import KUBE_SECRET, SIGNAL_KEYS, Hits, Matcher, make_matcher, max_width
 from scanner.engine.pairing import pair_aws_credentials, without_companion_copies
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
 from scanner.rules import Allowlist, Rule, allowlist_key, builtin_rules_dir, rules_hash
@@ -107,8 +108,12 @@ class Engine:
         # candidates come again and again: the generic judge, the costliest check, then runs once per value.
         self._verdicts: dict[tuple[str, str], tuple[tuple[DropReason, str] | None, Verdict | None]] = {}
         self._lines: LineMemo = {}  # likewise, the lines one-line rules searched (anchors.py)
+        self._anchor_widths: dict[int, int | None] = {}  # how long each rule's anchor match is at most
         self.matcher: Matcher = make_matcher(self.rules, backend)
         self._keywords = [tuple(k.encode() for k in r.keywords) for r in self.rules]
+        # The literal a caseless rule's every match begins with (leads.py), by rule; parsed on first use, as
+        # parsing every pattern would cost each start of the hook more than most scans.
+        self._leads: dict[int, bytes | None] = {}
         shipped = str(builtin_rules_dir())
         # The rules a user wrote run on a time budget (budget.py); the shipped ones are tested.
         self._timed = {i for i, r in enumerate(self.rules) if r.source and not r.source.startswith(shipped)}
@@ -187,34 +192,44 @@ class Engine:
         secrets: Iterator[tuple[int, bytes]]
         if isinstance(where, (int, Hits)):
             group = rule.secret_group
-            matches = (
-                rule.regex.finditer(data, where)
-                if isinstance(where, int)
-                else matches_near(rule.regex, data, where.ends, where.width)
-            )
+            matches: Iterator[re.Match[bytes]]
+            if isinstance(where, Hits):
+                matches = matches_near(rule.regex, data, where.ends, where.width)
+            elif (lead := self._lead(index)) is not None:
+                matches = lead_matches(rule.regex, data, lines.lowered(), lead, where)
+            else:
+                matches = rule.regex.finditer(data, where)
             found = ((m.start(group), m.group(group)) for m in matches)
             secrets = ((start, raw) for start, raw in found if raw)
         else:
-            secrets = anchored_secrets(rule.regex, rule.secret_group, data, where, self._lines)
+            if index not in self._anchor_widths:  # parsed on first use: most blobs nominate few of them
+                self._anchor_widths[index] = max_width(str(rule.anchor))
+            width = self._anchor_widths[index]
+            secrets = anchored_secrets(rule.regex, rule.secret_group, data, where, self._lines, width)
         keyworded = False
         for start, raw in secrets:
             if not keyworded:  # asked once the rule matches: most nominations never do
-                if not self._has_keyword(index, data, lines.text(lines.line_of(start))):
+                if not self._has_keyword(index, lines, lines.text(lines.line_of(start))):
                     break
                 keyworded = True
             self._consider(rule, start, raw, origin, lines, outcome, explain)
 
+    def _lead(self, index: int) -> bytes | None:
+        if index not in self._leads:
+            self._leads[index] = caseless_lead(self.rules[index].pattern)
+        return self._leads[index]
+
     def _is_generic(self, rule_id: str) -> bool:
         return any(rule.id == rule_id and "generic" in rule.tags for rule in self.rules)
 
-    def _has_keyword(self, index: int, data: bytes, line: bytes) -> bool:
+    def _has_keyword(self, index: int, lines: LineIndex, line: bytes) -> bool:
         """Whether one of the rule's keywords is in the blob: in the line of its match (most often, and
         cheap), else anywhere (an absent keyword costs a read of the whole blob per keyword)."""
         keywords = self._keywords[index]
         lowered = line.lower()
         if any(k in lowered for k in keywords):
             return True
-        lowered = data.lower()
+        lowered = lines.lowered()
         return any(k in lowered for k in keywords)
 
     def _consider(

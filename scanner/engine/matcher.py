@@ -159,7 +159,7 @@ class HyperscanMatcher:
                     out[rule] = anchors[rule]
                 continue
             if rule not in self._windows:
-                self._windows[rule] = _max_width(self._patterns[rule])
+                self._windows[rule] = max_width(self._patterns[rule])
             window = self._windows[rule]
             # The first true match ends at or after `end`, so it cannot start before end - max width.
             out[rule] = 0 if window is None else max(0, end - window)
@@ -239,7 +239,8 @@ def default_cache_dir() -> Path | None:
     return private_or_none(user_cache())
 
 
-def _max_width(pattern: str) -> int | None:
+def max_width(pattern: str) -> int | None:
+    """How long a match of `pattern` is at most, or None when unbounded (or longer than _MAX_WINDOW)."""
     try:
         if sys.version_info >= (3, 11):
             from re import _parser as sre_parse
@@ -360,7 +361,7 @@ def _spans(rules: Sequence[Rule]) -> dict[int, int]:
     spans: dict[int, int] = {}
     for i, rule in enumerate(rules):
         if rule.anchor is None and rule.pattern.isascii():
-            width = _max_width(rule.pattern)
+            width = max_width(rule.pattern)
             if width is not None and width <= SPAN_LIMIT:
                 spans[i] = width
     return spans
