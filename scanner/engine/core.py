@@ -108,7 +108,7 @@ class Engine:
         # candidates come again and again: the generic judge, the costliest check, then runs once per value.
         self._verdicts: dict[tuple[str, str], tuple[tuple[DropReason, str] | None, Verdict | None]] = {}
         self._lines: LineMemo = {}  # likewise, the lines one-line rules searched (anchors.py)
-        self._anchor_widths: dict[int, int | None] = {}  # how long each rule's anchor match is at most
+        self._widths: dict[int, int | None] = {}  # how long a one-line rule's match is at most
         self.matcher: Matcher = make_matcher(self.rules, backend)
         self._keywords = [tuple(k.encode() for k in r.keywords) for r in self.rules]
         # The literal a caseless rule's every match begins with (leads.py), by rule; parsed on first use, as
@@ -202,9 +202,10 @@ class Engine:
             found = ((m.start(group), m.group(group)) for m in matches)
             secrets = ((start, raw) for start, raw in found if raw)
         else:
-            if index not in self._anchor_widths:  # parsed on first use: most blobs nominate few of them
-                self._anchor_widths[index] = max_width(str(rule.anchor))
-            width = self._anchor_widths[index]
+            if index not in self._widths:  # parsed on first use: most blobs nominate few of them
+                # in characters: one per byte of the bytes pattern only if it is ASCII
+                self._widths[index] = max_width(rule.pattern) if rule.pattern.isascii() else None
+            width = self._widths[index]
             secrets = anchored_secrets(rule.regex, rule.secret_group, data, where, self._lines, width)
         keyworded = False
         for start, raw in secrets:
