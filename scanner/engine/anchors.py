@@ -87,13 +87,18 @@ def matches_near(
     width: int,
     pos: int = 0,
     endpos: int | None = None,
+    lead: tuple[bytes, bytes] | None = None,
 ) -> Iterator[re.Match[bytes]]:
     """What `regex.finditer(data, max(pos, ends[0] - width), endpos)` finds, given the end offsets (ascending)
     of every prefilter hit, each true match ending at one of them (or, for a rule with a `prefilter`, holding
     a hit that ends inside it), and `width` the longest a match can be: only the starts within `width` before
     a hit can start a match, so only they are tried, each as finditer would try it. When those starts are
-    many, a plain search is cheaper."""
+    many, a plain search is cheaper. `lead`: (literal, where to find it) when every match begins with that
+    literal (leads.py): only the starts where it occurs are tried."""
     stop = len(data) if endpos is None else endpos
+    if lead is not None:
+        yield from _lead_near(regex, data, ends, width, pos, stop, lead)
+        return
     first = max(pos, ends[0] - width)
     starts = zip([ends[0] - width, *ends[:-1]], ends, strict=True)
     if sum(min(width, end - before) for before, end in starts) * _MATCH_COST > stop - first:
@@ -113,3 +118,29 @@ def matches_near(
                 yield match
                 start = match.end()
         tried = max(tried, start)
+
+
+def _lead_near(
+    regex: re.Pattern[bytes],
+    data: bytes,
+    ends: list[int],
+    width: int,
+    pos: int,
+    stop: int,
+    lead: tuple[bytes, bytes],
+) -> Iterator[re.Match[bytes]]:
+    """matches_near's walk, trying only the starts where `lead` occurs: (literal, haystack to find it in)."""
+    text, haystack = lead
+    tried = pos
+    for end in ends:
+        limit = end + len(text) - 1  # a match starts before the hit's end; its lead may reach past it
+        start = haystack.find(text, max(tried, end - width), limit)
+        while start >= 0:
+            match = regex.match(data, start, stop)
+            if match is None:
+                start = haystack.find(text, start + 1, limit)
+            else:  # never empty: it holds the lead
+                yield match
+                tried = match.end()
+                start = haystack.find(text, tried, limit)
+        tried = max(tried, end)

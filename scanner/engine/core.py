@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from scanner import __version__
 from scanner.engine import budget, decode
 from scanner.engine.anchors import LineMemo, anchored_secrets, matches_near
-from scanner.engine.leads import caseless_lead, lead_matches
+from scanner.engine.leads import Lead, lead_matches, leading_literal
 from scanner.engine.lines import LineIndex
 from scanner.engine.matcher import KUBE_SECRET, SIGNAL_KEYS, Hits, Matcher, make_matcher, max_width
 from scanner.engine.pairing import pair_aws_credentials, without_companion_copies
@@ -32,6 +32,8 @@ from scanner.validators.randomness import shannon_entropy
 ALLOW_MARKERS = (b"secretscan:allow", b"gitleaks:allow", b"pragma: allowlist secret")
 NEXT_LINE_MARKER = b"pragma: allowlist nextline secret"
 _MAX_LINE_TEXT = 400
+# A caseless lead this short is frequent, and the blob's lowered copy would cost as much as a plain search.
+_LEAD_SHORTEST = 3
 _VERDICTS_KEPT = 100_000  # values remembered by the judge memo (a few MB at most), then it starts afresh
 _CONF_RANK = {"high": 0, "medium": 1, "low": 2}
 _SEV_RANK = {
@@ -111,9 +113,9 @@ class Engine:
         self._widths: dict[int, int | None] = {}  # how long a one-line rule's match is at most
         self.matcher: Matcher = make_matcher(self.rules, backend)
         self._keywords = [tuple(k.encode() for k in r.keywords) for r in self.rules]
-        # The literal a caseless rule's every match begins with (leads.py), by rule; parsed on first use, as
-        # parsing every pattern would cost each start of the hook more than most scans.
-        self._leads: dict[int, bytes | None] = {}
+        # The literal each rule's every match begins with (leads.py); parsed on first use, as parsing every
+        # pattern would cost each start of the hook more than most scans.
+        self._leads: dict[int, Lead | None] = {}
         shipped = str(builtin_rules_dir())
         # The rules a user wrote run on a time budget (budget.py); the shipped ones are tested.
         self._timed = {i for i, r in enumerate(self.rules) if r.source and not r.source.startswith(shipped)}
@@ -193,11 +195,13 @@ class Engine:
         if isinstance(where, (int, Hits)):
             group = rule.secret_group
             matches: Iterator[re.Match[bytes]]
+            lead = self._lead(index)
             if isinstance(where, Hits):
-                matches = matches_near(rule.regex, data, where.ends, where.width)
-            elif (lead := self._lead(index)) is not None:
-                matches = lead_matches(rule.regex, data, lines.lowered(), lead, where)
-            else:
+                near = None if lead is None else (lead.text, lines.lowered() if lead.caseless else data)
+                matches = matches_near(rule.regex, data, where.ends, where.width, lead=near)
+            elif lead is not None and lead.caseless and len(lead.text) >= _LEAD_SHORTEST:
+                matches = lead_matches(rule.regex, data, lines.lowered(), lead.text, where)
+            else:  # `re` finds a case-sensitive literal prefix itself
                 matches = rule.regex.finditer(data, where)
             found = ((m.start(group), m.group(group)) for m in matches)
             secrets = ((start, raw) for start, raw in found if raw)
@@ -215,9 +219,9 @@ class Engine:
                 keyworded = True
             self._consider(rule, start, raw, origin, lines, outcome, explain)
 
-    def _lead(self, index: int) -> bytes | None:
+    def _lead(self, index: int) -> Lead | None:
         if index not in self._leads:
-            self._leads[index] = caseless_lead(self.rules[index].pattern)
+            self._leads[index] = leading_literal(self.rules[index].pattern)
         return self._leads[index]
 
     def _is_generic(self, rule_id: str) -> bool:

@@ -1,11 +1,16 @@
-"""A caseless pattern's leading literal: where a search for it can start.
+"""A pattern's leading literal: the only places where a match of it can start.
 
-`re` finds a case-sensitive literal prefix by itself, but under IGNORECASE it tries the pattern at every
-byte (about 90 MB/s): a rule nominated from a blob's start, such as `(?i)Authorization…Basic\\s+…`, read
-each blob that way (on requests' history, the costliest rule search). Every match of such a pattern starts
-with its leading literal in some case, so `bytes.find` in the blob's lowered copy says where each match can
-start, and `re` tries the pattern at those places only: what a search finds (`re` still sees the bytes
-before each, for lookbehinds and word boundaries).
+Every match of a pattern that opens with a literal (after zero-width assertions such as lookbehinds and `\\b`)
+starts with that literal, so `bytes.find` says where each match can start, and `re` tries the pattern at
+those places only: what a search finds, as `re` still sees the bytes before each place (lookbehinds, word
+boundaries). Two searches gain (issue 19):
+
+- a rule nominated from a blob's start: `re` finds a case-sensitive literal prefix by itself, but under
+  IGNORECASE it tries the pattern at every byte (about 90 MB/s); `(?i)Authorization…Basic\\s+…` read each
+  blob that way, the costliest rule search on requests' history. A caseless literal is found in the blob's
+  lowered copy.
+- a rule tried at every start just before each of its hits (anchors.matches_near): a URL's `://` narrows
+  a few hundred tries per hit to the one or two places it occurs.
 """
 
 from __future__ import annotations
@@ -13,13 +18,20 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-_SHORTEST = 3  # shorter literals are frequent, and the lowered copy costs as much as a short search
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """The literal every match begins with: lowered when the pattern is caseless, and then to be found in the
+    blob's lowered copy."""
+
+    text: bytes
+    caseless: bool
 
 
-def caseless_lead(pattern: str) -> bytes | None:
-    """The lowered literal every match of `pattern` (the text of a bytes pattern) begins with, when the
-    pattern is caseless as a whole and starts with an ASCII one of at least _SHORTEST bytes; else None."""
+def leading_literal(pattern: str) -> Lead | None:
+    """The literal every match of `pattern` (the text of a bytes pattern) begins with, or None."""
     if sys.version_info >= (3, 11):
         from re import _constants as sre_constants
         from re import _parser as sre_parse
@@ -30,27 +42,31 @@ def caseless_lead(pattern: str) -> bytes | None:
         parsed = sre_parse.parse(pattern)
     except Exception:  # pragma: no cover - patterns were compiled by `re` already
         return None
-    if not parsed.state.flags & sre_constants.SRE_FLAG_IGNORECASE:
-        return None
+    zero_width = (sre_constants.ASSERT, sre_constants.ASSERT_NOT, sre_constants.AT)
     lead = bytearray()
     for op, value in parsed.data:
-        # ASCII only: that is one byte of the bytes pattern, folded as bytes.lower() folds it
+        if op in zero_width and not lead:
+            continue
+        # ASCII only: one byte of the bytes pattern, folded as bytes.lower() folds it
         if op is not sre_constants.LITERAL or not isinstance(value, int) or not 0 <= value < 128:
             break
         lead.append(value)
-    return bytes(lead).lower() if len(lead) >= _SHORTEST else None
+    if not lead:
+        return None
+    caseless = bool(parsed.state.flags & sre_constants.SRE_FLAG_IGNORECASE)
+    return Lead(bytes(lead).lower() if caseless else bytes(lead), caseless)
 
 
 def lead_matches(
-    regex: re.Pattern[bytes], data: bytes, lowered: bytes, lead: bytes, pos: int
+    regex: re.Pattern[bytes], data: bytes, haystack: bytes, lead: bytes, pos: int
 ) -> Iterator[re.Match[bytes]]:
-    """What `regex.finditer(data, pos)` finds, `regex` being caseless and every match of it beginning with
-    `lead` (lowered; `lowered` is `data` lowered): the pattern is tried where `lead` occurs only."""
-    at = lowered.find(lead, pos)
+    """What `regex.finditer(data, pos)` finds, every match of `regex` beginning with `lead` as found in
+    `haystack` (`data`, or its lowered copy for a caseless `regex`): the pattern is tried there only."""
+    at = haystack.find(lead, pos)
     while at >= 0:
         match = regex.match(data, at)
         if match is None:
-            at = lowered.find(lead, at + 1)
+            at = haystack.find(lead, at + 1)
         else:  # never empty: it holds the lead
             yield match
-            at = lowered.find(lead, match.end())
+            at = haystack.find(lead, match.end())

@@ -1,4 +1,4 @@
-"""A caseless rule searched from a blob's start is tried only where its leading literal occurs."""
+"""A rule is tried only where the literal its every match begins with occurs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import re
 import pytest
 
 from scanner.engine import Engine
-from scanner.engine.leads import caseless_lead, lead_matches
+from scanner.engine.anchors import matches_near
+from scanner.engine.leads import Lead, lead_matches, leading_literal
 from scanner.model import Blob, Origin
 from scanner.rules import load_rules
 
@@ -15,17 +16,19 @@ from scanner.rules import load_rules
 @pytest.mark.parametrize(
     ("pattern", "lead"),
     [
-        (r"(?i)Authorization[:=]\s+Basic\s+(\w+)", b"authorization"),
+        (r"(?i)Authorization[:=]\s+Basic\s+(\w+)", Lead(b"authorization", caseless=True)),
         (r"(?i)[Interface]", None),  # a class, not a literal
-        (r"(?i)\[Interface\]\s+(\w+)", b"[interface]"),
-        (r"Authorization:\s+(\w+)", None),  # case-sensitive: `re` finds its prefix by itself
-        (r"(?i)ab(\w+)", None),  # too short to pay
-        (r"(?i)abc(\w+)|xyz(\w+)", None),  # not every match begins with it
-        (r"(?i)(?:abc)+(\w+)", None),
+        (r"(?i)\[Interface\]\s+(\w+)", Lead(b"[interface]", caseless=True)),
+        (r"Authorization:\s+(\w+)", Lead(b"Authorization:", caseless=False)),
+        (r"(?<![A-Za-z0-9])\bxoxb-(\d+)", Lead(b"xoxb-", caseless=False)),  # after zero-width assertions
+        (r"://(?<=[a-z]://)[^:]+:(\w+)@", Lead(b"://", caseless=False)),
+        (r"abc(\w+)|xyz(\w+)", None),  # not every match begins with it
+        (r"(?:abc)+(\w+)", None),
+        (r"é(\w+)", None),  # two bytes in the bytes pattern
     ],
 )
-def test_the_lead_is_the_caseless_literal_every_match_begins_with(pattern: str, lead: bytes | None) -> None:
-    assert caseless_lead(pattern) == lead
+def test_the_lead_is_the_literal_every_match_begins_with(pattern: str, lead: Lead | None) -> None:
+    assert leading_literal(pattern) == lead
 
 
 @pytest.mark.parametrize(
@@ -42,11 +45,36 @@ def test_the_lead_is_the_caseless_literal_every_match_begins_with(pattern: str, 
 )
 def test_lead_matches_finds_what_a_search_finds(pattern: bytes, text: bytes) -> None:
     regex = re.compile(pattern)
-    lead = caseless_lead(pattern.decode())
-    assert lead is not None
+    lead = leading_literal(pattern.decode())
+    assert lead is not None and lead.caseless
     for pos in range(len(text)):
         expected = [m.span() for m in regex.finditer(text, pos)]
-        assert [m.span() for m in lead_matches(regex, text, text.lower(), lead, pos)] == expected
+        assert [m.span() for m in lead_matches(regex, text, text.lower(), lead.text, pos)] == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (
+            rb"://(?<=[a-z]://)[^:@/\s]{1,20}:([^@/\s]{3,20})@[a-z.]{3,30}",
+            b"x https://u:pw1@h.io ftp://a:bbb@c.de " * 4,
+        ),
+        (rb"(?i)key=(\w{1,5})", b"KEY=abcdefgh key=b xkey=key=c keY=dd"),
+        (rb"(?<![a-z])ab(?:ab)?", b"abab ab xab abababab"),  # a match's lead ends past a hit inside it
+    ],
+)
+def test_matches_near_with_a_lead_finds_what_it_finds_without(pattern: bytes, text: bytes) -> None:
+    regex = re.compile(pattern)
+    found = leading_literal(pattern.decode())
+    assert found is not None
+    haystack = text.lower() if found.caseless else text
+    ends = sorted({m.end() for start in range(len(text)) if (m := regex.match(text, start))})
+    # each hit as a prefilter's: at a match's end, or inside it (one byte in)
+    for hits in (ends, sorted({e - 1 for e in ends} | set(ends))):
+        expected = [m.span() for m in matches_near(regex, text, hits, 60)]
+        assert [
+            m.span() for m in matches_near(regex, text, hits, 60, lead=(found.text, haystack))
+        ] == expected
 
 
 def test_both_backends_agree_on_a_basic_auth_header_far_into_a_blob() -> None:
