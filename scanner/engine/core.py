@@ -329,13 +329,16 @@ def _dedupe(findings: list[Finding], rank: dict[str, tuple[bool, int, int, int]]
     provider's rule wins over a generic one; between two of a kind, the finding whose validator gave it the
     higher confidence (a generic rule that judged a value low must not hide one that judged it medium)."""
     best: list[Finding] = []
+    by_line: dict[int, list[Finding]] = {}  # overlapping findings share a line: a test file holds thousands
 
     def order(f: Finding) -> tuple[bool, int, int, int, int]:
         generic, declared, severity, index = rank[f.rule_id]
         return generic, _CONF_RANK[f.confidence], declared, severity, index
 
     for finding in sorted(findings, key=order):
-        if not any(_overlaps(finding, kept) for kept in best):
+        kept_here = by_line.setdefault(finding.line, [])
+        if not any(_overlaps(finding, kept) for kept in kept_here):
+            kept_here.append(finding)
             best.append(finding)
     return sorted(best, key=lambda f: (f.line, f.column, f.rule_id))
 
