@@ -87,14 +87,14 @@ def matches_near(
     width: int,
     pos: int = 0,
     endpos: int | None = None,
-    lead: tuple[bytes, bytes] | None = None,
+    lead: tuple[tuple[bytes, ...], bytes] | None = None,
 ) -> Iterator[re.Match[bytes]]:
     """What `regex.finditer(data, max(pos, ends[0] - width), endpos)` finds, given the end offsets (ascending)
     of every prefilter hit, each true match ending at one of them (or, for a rule with a `prefilter`, holding
     a hit that ends inside it), and `width` the longest a match can be: only the starts within `width` before
     a hit can start a match, so only they are tried, each as finditer would try it. When those starts are
-    many, a plain search is cheaper. `lead`: (literal, where to find it) when every match begins with that
-    literal (leads.py): only the starts where it occurs are tried."""
+    many, a plain search is cheaper. `lead`: (literals, where to find them) when every match begins with one
+    of those literals (leads.py): only the starts where one occurs are tried."""
     stop = len(data) if endpos is None else endpos
     if lead is not None:
         yield from _lead_near(regex, data, ends, width, pos, stop, lead)
@@ -127,20 +127,26 @@ def _lead_near(
     width: int,
     pos: int,
     stop: int,
-    lead: tuple[bytes, bytes],
+    lead: tuple[tuple[bytes, ...], bytes],
 ) -> Iterator[re.Match[bytes]]:
-    """matches_near's walk, trying only the starts where `lead` occurs: (literal, haystack to find it in)."""
-    text, haystack = lead
+    """matches_near's walk, trying only the starts where a lead occurs: (literals, where to find them)."""
+    texts, haystack = lead
     tried = pos
     for end in ends:
-        limit = end + len(text) - 1  # a match starts before the hit's end; its lead may reach past it
-        start = haystack.find(text, max(tried, end - width), limit)
+        start = _first_lead(haystack, texts, max(tried, end - width), end)
         while start >= 0:
             match = regex.match(data, start, stop)
             if match is None:
-                start = haystack.find(text, start + 1, limit)
-            else:  # never empty: it holds the lead
+                start = _first_lead(haystack, texts, start + 1, end)
+            else:  # never empty: it holds a lead
                 yield match
                 tried = match.end()
-                start = haystack.find(text, tried, limit)
+                start = _first_lead(haystack, texts, tried, end)
         tried = max(tried, end)
+
+
+def _first_lead(haystack: bytes, texts: tuple[bytes, ...], start: int, end: int) -> int:
+    """Where the first of `texts` starting in [start, end) does, or -1 (a match starts before the hit's end;
+    its lead may reach past it)."""
+    places = [at for text in texts if (at := haystack.find(text, start, end + len(text) - 1)) >= 0]
+    return min(places) if places else -1

@@ -32,7 +32,8 @@ from scanner.validators.randomness import shannon_entropy
 ALLOW_MARKERS = (b"secretscan:allow", b"gitleaks:allow", b"pragma: allowlist secret")
 NEXT_LINE_MARKER = b"pragma: allowlist nextline secret"
 _MAX_LINE_TEXT = 400
-# A caseless lead this short is frequent, and the blob's lowered copy would cost as much as a plain search.
+# A lead this short is frequent, and finding it (in the blob's lowered copy when caseless) would cost as much
+# as a plain search.
 _LEAD_SHORTEST = 3
 _VERDICTS_KEPT = 100_000  # values remembered by the judge memo (a few MB at most), then it starts afresh
 _CONF_RANK = {"high": 0, "medium": 1, "low": 2}
@@ -197,10 +198,11 @@ class Engine:
             matches: Iterator[re.Match[bytes]]
             lead = self._lead(index)
             if isinstance(where, Hits):
-                near = None if lead is None else (lead.text, lines.lowered() if lead.caseless else data)
+                near = None if lead is None else (lead.texts, lines.lowered() if lead.caseless else data)
                 matches = matches_near(rule.regex, data, where.ends, where.width, lead=near)
-            elif lead is not None and lead.caseless and len(lead.text) >= _LEAD_SHORTEST:
-                matches = lead_matches(rule.regex, data, lines.lowered(), lead.text, where)
+            elif lead is not None and (lead.caseless or len(lead.texts) > 1) and _long_enough(lead):
+                haystack = lines.lowered() if lead.caseless else data
+                matches = lead_matches(rule.regex, data, haystack, lead.texts, where)
             else:  # `re` finds a case-sensitive literal prefix itself
                 matches = rule.regex.finditer(data, where)
             found = ((m.start(group), m.group(group)) for m in matches)
@@ -307,6 +309,10 @@ class Engine:
         if line_no > 1 and NEXT_LINE_MARKER in lines.text(line_no - 1):
             return ("inline-marker", "allow marker on the line above"), verdict
         return None, verdict
+
+
+def _long_enough(lead: Lead) -> bool:
+    return min(len(text) for text in lead.texts) >= _LEAD_SHORTEST
 
 
 _VALUE_DROPS = frozenset({"entropy", "validator", "example-credential"})  # _measure's: the value alone

@@ -16,13 +16,21 @@ from scanner.rules import load_rules
 @pytest.mark.parametrize(
     ("pattern", "lead"),
     [
-        (r"(?i)Authorization[:=]\s+Basic\s+(\w+)", Lead(b"authorization", caseless=True)),
-        (r"(?i)[Interface]", None),  # a class, not a literal
-        (r"(?i)\[Interface\]\s+(\w+)", Lead(b"[interface]", caseless=True)),
-        (r"Authorization:\s+(\w+)", Lead(b"Authorization:", caseless=False)),
-        (r"(?<![A-Za-z0-9])\bxoxb-(\d+)", Lead(b"xoxb-", caseless=False)),  # after zero-width assertions
-        (r"://(?<=[a-z]://)[^:]+:(\w+)@", Lead(b"://", caseless=False)),
-        (r"abc(\w+)|xyz(\w+)", None),  # not every match begins with it
+        (
+            r"(?i)Authorization[:=]\s+Basic\s+(\w+)",
+            Lead((b"authorization:", b"authorization="), caseless=True),
+        ),
+        (r"(?i)[Inter]", Lead((b"e", b"i", b"n", b"r", b"t"), caseless=True)),  # a class of literals
+        (r"(?i)\[Interface\]\s+(\w+)", Lead((b"[interface]",), caseless=True)),
+        (r"Authorization:\s+(\w+)", Lead((b"Authorization:",), caseless=False)),
+        (r"(?<![A-Za-z0-9])\bxoxb-(\d+)", Lead((b"xoxb-",), caseless=False)),  # after zero-width assertions
+        (r"://(?<=[a-z]://)[^:]+:(\w+)@", Lead((b"://",), caseless=False)),
+        (
+            r"(?i)(?:(?:aws|amazon)_secret|secret_access)=(\w+)",
+            Lead((b"amazon", b"aws", b"secret_access"), caseless=True),
+        ),
+        (r"(?<![a-z])(xox[bp]|xapp)-\d", Lead((b"xapp", b"xoxb", b"xoxp"), caseless=False)),
+        (r"abc(\w+)|x?yz(\w+)", None),  # not every match begins with a literal
         (r"(?:abc)+(\w+)", None),
         (r"é(\w+)", None),  # two bytes in the bytes pattern
     ],
@@ -41,6 +49,10 @@ def test_the_lead_is_the_literal_every_match_begins_with(pattern: str, lead: Lea
         (rb"(?i)key=(\w+)", b"KEY=a key=b xkey=key=c keY=dd"),  # adjacent and overlapping leads
         (rb"(?i)key(?<!akey)=(\w+)", b"akey=1 Key=2 .KEY=3"),  # a lookbehind sees before the lead
         (rb"(?i)tok\b", b"tok tokx TOK"),
+        (
+            rb"(?i)(?:aws|amazon|secret)_?key=(\w+)",
+            b"AWS_KEY=1 amazonkey=2 aws_secret_key=3 secretkey=4 awsawskey=5",
+        ),
     ],
 )
 def test_lead_matches_finds_what_a_search_finds(pattern: bytes, text: bytes) -> None:
@@ -49,7 +61,7 @@ def test_lead_matches_finds_what_a_search_finds(pattern: bytes, text: bytes) -> 
     assert lead is not None and lead.caseless
     for pos in range(len(text)):
         expected = [m.span() for m in regex.finditer(text, pos)]
-        assert [m.span() for m in lead_matches(regex, text, text.lower(), lead.text, pos)] == expected
+        assert [m.span() for m in lead_matches(regex, text, text.lower(), lead.texts, pos)] == expected
 
 
 @pytest.mark.parametrize(
@@ -61,6 +73,7 @@ def test_lead_matches_finds_what_a_search_finds(pattern: bytes, text: bytes) -> 
         ),
         (rb"(?i)key=(\w{1,5})", b"KEY=abcdefgh key=b xkey=key=c keY=dd"),
         (rb"(?<![a-z])ab(?:ab)?", b"abab ab xab abababab"),  # a match's lead ends past a hit inside it
+        (rb"(?:xox[bp]|xapp)-(\d+)", b"xoxb-1 xapp-22 xoxp-x xoxp-3xapp-4"),
     ],
 )
 def test_matches_near_with_a_lead_finds_what_it_finds_without(pattern: bytes, text: bytes) -> None:
@@ -73,7 +86,7 @@ def test_matches_near_with_a_lead_finds_what_it_finds_without(pattern: bytes, te
     for hits in (ends, sorted({e - 1 for e in ends} | set(ends))):
         expected = [m.span() for m in matches_near(regex, text, hits, 60)]
         assert [
-            m.span() for m in matches_near(regex, text, hits, 60, lead=(found.text, haystack))
+            m.span() for m in matches_near(regex, text, hits, 60, lead=(found.texts, haystack))
         ] == expected
 
 
