@@ -116,7 +116,7 @@ def scan_staged(setup: Setup, work: StagedScan) -> ScanResult:
         # A file named with nothing staged is scanned whole on purpose: its findings are not judged.
         bases = staged.bases(work)
         where = f"the last commit ({bases[0][:12]})" if bases else ""
-        _drop_preexisting(setup, options, (work.root, bases, where), result, _is_staged)
+        _drop_preexisting(setup, options, (work.root, bases, where), result, _is_staged, checked_out=True)
     return result
 
 
@@ -180,9 +180,11 @@ def _drop_preexisting(
     base: tuple[Path, list[str], str],
     result: ScanResult,
     judged: Callable[[Finding], bool] = lambda finding: True,
+    checked_out: bool = False,
 ) -> None:
     """Drop the findings whose secrets the base commits already held (filters/preexisting.py), scanning
-    the base files with this run's engine. `base`: the repository, its base commits, what they are."""
+    the base files with this run's engine. `base`: the repository, its base commits, what they are;
+    `checked_out`: the first is the commit checked out in its work tree."""
     from scanner.filters.preexisting import drop_preexisting
 
     repo, bases, where = base
@@ -192,4 +194,4 @@ def _drop_preexisting(
         scan_blobs(setup.engine, blobs, scanned, options)
         return scanned.findings
 
-    drop_preexisting(repo, bases, result, scan_base, setup.settings.explain, where, judged)
+    drop_preexisting(repo, bases, result, scan_base, setup.settings.explain, where, judged, checked_out)

@@ -4,7 +4,6 @@ belong to and, for a mistyped command or flag, the nearest real one ("did you me
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -16,6 +15,8 @@ _BAD_CHOICE = re.compile(r"^argument (\S+): invalid choice: '?([^' ]+)'? \(choos
 
 def nearest(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate closest to `word`, if one is close enough to be a typo of it."""
+    import difflib  # only for a mistyped word: never on a hook's start
+
     found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.7)
     return found[0] if found else None
 

@@ -29,13 +29,15 @@ def drop_preexisting(
     explain: bool,
     where: str,
     judged: Callable[[Finding], bool] = lambda finding: True,
+    checked_out: bool = False,
 ) -> None:
     """Drop every `judged` finding whose secret and companions the `bases` (commits) already held, in any
-    file; only base files holding one of the values are scanned. `where` names the base for --explain."""
+    file; only base files holding one of the values are scanned. `where` names the base for --explain;
+    `checked_out`: the first base is the commit checked out in `repo`'s work tree (a staged change)."""
     candidates = [f for f in result.findings if judged(f)]
     if not candidates or not bases:
         return
-    known = _known(repo, bases, _needles(candidates), scan)
+    known = _known(repo, bases, _needles(candidates), scan, checked_out)
     kept = []
     for finding in result.findings:
         if not judged(finding) or not _is_known(finding, known):
@@ -60,20 +62,49 @@ def _needles(findings: list[Finding]) -> list[str]:
     return sorted({line for line in lines if line})
 
 
-def _known(repo: Path, bases: Sequence[str], needles: list[str], scan: ScanFn) -> Known:
-    names = [f"{base}:{path}" for base in bases for path in git.grep_files(repo, base, needles)]
+def _known(repo: Path, bases: Sequence[str], needles: list[str], scan: ScanFn, checked_out: bool) -> Known:
+    names = [
+        f"{base}:{path}"
+        for n, base in enumerate(bases)
+        for path in _holding(repo, base, needles, checked_out and n == 0)
+    ]
     pairs: set[tuple[str, str]] = set()
     values: set[str] = set()
     if not names:
         return pairs, values
+    wanted = [needle.encode("utf-8", "surrogateescape") for needle in needles]
     reader = ObjectReader(repo)
     blobs = (
         Blob(info.oid, data, Origin(name.partition(":")[2], None, "blob"))
         for name, (info, data) in zip(names, reader.contents(names, 1 << 62), strict=True)
-        if data is not None and info.kind == "blob"
+        if data is not None and info.kind == "blob" and _holds(data, wanted)
     )
     for finding in scan(blobs):
         pairs.add((finding.rule_id, secret_identity(finding.secret)))
         values.add(secret_identity(finding.secret))
         values.update(secret_identity(value) for _, value in finding.companions)
     return pairs, values
+
+
+def _holding(repo: Path, base: str, needles: list[str], checked_out: bool) -> list[str]:
+    """Paths of `base`'s tree that may hold a needle. git grep of a commit inflates every blob of its tree
+    (most of a pre-commit hook's time in a large repository); for the commit checked out, it reads the work
+    tree's files instead, and names every file of the commit that the index or the work tree changed, or
+    that a sparse checkout left out of the work tree (git grep passes those by). Either way each path is
+    read from `base` and kept only if that text holds a needle: a file on disk never vouches for a secret
+    the commit lacks (a filter that changes a file on checkout can only make an old secret look new)."""
+    if not checked_out:
+        return git.grep_files(repo, base, needles)
+    listings = git.start_changed_files(repo, base), git.start_skip_worktree(repo)  # beside the grep
+    found = git.grep_files(repo, None, needles)
+    changed = git.changed_files(listings[0])
+    skip = {path for _, path in changed}
+    found = [path for path in found if path not in skip]
+    found += [path for status, path in changed if status != "A"]  # an added file: not in `base`
+    return list(dict.fromkeys([*found, *git.skip_worktree(listings[1])]))
+
+
+def _holds(data: bytes, needles: list[bytes]) -> bool:
+    """Whether a text file holds a needle (binary files skipped as git grep -I does: a NUL in the first
+    8000 bytes)."""
+    return b"\0" not in data[:8000] and any(needle in data for needle in needles)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from scanner.git.run import _BASE, PACK_MEMORY, git_env, stop
+from scanner.git.run import _BASE, READ_MEMORY, git_env, stop
 
 _CHUNK = 1 << 20
 
@@ -68,7 +68,7 @@ class ObjectReader:
             requests.seek(0)
             mode = "--batch" if contents else "--batch-check"
             proc = subprocess.Popen(
-                [*_BASE, *PACK_MEMORY, "-C", str(self.repo), "cat-file", mode],
+                [*_BASE, *READ_MEMORY, "-C", str(self.repo), "cat-file", mode],
                 stdin=requests,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -154,6 +154,16 @@ class BatchReader:
         self._queued.append(oids)
         self._send(oids)
 
+    def asked(self, oids: list[str]) -> bool:
+        """Whether `oids` is the oldest batch asked and not read yet (asked ahead of its turn)."""
+        return bool(self._queued) and self._queued[0] == oids
+
+    def forget(self) -> None:
+        """Read and drop the answers to every batch asked (a batch asked ahead that another took)."""
+        while self._queued:
+            for _ in self.answers():
+                pass
+
     def answers(self) -> Iterator[tuple[ObjectInfo, bytes | None]]:
         """(info, data) for each object of the oldest batch; data is None when missing or larger than
         `max_bytes` (not kept)."""
@@ -200,7 +210,7 @@ class BatchReader:
     def _process(self) -> subprocess.Popen[bytes]:
         if self._proc is None:
             self._proc = subprocess.Popen(
-                [*_BASE, *PACK_MEMORY, "-C", str(self.repo), "cat-file", "--batch"],
+                [*_BASE, *READ_MEMORY, "-C", str(self.repo), "cat-file", "--batch"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,

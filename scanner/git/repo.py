@@ -12,7 +12,7 @@ from pathlib import Path
 
 from scanner.errors import GitError
 from scanner.git.log import tree
-from scanner.git.run import _BASE, git_env, run
+from scanner.git.run import _BASE, Running, git_env, run
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
 
@@ -154,15 +154,49 @@ def merge_base(repo: Path, base: str, head: str) -> str:
     return out
 
 
-def grep_files(repo: Path, rev: str, needles: Sequence[str]) -> list[str]:
+def grep_files(repo: Path, rev: str | None, needles: Sequence[str]) -> list[str]:
     """Paths in the tree of `rev` that contain any of `needles` (fixed strings, read from stdin so they
-    never appear in a process listing)."""
+    never appear in a process listing). With no `rev`, the files the index tracks, as the work tree holds
+    them (git reads the files on disk, in threads, where a tree's blobs must each be inflated)."""
     if not needles:
         return []
     patterns = "\n".join(needles).encode("utf-8", "surrogateescape") + b"\n"
-    out = run(repo, "grep", "-F", "-l", "-z", "-I", "-f", "-", rev, "--", stdin=patterns, ok=(0, 1))
-    prefix = rev.encode() + b":"
+    where = (rev,) if rev is not None else ()
+    out = run(repo, "grep", "-F", "-l", "-z", "-I", "-f", "-", *where, "--", stdin=patterns, ok=(0, 1))
+    prefix = rev.encode() + b":" if rev is not None else b""
     return [p.removeprefix(prefix).decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+def start_changed_files(repo: Path, rev: str) -> Running:
+    """Start listing the paths whose index entry or work-tree file may differ from the tree of `rev`: read
+    it with changed_files()."""
+    return Running(repo, "diff-index", "-z", "--name-status", rev, "--")
+
+
+def changed_files(listing: Running) -> list[tuple[str, str]]:
+    """(status letter, path) of each path listed (A added, D deleted, M modified, U unmerged...), including
+    any file whose stat data the index does not vouch for: the index is never refreshed (listing a file
+    too many is safe, too few is not)."""
+    out = listing.output().split(b"\0")
+    return [
+        (status.decode(), path.decode("utf-8", "surrogateescape"))
+        for status, path in zip(out[0::2], out[1::2], strict=False)
+        if path
+    ]
+
+
+def start_skip_worktree(repo: Path) -> Running:
+    """Start listing the index: read the entries marked skip-worktree (a sparse checkout's files left out
+    of the work tree) with skip_worktree()."""
+    return Running(repo, "ls-files", "-z", "-t")
+
+
+def skip_worktree(listing: Running) -> list[str]:
+    return [
+        entry[2:].decode("utf-8", "surrogateescape")
+        for entry in listing.output().split(b"\0")
+        if entry.startswith(b"S ")
+    ]
 
 
 def tracked_files(path: str) -> list[str]:

@@ -11,7 +11,6 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
-from importlib import resources
 from pathlib import Path
 
 from scanner.errors import RuleError
@@ -22,7 +21,9 @@ from scanner.validators import VALIDATORS
 
 def builtin_rules_dir() -> Path:
     """The shipped rules: inside the wheel as scanner/_rules, or the top-level rules/ of a source checkout."""
-    packaged = Path(str(resources.files("scanner"))) / "_rules"
+    # The package's own folder, as importlib.resources.files("scanner") names it, without importing that
+    # machinery (zipfile, its readers) at every start.
+    packaged = Path(__file__).parent.parent / "_rules"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "rules"

@@ -8,6 +8,7 @@ is too.
 from __future__ import annotations
 
 import dataclasses
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -43,10 +44,18 @@ def scan_blobs(
     result: ScanResult,
     options: ScanOptions,
     progress: Progress | None = None,
+    workers: cf.ProcessPoolExecutor | None = None,
+    count: int = 0,
 ) -> None:
-    """Scan every blob (deduplicated by id) and add findings and drops to `result`."""
+    """Scan every blob (deduplicated by id) and add findings and drops to `result`; beside `workers` (a
+    running pool of `count` processes), if given."""
     dedup = _Dedup(result, options.cache, partial(safe_scan, engine, explain=options.explain))
-    for blob, outcome in _outcomes(engine, dedup.unique(blobs), options):
+    unique = dedup.unique(blobs)
+    if workers is not None:
+        outcomes = _beside(engine, unique, workers, 2 * count, options.explain)
+    else:
+        outcomes = _outcomes(engine, unique, options)
+    for blob, outcome in outcomes:
         if not outcome.error:
             result.blobs_scanned += 1
             result.bytes_scanned += len(blob.data)
@@ -169,9 +178,28 @@ def _parallel(
             yield from _drain(item)
 
 
-def _drain(item: tuple[list[Blob], cf.Future[list[ScanOutcome]]]) -> Iterator[tuple[Blob, ScanOutcome]]:
-    batch, future = item
-    yield from zip(batch, future.result(), strict=True)
+def _beside(
+    engine: Engine, blobs: Iterator[Blob], workers: cf.ProcessPoolExecutor, room: int, explain: bool
+) -> Iterator[tuple[Blob, ScanOutcome]]:
+    """Batches go to the running pool while it holds fewer than `room` of them, else are scanned here: this
+    process scans too, and no pool is started. In order."""
+    pending: deque[tuple[list[Blob], cf.Future[list[ScanOutcome]] | list[ScanOutcome]]] = deque()
+    for batch in _batches(blobs):
+        if sum(not isinstance(done, list) and not done.done() for _, done in pending) < room:
+            pending.append((batch, workers.submit(pool.scan_contents, [(b.data, b.origin) for b in batch])))
+        else:
+            pending.append((batch, [safe_scan(engine, blob, explain) for blob in batch]))
+        while pending and (isinstance(pending[0][1], list) or pending[0][1].done()):
+            yield from _drain(pending.popleft())
+    while pending:
+        yield from _drain(pending.popleft())
+
+
+def _drain(
+    item: tuple[list[Blob], cf.Future[list[ScanOutcome]] | list[ScanOutcome]],
+) -> Iterator[tuple[Blob, ScanOutcome]]:
+    batch, outcomes = item
+    yield from zip(batch, outcomes if isinstance(outcomes, list) else outcomes.result(), strict=True)
 
 
 def _batches(blobs: Iterator[Blob]) -> Iterator[list[Blob]]:

@@ -119,10 +119,17 @@ def scan_contents(items: list[tuple[bytes, Origin]]) -> list[ScanOutcome]:
     return [safe_scan(setup.engine, Blob("", data, origin), setup.explain) for data, origin in items]
 
 
-def read_and_scan(batch: list[Named]) -> list[Read]:
-    """In a worker: read a batch of named blobs from the worker's own cat-file and scan them."""
+def read_and_scan(batch: list[Named], ahead: list[Named] | None = None) -> list[Read]:
+    """In a worker: read a batch of named blobs from the worker's own cat-file and scan them. The batch
+    this worker gets next, if known (`ahead`), is asked of git now, so git reads it while this one is
+    scanned."""
     assert _worker is not None
     setup, reader = _worker
     assert reader is not None
-    reader.ask([oid for oid, _ in batch])
+    oids = [oid for oid, _ in batch]
+    if not reader.asked(oids):
+        reader.forget()
+        reader.ask(oids)
+    if ahead:
+        reader.ask([oid for oid, _ in ahead])
     return list(scan_named(setup.engine, setup.explain, batch, reader.answers()))

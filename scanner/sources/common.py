@@ -75,6 +75,45 @@ def text_of(data: bytes) -> bytes | None:
 # pathspec's Hyperscan backend (picked when hyperscan is installed) encodes names as strict UTF-8 and fails on
 # a surrogate-escaped one; the simple backend matches them (issue 14 §1).
 PATHSPEC_BACKEND = "simple"
+_DIR_MARK = "(?P<ps_d>/)"  # the one named group pathspec's gitignore patterns hold
+
+
+def ignore_matcher(lines: Sequence[str]) -> PathTest:
+    """Whether gitignore-style `lines` drop a path (pathspec's answer). pathspec tries each pattern's regex
+    in turn for every name a walk meets; one regex joining them all first says whether any can match, and
+    almost no name does."""
+    import pathspec
+    from pathspec.util import normalize_file
+
+    spec = pathspec.GitIgnoreSpec.from_lines(lines, backend=PATHSPEC_BACKEND)
+    joined = _any_pattern(spec.patterns)
+    if joined is None:
+        return spec.match_file
+    search = joined.search
+
+    def match(path: str) -> bool:
+        return search(normalize_file(path)) is not None and spec.match_file(path)
+
+    return match
+
+
+def _any_pattern(patterns: Sequence[object]) -> re.Pattern[str] | None:
+    """One regex matching what any of pathspec's `patterns` matches (as each pattern's own regex.search),
+    or None when they cannot be joined: flags differ, or a named group other than the directory mark."""
+    regexes = [
+        regex
+        for pattern in patterns
+        if getattr(pattern, "include", None) is not None
+        and isinstance(regex := getattr(pattern, "regex", None), re.Pattern)
+    ]
+    texts = [r.pattern.replace(_DIR_MARK, "(?:/)") if isinstance(r.pattern, str) else "(?P" for r in regexes]
+    flags = {r.flags for r in regexes}
+    if len(flags) != 1 or any("(?P" in text for text in texts):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{text})" for text in texts), flags.pop())
+    except re.error:
+        return None
 
 
 def ignore_lines(data: bytes) -> list[str]:
@@ -95,18 +134,14 @@ def skipper(root: Path, own: frozenset[str], excludes: Sequence[str], ignore_fil
     (without `ignore_file`: only `own` and `excludes`).
     A history asks this of every blob's path: it compares strings, never builds a path."""
     patterns = list(excludes) + (_ignore_file_lines(root / ".secretscanignore") if ignore_file else [])
-    spec = None
-    if patterns:
-        import pathspec  # only when the project excludes something
-
-        spec = pathspec.GitIgnoreSpec.from_lines(patterns, backend=PATHSPEC_BACKEND)
+    spec = ignore_matcher(patterns) if patterns else None  # pathspec only when the project excludes
     base = os.path.join(os.path.abspath(root), "")
     inside = [o[len(base) :].replace(os.sep, "/") for o in own if o.startswith(base)]
     files = {o for o in inside if not o.endswith("/")}
     folders = tuple(o for o in inside if o.endswith("/"))
 
     def skip(path: str) -> bool:
-        return path in files or path.startswith(folders) or (spec is not None and spec.match_file(path))
+        return path in files or path.startswith(folders) or (spec is not None and spec(path))
 
     return skip
 

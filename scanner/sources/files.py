@@ -1,6 +1,7 @@
 """Walk folders and files: honour .gitignore files and exclude globs, skip binary and oversized files.
 
-Never follows a symlink loop; an unreadable file is reported and the walk goes on. pathspec lives here.
+Never follows a symlink loop; an unreadable file is reported and the walk goes on. Ignore files are matched by
+sources/common.ignore_matcher (pathspec).
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-import pathspec
-
 from scanner.model import Blob, Origin, Skipped
 from scanner.sources import DEFAULT_MAX_BYTES
-from scanner.sources.common import PATHSPEC_BACKEND, ignore_lines, text_of, wide_encoding
+from scanner.sources.common import PathTest, ignore_lines, ignore_matcher, text_of, wide_encoding
 
 _BINARY_PROBE = 8000  # bytes; git's own heuristic looks for a NUL byte in the first 8000
 # Never scanned: version-control internals, and our own config and baseline (they hold hashes and patterns).
@@ -78,16 +77,12 @@ def walk(roots: Sequence[str], options: WalkOptions, report: WalkReport) -> Iter
 
 
 # (folder relative to the root, its ignore rules, whether they come from a .gitignore)
-Specs = tuple[tuple[str, pathspec.GitIgnoreSpec, bool], ...]
+Specs = tuple[tuple[str, PathTest, bool], ...]
 
 
 def _walk_dir(root: str, options: WalkOptions, report: WalkReport) -> Iterator[Blob]:
     # Plain strings and os.scandir, not pathlib: on a 20,000-file tree pathlib alone cost ~0.5 s.
-    excludes = (
-        pathspec.GitIgnoreSpec.from_lines(options.excludes, backend=PATHSPEC_BACKEND)
-        if options.excludes
-        else None
-    )
+    excludes = ignore_matcher(options.excludes) if options.excludes else None
     prefix = "" if os.path.normpath(root) == "." else root.rstrip("/") + "/"
     tracked = Tracked(root)
     visited: set[tuple[int, int]] = set()
@@ -120,7 +115,7 @@ def _walk_dir(root: str, options: WalkOptions, report: WalkReport) -> Iterator[B
             if entry.name in (ALWAYS_SKIP_DIRS if is_dir else OWN_FILES):
                 continue
             probe = rel + "/" if is_dir else rel
-            if excludes is not None and excludes.match_file(probe):
+            if excludes is not None and excludes(probe):
                 report.ignored.append(Skipped(prefix + probe, "excluded (--exclude or the config)"))
                 continue
             if _ignored(probe, specs, tracked):
@@ -166,8 +161,7 @@ def _ignore_specs(directory: str, rel_dir: str, names: list[str], report: WalkRe
         except OSError as exc:
             report.skipped.append(Skipped(file, f"cannot read ignore file: {exc.strerror or exc}"))
             continue
-        spec = pathspec.GitIgnoreSpec.from_lines(lines, backend=PATHSPEC_BACKEND)
-        out.append((rel_dir, spec, name == ".gitignore"))
+        out.append((rel_dir, ignore_matcher(lines), name == ".gitignore"))
     return tuple(out)
 
 
@@ -175,11 +169,7 @@ def _ignored(rel: str, specs: Specs, tracked: Tracked) -> bool:
     """Whether an ignore file drops `rel`. A .gitignore only hides untracked files, as in git: a file git
     tracks (a committed `.env.example` that a later pattern matches) is scanned, and so is a folder holding
     one. `.secretscanignore` drops whatever it names."""
-    hits = [
-        gitignore
-        for base, spec, gitignore in specs
-        if rel.startswith(base) and spec.match_file(rel[len(base) :])
-    ]
+    hits = [gitignore for base, drops, gitignore in specs if rel.startswith(base) and drops(rel[len(base) :])]
     if not hits:
         return False
     return not all(hits) or not tracked.holds(rel)
@@ -198,9 +188,32 @@ class Tracked:
             from scanner import git  # a folder scan that matches no .gitignore never starts git
 
             listed = git.tracked_files(self._root)
-            folders = {f[: i + 1] for f in listed for i, c in enumerate(f) if c == "/"}
-            self._paths = frozenset(listed) | frozenset(folders)
+            self._paths = frozenset(listed) | _folders(listed)
         return rel in self._paths
+
+
+def _read_at(fd: int, limit: int, size: int) -> bytes:
+    """Up to `limit` bytes of `fd` from its start, to the end of the file. `size` (what the file held when
+    opened) sizes the first read, one byte more to see the end there; a file that grew since is read on."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    data = os.read(fd, min(limit, size + 1))
+    parts = [data]
+    read = len(data)
+    while data and read < limit and (data := os.read(fd, min(limit - read, 1 << 20))):
+        parts.append(data)
+        read += len(data)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _folders(paths: list[str]) -> frozenset[str]:
+    """Every folder holding one of `paths`, each ending in '/' (a folder already met ends the climb)."""
+    found: set[str] = set()
+    for path in paths:
+        end = path.rfind("/")
+        while end >= 0 and (folder := path[: end + 1]) not in found:
+            found.add(folder)
+            end = path.rfind("/", 0, end)
+    return frozenset(found)
 
 
 def _read_file(
@@ -216,20 +229,22 @@ def _read_file(
         # Opened without blocking and checked again once open: a FIFO put in place since the stat would block
         # the walk for ever (issue 14 §4).
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            report.skipped.append(Skipped(display, "not a regular file"))
-            return None
-        with os.fdopen(fd, "rb") as handle:
-            head = handle.read(_BINARY_PROBE)
+        try:
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):
+                report.skipped.append(Skipped(display, "not a regular file"))
+                return None
+            head = _read_at(fd, _BINARY_PROBE, opened.st_size)
             # Decided on the first 8000 bytes: a binary is never read whole; UTF-16 and UTF-32 text is.
             wide = is_binary(head)
             if wide and wide_encoding(head) is None:
                 report.skipped.append(Skipped(display, "binary"))
                 return None
-            data = (
-                head + handle.read(options.max_bytes + 1 - len(head)) if len(head) == _BINARY_PROBE else head
-            )
+            # Read again from the start, in one call the size of the file: head + rest would copy every byte.
+            whole = len(head) == _BINARY_PROBE
+            data = _read_at(fd, options.max_bytes + 1, opened.st_size) if whole else head
+        finally:
+            os.close(fd)
     except OSError as exc:
         report.skipped.append(Skipped(display, f"unreadable: {exc.strerror or exc}"))
         return None

@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING
 from scanner.engine.pairing import KEY_ID_RULE
 from scanner.model import Finding, ScanResult, Verification
 from scanner.redact import redact
-from scanner.verify.aws import PARTITIONS, AwsChecks, OwnerUnavailable, Settings, load_botocore
 from scanner.verify.canary import canary_of
 from scanner.verify.deadline import Budget, CheckTimeout
 from scanner.verify.outcome import merge, with_next_step
 
-if TYPE_CHECKING:  # the thread pool only when verifying: the offline canary check runs in every scan
+if TYPE_CHECKING:  # the thread pool and the AWS checks only when verifying: the offline canary check runs
+    # in every scan that finds an AWS key id
     from concurrent.futures import ThreadPoolExecutor
+
+    from scanner.verify.aws import AwsChecks
 
 Notify = Callable[[str], None]
 _SIGNABLE = ("AKIA", "ASIA", "A3T")  # SigV4 access key ids; ABIA bearer tokens and ACCA keys are not signable
@@ -75,10 +77,14 @@ def verify_findings(
     findings: list[Finding], options: VerifyOptions, notify: Notify, warnings: list[str] | None = None
 ) -> list[Finding]:
     if options.online:
+        from scanner.verify.aws import load_botocore
+
         load_botocore()  # fail early and clearly without the `aws` extra, even when no key was found
     plan = make_plan(findings, options)
     outcomes = dict(plan.offline)
     if options.online and (plan.pairs or plan.owners):
+        from scanner.verify.aws import AwsChecks, Settings
+
         checks = AwsChecks(
             Settings(
                 options.endpoint_url,
@@ -159,6 +165,8 @@ def _owner_skip(finding: Finding, options: VerifyOptions) -> str | None:
 
 def announce(plan: Plan, options: VerifyOptions, checks: AwsChecks, notify: Notify) -> None:
     """Say what will be sent where before sending anything (issue 4, safety); list it all on a dry run."""
+    from scanner.verify.aws import PARTITIONS
+
     verb = "would send" if options.dry_run else "sending"
     if plan.pairs:
         first, *others = checks.partitions
@@ -208,6 +216,8 @@ def _run_online(
     plan: Plan, options: VerifyOptions, checks: AwsChecks, warnings: list[str]
 ) -> dict[int, Verification]:
     from concurrent.futures import ThreadPoolExecutor
+
+    from scanner.verify.aws import OwnerUnavailable
 
     budget = Budget(options.timeout, options.budget)
     workers = max(1, options.concurrency)

@@ -113,6 +113,34 @@ def test_moved_old_secrets_are_not_new(tmp_path: Path) -> None:
         }
 
 
+def test_the_last_commit_says_what_is_old_never_the_working_tree(tmp_path: Path) -> None:
+    """The pre-existing check reads the work tree's unchanged files for speed: a file changed or deleted
+    on disk still counts as the last commit holds it, and a secret only on disk is new."""
+    old, new = aws_config(KEY_ID, secret_key(1)), aws_config(KEY_ID_2, secret_key(2))
+    build(tmp_path, [({"aws.ini": old, "gone.ini": old, "notes.txt": "hello\n"}, "init")])
+    write(tmp_path, {"aws.ini": "cleaned on disk, not staged\n", "gone.ini": None, "copy.ini": old})
+    git(tmp_path, "add", "copy.ini")
+    assert staged(tmp_path)[0] == 0
+    git(tmp_path, "rm", "-q", "--cached", "aws.ini")  # staged deletion: still the last commit's
+    assert staged(tmp_path)[0] == 0
+    # The new pair is on disk in a tracked file (not staged) and an untracked one: still new.
+    write(tmp_path, {"notes.txt": new, "untracked.ini": new, "copy.ini": new})
+    git(tmp_path, "add", "copy.ini")
+    code, doc = staged(tmp_path)
+    assert code == 1
+    assert [(f["path"], f["rule_id"]) for f in doc["findings"]] == [("copy.ini", "aws-access-key-id")]
+
+
+def test_files_a_sparse_checkout_leaves_out_still_hold_old_secrets(tmp_path: Path) -> None:
+    old = aws_config(KEY_ID, secret_key(1))
+    build(tmp_path, [({"kept/a.txt": "a\n", "out/aws.ini": old}, "init")])
+    git(tmp_path, "sparse-checkout", "set", "kept")
+    assert not (tmp_path / "out").exists()
+    write(tmp_path, {"kept/copy.ini": old})
+    git(tmp_path, "add", "kept/copy.ini")
+    assert staged(tmp_path)[0] == 0
+
+
 MARKED_PAIR = (
     f"aws_access_key_id = {KEY_ID}  # secretscan:allow\n"
     f"aws_secret_access_key = {secret_key(3)}  # secretscan:allow\n"

@@ -138,3 +138,33 @@ def test_a_rule_hyperscan_rejects_falls_back_to_its_keywords_and_still_matches()
     assert engine.matcher.candidates(b"nothing here") == {}  # nominated by keyword, not by the empty match
     found = engine.scan(Blob.from_bytes(b"x = 'zq_Zx9Kq2Lm4Np7Rv2X'\n", Origin("a.py"))).findings
     assert [f.secret for f in found] == ["Zx9Kq2Lm4Np7Rv2X"]
+
+
+def test_a_worker_reads_the_batch_named_ahead_and_drops_one_another_took(tmp_path: Path) -> None:
+    """A lone worker asks git for its next batch while it scans this one; if the next batch it is handed is
+    another (it never is with one worker, but a worker must not depend on it), the answers asked ahead are
+    read and dropped, and the batch is asked anew."""
+    from scanner.git.objects import BatchReader
+    from scanner.rules import load_rules
+
+    build(tmp_path, [({f"f{i}.txt": f"file {i}\n" for i in range(6)}, "one")])
+    ids = git_ids(tmp_path, [f"f{i}.txt" for i in range(6)])
+    batches = [[(ids[i], f"f{i}.txt"), (ids[i + 1], f"f{i + 1}.txt")] for i in (0, 2, 4)]
+    setup = pool._Setup(Engine(load_rules(), backend="python"), False, tmp_path, 1 << 20)
+    with BatchReader(tmp_path, 1 << 20) as reader:
+        pool._worker = (setup, reader)
+        try:
+            first = pool.read_and_scan(batches[0], ahead=batches[1])
+            assert reader.asked([oid for oid, _ in batches[1]])
+            third = pool.read_and_scan(batches[2])  # not the batch named ahead
+            second = pool.read_and_scan(batches[1])
+        finally:
+            pool._worker = None
+    for reads, batch in ((first, batches[0]), (second, batches[1]), (third, batches[2])):
+        assert [(r.oid, r.path, r.status) for r in reads] == [(oid, path, "scanned") for oid, path in batch]
+
+
+def git_ids(repo: Path, paths: list[str]) -> list[str]:
+    from tests.helpers.gitrepo import git
+
+    return [git(repo, "rev-parse", f"HEAD:{path}") for path in paths]

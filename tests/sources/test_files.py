@@ -128,3 +128,71 @@ def test_gitignore_hides_untracked_files_only(tmp_path: Path) -> None:
     (tmp_path / ".secretscanignore").write_text("notes.txt\n")
     found, _ = paths(tmp_path)
     assert sorted(found) == [".env.example", ".gitignore", "build/kept.cfg"]
+
+
+IGNORE_LINES = [
+    "*.log",
+    "!keep.log",
+    "build/",
+    "/root-only.txt",
+    "docs/**/draft*",
+    "a?c",
+    "[Tt]emp",
+    "\\#hash",
+    "trailing\\ ",
+    "caf\u00e9/",
+    "# a comment",
+    "",
+    "name\udcff",  # a non-UTF-8 name, surrogate-escaped
+]
+IGNORE_PATHS = [
+    "x.log",
+    "sub/keep.log",
+    "keep.log",
+    "build/",
+    "build/out.o",
+    "sub/build/",
+    "root-only.txt",
+    "sub/root-only.txt",
+    "docs/a/b/draft1.md",
+    "docs/draft.md",
+    "abc",
+    "a/c",
+    "Temp",
+    "temp/x",
+    "#hash",
+    "trailing ",
+    "caf\u00e9/",
+    "caf\u00e9/menu",
+    "name\udcff",
+    "plain.txt",
+    "dir/",
+]
+
+
+@pytest.mark.parametrize("lines", [IGNORE_LINES, IGNORE_LINES[:3], ["!*.txt", "*.txt"], []])
+def test_the_joined_ignore_regex_answers_as_pathspec(lines: list[str]) -> None:
+    import pathspec
+
+    from scanner.sources.common import PATHSPEC_BACKEND, _any_pattern, ignore_matcher
+
+    spec = pathspec.GitIgnoreSpec.from_lines(lines, backend=PATHSPEC_BACKEND)
+    assert (_any_pattern(spec.patterns) is not None) == bool(lines)  # joined, not pathspec alone
+    drops = ignore_matcher(lines)
+    assert [drops(p) for p in IGNORE_PATHS] == [spec.match_file(p) for p in IGNORE_PATHS]
+    assert any(drops(p) for p in IGNORE_PATHS) or not lines
+
+
+def test_a_file_is_read_to_its_end_or_one_byte_past_the_cap_whatever_its_size_said(tmp_path: Path) -> None:
+    from scanner.sources.files import _read_at
+
+    file = tmp_path / "grew.txt"
+    content = os.urandom(3 << 20)
+    file.write_bytes(content)
+    fd = os.open(file, os.O_RDONLY)
+    try:
+        assert _read_at(fd, len(content) + 1, 10) == content  # grew since the stat: read on
+        assert _read_at(fd, 1000, len(content)) == content[:1000]  # the cap, from the start again
+        assert _read_at(fd, len(content) + 1, len(content) + 50) == content  # shrank: to its end
+    finally:
+        os.close(fd)
