@@ -1,11 +1,10 @@
 """Line anchors: where a one-line rule can match, so `re` runs on those lines instead of to the end of a blob.
 
-A rule declared `one_line` promises that each of its matches lies within one line. Hyperscan reports the end
-of every hit of its pattern (prefilter mode: a superset of the true matches), and every true match ends at a
-hit on its own line, so searching just the lines with a hit finds every match a search of the whole blob
-would (issue 6: the generic rule's search was the scan's largest Python cost). Its *anchor*, the text of its
-pattern before the secret group (the name and the assignment operator of a generic rule), is what the rule's
-examples check the promise by (examples.py).
+A rule declared `one_line` promises that each of its matches lies within one line. Its *anchor* is the text of
+its pattern before the secret group (the name and the assignment operator of a generic rule). Hyperscan
+reports the end of every anchor hit (prefilter mode: a superset of the true ones), and every true match
+contains an anchor hit on its own line, so searching just the lines with an anchor hit finds every match a
+search of the whole blob would (issue 6: the generic rule's search was the scan's largest Python cost).
 """
 
 from __future__ import annotations
@@ -36,8 +35,8 @@ def anchored_secrets(
     memo: LineMemo,
     width: int | None = None,
 ) -> Iterator[tuple[int, bytes]]:
-    """(offset, bytes) of the secret group of each match of a one-line `regex` on the lines holding a hit
-    (hit end offsets, ascending, every true match ending at one): what a search of the whole blob finds. A
+    """(offset, bytes) of the secret group of each match of a one-line `regex` on the lines holding an anchor
+    hit (hit end offsets, ascending, every true match holding one): what a search of the whole blob finds. A
     history holds each file in many versions that share most lines: a line searched once is looked up in
     `memo` after. `width`: how long a match is at most (None: unbounded); a long line is then searched only
     where a match can start, within `width` before one of its hits (matches_near)."""
@@ -90,11 +89,11 @@ def matches_near(
     lead: tuple[tuple[bytes, ...], bytes] | None = None,
 ) -> Iterator[re.Match[bytes]]:
     """What `regex.finditer(data, max(pos, ends[0] - width), endpos)` finds, given the end offsets (ascending)
-    of every prefilter hit, each true match ending at one of them (or, for a rule with a `prefilter`, holding
-    a hit that ends inside it), and `width` the longest a match can be: only the starts within `width` before
-    a hit can start a match, so only they are tried, each as finditer would try it. When those starts are
-    many, a plain search is cheaper. `lead`: (literals, where to find them) when every match begins with one
-    of those literals (leads.py): only the starts where one occurs are tried."""
+    of every prefilter hit, each true match ending at one of them (or holding a hit that ends inside it: a
+    rule's `prefilter`, a one-line rule's anchor), and `width` the longest a match can be: only the starts
+    within `width` before a hit can start a match, so only they are tried, each as finditer would try it.
+    When those starts are many, a plain search is cheaper. `lead`: (literals, where to find them) when every
+    match begins with one of those literals (leads.py): only the starts where one occurs are tried."""
     stop = len(data) if endpos is None else endpos
     if lead is not None:
         yield from _lead_near(regex, data, ends, width, pos, stop, lead)

@@ -38,7 +38,7 @@ class Hits:
 
 
 # Per nominated rule index: the byte offset from which its regex must be searched to the end of the blob; for
-# a one-line rule, the end offsets of its hits: search only those lines (anchors.py); for a rule whose
+# a one-line rule, the end offsets of its anchor hits: search only those lines (anchors.py); for a rule whose
 # matches are short, the end offsets of its hits: try only the starts just before them.
 Nominations = dict[int, "int | list[int] | Hits"]
 # Matches at most this long are found from every hit of the prefilter (Hits); longer or unbounded ones from
@@ -128,22 +128,21 @@ class HyperscanMatcher:
 
     def candidates(self, data: bytes) -> Nominations:
         hits: dict[int, int] = {}
-        lines: dict[int, list[int]] = {}
+        anchors: dict[int, list[int]] = {}
         ends: dict[int, list[int]] = {}
         rules = len(self._patterns)
         spans = self._spans
 
-        anchored = self._anchor_of
-        signal = rules
+        signal = rules + len(self._anchored)
 
         def on_match(pattern: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
             if pattern < rules:
                 if pattern in spans:  # every hit
                     ends.setdefault(pattern, []).append(end)
-                elif pattern in anchored:  # every hit, whose line holds a match if any
-                    lines.setdefault(pattern, []).append(end)
                 else:
                     hits[pattern] = end  # single-match: once per rule
+            elif pattern < signal:
+                anchors.setdefault(self._anchored[pattern - rules], []).append(end)
             else:  # kind: Secret, then TEXT_SIGNALS: single-match, keyed -1, -2, ...
                 hits[KUBE_SECRET - (pattern - signal)] = end
 
@@ -154,10 +153,11 @@ class HyperscanMatcher:
         for rule, found in ends.items():
             found.sort()
             out[rule] = Hits(found, spans[rule])
-        for rule, found in lines.items():
-            found.sort()
-            out[rule] = found
         for rule, end in hits.items():
+            if rule in self._anchor_of:
+                if rule in anchors:  # no anchor hit: no line where the rule could match
+                    out[rule] = anchors[rule]
+                continue
             if rule not in self._windows:
                 self._windows[rule] = max_width(self._patterns[rule])
             window = self._windows[rule]
@@ -256,7 +256,7 @@ Compiled = tuple[bytes, list[int], dict[int, int]]
 
 
 def _load_or_compile(hyperscan: Any, rules: Sequence[Rule], cache_dir: Path | None) -> Compiled:
-    """The serialized database, the indexes of the one-line rules whose every hit it reports (anchors.py)
+    """The serialized database, the indexes of the rules whose anchors it holds (pattern ids from len(rules)
     on, in that order), and the rules whose every hit it reports, with their matches' longest width.
 
     The cached file names the rules it was compiled from and the digest of its own body (issue 14 §2): a
@@ -303,9 +303,7 @@ def _db_key(hyperscan: Any, rules: Sequence[Rule]) -> str:
     """The digest of what a database of `rules` holds (patterns, anchors and keywords in order, how they are
     widened) and nothing else: changing a severity or an allowlist must not cost a recompilation."""
     signals = [KIND_SECRET, *(pattern for _, pattern, _ in TEXT_SIGNALS)]
-    version = (
-        f"{getattr(hyperscan, '__version__', '0')}:widen{_MAX_REPEAT}:spans{SPAN_LIMIT}:lines:{signals!r}"
-    )
+    version = f"{getattr(hyperscan, '__version__', '0')}:widen{_MAX_REPEAT}:spans{SPAN_LIMIT}:{signals!r}"
     held = json.dumps([[r.pattern, r.keywords, r.anchor, r.prefilter] for r in rules])
     return hashlib.sha256(f"{held}:{version}:{sys.platform}:{_machine()}".encode()).hexdigest()
 
@@ -329,33 +327,33 @@ def _machine() -> str:
 
 def _compile(hyperscan: Any, rules: Sequence[Rule]) -> Compiled:
     single = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
-    # One-line rules report every hit (no single-match): each true match ends at one, on its own line, so
-    # the engine searches those lines only (anchors.py); so do the rules whose matches are short (Hits). A
-    # one-line rule once reported the hits of its anchor (the pattern before the secret group) instead: a hit
-    # at every `password =`, three times the events, and the anchors cost a tenth of the scan (issue 19).
+    # Anchors report every hit (no single-match), so the engine learns each line where a match can be; so do
+    # the rules whose matches are short (Hits). A one-line rule's own pattern reporting every hit instead, in
+    # place of its anchor, made the pass a tenth cheaper (issue 19), but most such patterns end in a run of
+    # value bytes, a hit ending at each: a 5 MB value after `token = "` made five million callbacks (3 s).
     every = hyperscan.HS_FLAG_PREFILTER
     expressions = [relax_repeats(rule.prefilter or rule.pattern).encode() for rule in rules]
     anchored = [i for i, rule in enumerate(rules) if rule.anchor is not None]
+    anchors = {i: relax_repeats(str(rules[i].anchor)).encode() for i in anchored}
     spans = _spans(rules)
 
-    def build(anchored: list[int]) -> bytes:
+    def build(kept: list[int]) -> bytes:
         signals = [KIND_SECRET, *(pattern for _, pattern, _ in TEXT_SIGNALS)]
-        every_hit = set(spans) | set(anchored)
-        flags = [every if i in every_hit else single for i in range(len(rules))]
-        flags += [hyperscan.HS_FLAG_SINGLEMATCH] * len(signals)
-        return _build(hyperscan, expressions + signals, flags)
+        flags = [every if i in spans else single for i in range(len(rules))]
+        flags += [every] * len(kept) + [hyperscan.HS_FLAG_SINGLEMATCH] * len(signals)
+        return _build(hyperscan, expressions + [anchors[i] for i in kept] + signals, flags)
 
     try:
         return build(anchored), anchored, spans
     except hyperscan.error:
         pass
-    # Some construct even prefilter mode rejects: find which. Such a rule is nominated by keywords instead,
-    # and searched to the end of each blob: a keyword hit says nothing of where a match ends.
-    rejected = {i for i in range(len(rules)) if _rejects(hyperscan, expressions[i], single)}
-    for i in rejected:
-        expressions[i] = b"(?i)(?:" + b"|".join(_escape(k) for k in rules[i].keywords) + b")"
-        spans.pop(i, None)
-    anchored = [i for i in anchored if i not in rejected]
+    # Some construct even prefilter mode rejects: find which. Such a rule is nominated by keywords instead;
+    # such an anchor is left out (its rule is then searched to the end of each blob, as any other).
+    for i, rule in enumerate(rules):
+        if _rejects(hyperscan, expressions[i], single):
+            expressions[i] = b"(?i)(?:" + b"|".join(_escape(k) for k in rule.keywords) + b")"
+            spans.pop(i, None)  # a keyword hit says nothing of where a match ends
+    anchored = [i for i in anchored if not _rejects(hyperscan, anchors[i], every)]
     return build(anchored), anchored, spans
 
 
