@@ -6,6 +6,7 @@ folder another user can write to, or a symbolic link that could point anywhere, 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -52,3 +53,31 @@ def private_or_none(path: Path) -> Path | None:
         return private_folder(path)
     except UsageError:
         return None
+
+
+def read_used(path: Path) -> bytes:
+    """The bytes of a cached file, marked used now (its mtime) so that prune() keeps it (OSError as reading
+    raises it)."""
+    data = path.read_bytes()
+    with contextlib.suppress(OSError):  # read-only, or removed by a concurrent prune since: the read stands
+        os.utime(path)
+    return data
+
+
+def prune(folder: Path, prefix: str, keep: int) -> None:
+    """Remove the files named `prefix…` in `folder` except the `keep` most recently used (newest mtime):
+    every change of rules or config leaves a compiled file behind (issue 19). Safe beside concurrent runs: a
+    run still reading a removed file keeps its open handle, and one that finds it gone builds it again."""
+    found: list[tuple[float, str]] = []
+    try:
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                if entry.name.startswith(prefix):
+                    with contextlib.suppress(OSError):  # gone meanwhile: a concurrent prune
+                        found.append((entry.stat(follow_symlinks=False).st_mtime, entry.path))
+    except OSError:
+        return
+    found.sort(reverse=True)
+    for _, path in found[keep:]:
+        with contextlib.suppress(OSError):  # removed by a concurrent run already
+            os.remove(path)

@@ -4,6 +4,7 @@ baseline is built by the same functions as the scans it records."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -30,7 +31,8 @@ ProgressDisplay = Callable[
 
 def scan_paths(setup: Setup) -> ScanResult:
     """Walk the settings' paths and scan every file; the project config adds excludes and a size cap."""
-    from scanner.sources.files import WalkOptions, WalkReport, walk
+    from scanner.scheduler.files import scan_files
+    from scanner.sources.files import WalkOptions, WalkReport, walk_files
 
     settings = setup.settings
     options = WalkOptions(
@@ -41,8 +43,10 @@ def scan_paths(setup: Setup) -> ScanResult:
     )
     report = WalkReport()
     result = ScanResult(mode="scan", target=" ".join(settings.paths))
-    blobs = (b for b in walk(list(settings.paths), options, report) if not setup.is_own_file(b.origin.path))
-    scan_blobs(setup.engine, blobs, result, scan_options(setup))
+    found = walk_files(list(settings.paths), options, report)
+    files = (f for f in found if not setup.is_own_file(f.origin.path if isinstance(f, Blob) else f[1]))
+    folders = [p for p in settings.paths if p != "-" and os.path.isdir(p)]
+    scan_files(setup.engine, files, result, scan_options(setup), settings.size_cap, folders)
     result.skipped.extend(report.skipped)
     result.ignored.extend(report.ignored)
     if not report.files_seen and not report.skipped:  # "no findings" in nothing must not read as clean

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from scanner.cachedir import private_or_none, user_cache
+from scanner.cachedir import private_or_none, prune, read_used, user_cache
 from scanner.engine.decode import TEXT_SIGNALS
 from scanner.rules import Rule
 
@@ -265,7 +265,7 @@ def _load_or_compile(hyperscan: Any, rules: Sequence[Rule], cache_dir: Path | No
     key = _db_key(hyperscan, rules).encode()
     if path is not None:
         try:
-            loaded = _read_database(path.read_bytes(), key)
+            loaded = _read_database(read_used(path), key)
         except OSError:
             loaded = None
         if loaded is not None:
@@ -279,6 +279,7 @@ def _load_or_compile(hyperscan: Any, rules: Sequence[Rule], cache_dir: Path | No
 
 
 _DB_MAGIC = b"secretscan-hsdb-3\n"
+KEEP_DATABASES = 8  # compiled databases kept (the most recently used): a few projects' rule sets
 
 
 def _read_database(raw: bytes, key: bytes) -> Compiled | None:
@@ -441,4 +442,5 @@ def _write_atomically(path: Path, blob: bytes) -> None:
             handle.write(blob)
         os.replace(tmp, path)
     except OSError:
-        pass  # a read-only home only costs a recompilation next time
+        return  # a read-only home only costs a recompilation next time
+    prune(path.parent, "hsdb-", KEEP_DATABASES)

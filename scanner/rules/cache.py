@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
-from scanner.cachedir import private_or_none, user_cache
+from scanner.cachedir import private_or_none, prune, read_used, user_cache
 from scanner.rules.records import Allowlist, Example, Rule
 
 _FORMAT = "2"
+# Parsed rule files kept (the most recently used): every rule file of a few versions and projects.
+KEEP_RULE_FILES = 256
 
 
 def _cache_file(path: Path, raw: bytes, salt: str) -> Path | None:
@@ -39,8 +41,7 @@ def load(path: Path, raw: bytes, salt: str) -> list[Rule] | None:
     if file is None:
         return None
     try:
-        with open(file, "rb") as handle:
-            return [_rule(item) for item in json.load(handle)]
+        return [_rule(item) for item in json.loads(read_used(file))]
     except (OSError, ValueError, TypeError, KeyError, re.error):
         return None  # absent, from another version, or not ours: parse again
 
@@ -55,7 +56,8 @@ def store(path: Path, raw: bytes, salt: str, rules: list[Rule]) -> None:
             json.dump([_plain(rule) for rule in rules], handle)
         os.replace(tmp, file)
     except OSError:
-        pass  # a read-only cache only costs a re-parse next time
+        return  # a read-only cache only costs a re-parse next time
+    prune(file.parent, "rules-", KEEP_RULE_FILES)
 
 
 def _plain(rule: Rule) -> dict[str, Any]:

@@ -31,13 +31,14 @@ def default_dir() -> Path | None:
 class ResultCache:
     def __init__(self, folder: Path, digest: str) -> None:
         private_folder(folder)
+        self.folder = folder  # a worker opens the same cache (scheduler/files.py)
         try:
             self._db = sqlite3.connect(folder / "clean-blobs.sqlite3", isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise UsageError(f"cannot use the result cache in {folder}: {exc}") from exc
-        self._digest = digest
+        self._digest = self.digest = digest
         self._pending: list[tuple[str, str]] = []
         self.hits = 0
         # Empty for these rules (a first run): no lookup can hit, so none is made (22,000 in a big audit).

@@ -112,6 +112,12 @@ def _die_with_parent() -> None:
         pass
 
 
+def worker_engine() -> tuple[Engine, bool]:
+    """In a worker: the engine it was set up with, and whether to explain."""
+    assert _worker is not None
+    return _worker[0].engine, _worker[0].explain
+
+
 def scan_contents(items: list[tuple[bytes, Origin]]) -> list[ScanOutcome]:
     """In a worker: scan contents sent from the main process (files, staged and range blobs)."""
     assert _worker is not None

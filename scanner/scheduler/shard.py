@@ -28,6 +28,10 @@ class ShardCache(ResultCache):
     def warm(self) -> bool:
         return True  # other shards' blobs are always known: sources must ask
 
+    def parts(self) -> tuple[ResultCache | None, int, int]:
+        """The inner cache, this shard's index and the count: what a worker opens the same cache from."""
+        return self._inner, self._index, self._count
+
     def _mine(self, blob_id: str) -> bool:
         return in_shard(blob_id, self._index, self._count)
 

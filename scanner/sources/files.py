@@ -58,6 +58,25 @@ def read_stdin(report: WalkReport, options: WalkOptions) -> Iterator[Blob]:
 
 def walk(roots: Sequence[str], options: WalkOptions, report: WalkReport) -> Iterator[Blob]:
     """Yield a blob for every scannable file under `roots`, recording what was skipped and why."""
+    for item in walk_files(roots, options, report):
+        if isinstance(item, Blob):
+            yield item
+            continue
+        read = read_file(item[0], item[1], options.max_bytes)
+        if isinstance(read, Skipped):
+            report.skipped.append(read)
+        else:
+            yield read
+
+
+# A file the walk admits, not yet read: (the path to open, the path to report, its size when listed, and
+# its (mtime ns, ctime ns, inode), which say whether git's index vouches for its content).
+FileEntry = tuple[str, str, int, tuple[int, int, int]]
+
+
+def walk_files(roots: Sequence[str], options: WalkOptions, report: WalkReport) -> Iterator[FileEntry | Blob]:
+    """Every regular file under `roots` within the size cap, unread (a scan reads it where it scans it), and
+    standard input read whole; what was skipped and why goes to `report`."""
     for root in roots:
         if root == "-":
             yield from read_stdin(report, options)
@@ -71,16 +90,15 @@ def walk(roots: Sequence[str], options: WalkOptions, report: WalkReport) -> Iter
             yield from _walk_dir(root, options, report)
         else:
             report.files_seen += 1
-            blob = _read_file(root, root, st, options, report)
-            if blob is not None:
-                yield blob
+            if _admitted(root, st, options, report):
+                yield root, root, st.st_size, _stamp(st)
 
 
 # (folder relative to the root, its ignore rules, whether they come from a .gitignore)
 Specs = tuple[tuple[str, PathTest, bool], ...]
 
 
-def _walk_dir(root: str, options: WalkOptions, report: WalkReport) -> Iterator[Blob]:
+def _walk_dir(root: str, options: WalkOptions, report: WalkReport) -> Iterator[FileEntry]:
     # Plain strings and os.scandir, not pathlib: on a 20,000-file tree pathlib alone cost ~0.5 s.
     excludes = ignore_matcher(options.excludes) if options.excludes else None
     prefix = "" if os.path.normpath(root) == "." else root.rstrip("/") + "/"
@@ -134,10 +152,13 @@ def _walk_dir(root: str, options: WalkOptions, report: WalkReport) -> Iterator[B
                 why = "broken symbolic link" if broken else "unreadable"
                 report.skipped.append(Skipped(prefix + rel, f"{why}: {exc.strerror or exc}"))
                 continue
-            blob = _read_file(entry.path, prefix + rel, entry_stat, options, report)
-            if blob is not None:
-                yield blob
+            if _admitted(prefix + rel, entry_stat, options, report):
+                yield entry.path, prefix + rel, entry_stat.st_size, _stamp(entry_stat)
         stack.extend(reversed(subdirs))
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int]:
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -216,15 +237,20 @@ def _folders(paths: list[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _read_file(
-    path: str, display: str, st: os.stat_result, options: WalkOptions, report: WalkReport
-) -> Blob | None:
+def _admitted(display: str, st: os.stat_result, options: WalkOptions, report: WalkReport) -> bool:
+    """Whether the walk's stat of a file lets it be read: a regular file within the size cap."""
     if not stat.S_ISREG(st.st_mode):
         report.skipped.append(Skipped(display, "not a regular file"))
-        return None
+        return False
     if st.st_size > options.max_bytes:
         report.skipped.append(Skipped(display, f"larger than {options.max_bytes} bytes ({st.st_size})"))
-        return None
+        return False
+    return True
+
+
+def read_file(path: str, display: str, max_bytes: int) -> Blob | Skipped:
+    """The content of a file the walk admitted, as the engine reads it (wide text decoded), or why it cannot
+    be scanned. Safe in a worker process: it only reads `path`."""
     try:
         # Opened without blocking and checked again once open: a FIFO put in place since the stat would block
         # the walk for ever (issue 14 §4).
@@ -232,29 +258,24 @@ def _read_file(
         try:
             opened = os.fstat(fd)
             if not stat.S_ISREG(opened.st_mode):
-                report.skipped.append(Skipped(display, "not a regular file"))
-                return None
+                return Skipped(display, "not a regular file")
             head = _read_at(fd, _BINARY_PROBE, opened.st_size)
             # Decided on the first 8000 bytes: a binary is never read whole; UTF-16 and UTF-32 text is.
             wide = is_binary(head)
             if wide and wide_encoding(head) is None:
-                report.skipped.append(Skipped(display, "binary"))
-                return None
+                return Skipped(display, "binary")
             # Read again from the start, in one call the size of the file: head + rest would copy every byte.
             whole = len(head) == _BINARY_PROBE
-            data = _read_at(fd, options.max_bytes + 1, opened.st_size) if whole else head
+            data = _read_at(fd, max_bytes + 1, opened.st_size) if whole else head
         finally:
             os.close(fd)
     except OSError as exc:
-        report.skipped.append(Skipped(display, f"unreadable: {exc.strerror or exc}"))
-        return None
-    if len(data) > options.max_bytes:
-        report.skipped.append(Skipped(display, f"larger than {options.max_bytes} bytes"))
-        return None
+        return Skipped(display, f"unreadable: {exc.strerror or exc}")
+    if len(data) > max_bytes:
+        return Skipped(display, f"larger than {max_bytes} bytes")
     if wide:
         text = text_of(data)
         if text is None:
-            report.skipped.append(Skipped(display, "binary"))
-            return None
+            return Skipped(display, "binary")
         data = text
     return Blob.from_bytes(data, Origin(display))
