@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from scanner import __version__
 from scanner.engine import budget, decode
 from scanner.engine.anchors import LineMemo, anchored_secrets, matches_near
+from scanner.engine.leads import Lead, lead_matches, leading_literal
 from scanner.engine.lines import LineIndex
-from scanner.engine.matcher import KUBE_SECRET, SIGNAL_KEYS, Hits, Matcher, make_matcher
+from scanner.engine.matcher import KUBE_SECRET, SIGNAL_KEYS, Hits, Matcher, make_matcher, max_width
 from scanner.engine.pairing import pair_aws_credentials, without_companion_copies
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
 from scanner.rules import Allowlist, Rule, allowlist_key, builtin_rules_dir, rules_hash
@@ -31,6 +32,9 @@ from scanner.validators.randomness import shannon_entropy
 ALLOW_MARKERS = (b"secretscan:allow", b"gitleaks:allow", b"pragma: allowlist secret")
 NEXT_LINE_MARKER = b"pragma: allowlist nextline secret"
 _MAX_LINE_TEXT = 400
+# A lead this short is frequent, and finding it (in the blob's lowered copy when caseless) would cost as much
+# as a plain search.
+_LEAD_SHORTEST = 3
 _VERDICTS_KEPT = 100_000  # values remembered by the judge memo (a few MB at most), then it starts afresh
 _CONF_RANK = {"high": 0, "medium": 1, "low": 2}
 _SEV_RANK = {
@@ -107,8 +111,12 @@ class Engine:
         # candidates come again and again: the generic judge, the costliest check, then runs once per value.
         self._verdicts: dict[tuple[str, str], tuple[tuple[DropReason, str] | None, Verdict | None]] = {}
         self._lines: LineMemo = {}  # likewise, the lines one-line rules searched (anchors.py)
+        self._widths: dict[int, int | None] = {}  # how long a one-line rule's match is at most
         self.matcher: Matcher = make_matcher(self.rules, backend)
         self._keywords = [tuple(k.encode() for k in r.keywords) for r in self.rules]
+        # The literal each rule's every match begins with (leads.py); parsed on first use, as parsing every
+        # pattern would cost each start of the hook more than most scans.
+        self._leads: dict[int, Lead | None] = {}
         shipped = str(builtin_rules_dir())
         # The rules a user wrote run on a time budget (budget.py); the shipped ones are tested.
         self._timed = {i for i, r in enumerate(self.rules) if r.source and not r.source.startswith(shipped)}
@@ -187,34 +195,48 @@ class Engine:
         secrets: Iterator[tuple[int, bytes]]
         if isinstance(where, (int, Hits)):
             group = rule.secret_group
-            matches = (
-                rule.regex.finditer(data, where)
-                if isinstance(where, int)
-                else matches_near(rule.regex, data, where.ends, where.width)
-            )
+            matches: Iterator[re.Match[bytes]]
+            lead = self._lead(index)
+            if isinstance(where, Hits):
+                near = None if lead is None else (lead.texts, lines.lowered() if lead.caseless else data)
+                matches = matches_near(rule.regex, data, where.ends, where.width, lead=near)
+            elif lead is not None and (lead.caseless or len(lead.texts) > 1) and _long_enough(lead):
+                haystack = lines.lowered() if lead.caseless else data
+                matches = lead_matches(rule.regex, data, haystack, lead.texts, where)
+            else:  # `re` finds a case-sensitive literal prefix itself
+                matches = rule.regex.finditer(data, where)
             found = ((m.start(group), m.group(group)) for m in matches)
             secrets = ((start, raw) for start, raw in found if raw)
         else:
-            secrets = anchored_secrets(rule.regex, rule.secret_group, data, where, self._lines)
+            if index not in self._widths:  # parsed on first use: most blobs nominate few of them
+                # in characters: one per byte of the bytes pattern only if it is ASCII
+                self._widths[index] = max_width(rule.pattern) if rule.pattern.isascii() else None
+            width = self._widths[index]
+            secrets = anchored_secrets(rule.regex, rule.secret_group, data, where, self._lines, width)
         keyworded = False
         for start, raw in secrets:
             if not keyworded:  # asked once the rule matches: most nominations never do
-                if not self._has_keyword(index, data, lines.text(lines.line_of(start))):
+                if not self._has_keyword(index, lines, lines.text(lines.line_of(start))):
                     break
                 keyworded = True
             self._consider(rule, start, raw, origin, lines, outcome, explain)
 
+    def _lead(self, index: int) -> Lead | None:
+        if index not in self._leads:
+            self._leads[index] = leading_literal(self.rules[index].pattern)
+        return self._leads[index]
+
     def _is_generic(self, rule_id: str) -> bool:
         return any(rule.id == rule_id and "generic" in rule.tags for rule in self.rules)
 
-    def _has_keyword(self, index: int, data: bytes, line: bytes) -> bool:
+    def _has_keyword(self, index: int, lines: LineIndex, line: bytes) -> bool:
         """Whether one of the rule's keywords is in the blob: in the line of its match (most often, and
         cheap), else anywhere (an absent keyword costs a read of the whole blob per keyword)."""
         keywords = self._keywords[index]
         lowered = line.lower()
         if any(k in lowered for k in keywords):
             return True
-        lowered = data.lower()
+        lowered = lines.lowered()
         return any(k in lowered for k in keywords)
 
     def _consider(
@@ -289,6 +311,10 @@ class Engine:
         return None, verdict
 
 
+def _long_enough(lead: Lead) -> bool:
+    return min(len(text) for text in lead.texts) >= _LEAD_SHORTEST
+
+
 _VALUE_DROPS = frozenset({"entropy", "validator", "example-credential"})  # _measure's: the value alone
 
 
@@ -309,13 +335,16 @@ def _dedupe(findings: list[Finding], rank: dict[str, tuple[bool, int, int, int]]
     provider's rule wins over a generic one; between two of a kind, the finding whose validator gave it the
     higher confidence (a generic rule that judged a value low must not hide one that judged it medium)."""
     best: list[Finding] = []
+    by_line: dict[int, list[Finding]] = {}  # overlapping findings share a line: a test file holds thousands
 
     def order(f: Finding) -> tuple[bool, int, int, int, int]:
         generic, declared, severity, index = rank[f.rule_id]
         return generic, _CONF_RANK[f.confidence], declared, severity, index
 
     for finding in sorted(findings, key=order):
-        if not any(_overlaps(finding, kept) for kept in best):
+        kept_here = by_line.setdefault(finding.line, [])
+        if not any(_overlaps(finding, kept) for kept in kept_here):
+            kept_here.append(finding)
             best.append(finding)
     return sorted(best, key=lambda f: (f.line, f.column, f.rule_id))
 

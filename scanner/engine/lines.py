@@ -10,13 +10,14 @@ class LineIndex:
     unless a caller asks for arbitrary lines: most blobs with a candidate have one or two, and building a
     list of every line start cost 0.4 s over the 33,000 blobs of a 10,000-commit history."""
 
-    __slots__ = ("_known", "_last", "_starts", "data")
+    __slots__ = ("_known", "_last", "_lowered", "_starts", "data")
 
     def __init__(self, data: bytes) -> None:
         self.data = data
         self._starts: list[int] | None = None  # every line start, built on demand
         self._known: dict[int, int] = {}  # line number -> start offset, for lines already located
         self._last = (0, 1)  # (offset, line) of the last lookup: later offsets count on from there
+        self._lowered: bytes | None = None
 
     def line_of(self, offset: int) -> int:
         if self._starts is not None:
@@ -41,6 +42,12 @@ class LineIndex:
         begin = self.start(line_no)
         end = self.data.find(b"\n", begin)
         return self.data[begin : end if end >= 0 else len(self.data)]
+
+    def lowered(self) -> bytes:
+        """The blob in lower case (ASCII, as `re` folds bytes), made once for every rule that asks."""
+        if self._lowered is None:
+            self._lowered = self.data.lower()
+        return self._lowered
 
     def count(self) -> int:
         return self.data.count(b"\n") + 1

@@ -140,3 +140,18 @@ def test_matches_near_finds_what_a_search_from_the_first_hit_finds(pattern: byte
     big = text + b" " * 100_000  # long enough that trying starts beats a search
     expected = [m.span() for m in regex.finditer(big, max(0, ends[0] - width))]
     assert [m.span() for m in matches_near(regex, big, ends, width)] == expected
+
+
+def test_a_long_line_is_searched_near_its_anchor_hits_only() -> None:
+    regex = re.compile(rb"(?i)(?<![a-z])pass(?:word)?[ \t]*=[ \t]*([a-z0-9]{8,})")
+    anchor = re.compile(rb"(?i)(?<![a-z])pass(?:word)?[ \t]*=[ \t]*")
+    filler = b"x = [" + b"1, " * 2000
+    line = filler + b"password = hunter2hunter2, bypass=aaaaaaaaaa, pass=QzKq7mXr1 " + filler
+    data = b"head\n" + line + b"\n" + line
+    ends = [m.end() for m in anchor.finditer(data)]
+    whole = [(m.start(1), m.group(1)) for m in regex.finditer(data)]
+    assert len(whole) == 4
+    assert list(anchored_secrets(regex, 1, data, ends, {}, width=20)) == whole
+    memo: LineMemo = {}
+    assert list(anchored_secrets(regex, 1, data, ends, memo, width=None)) == whole  # unbounded: every byte
+    assert len(memo) == 1  # the second copy of the long line came from the memo, by its digest
