@@ -179,13 +179,15 @@ def test_ctrl_c_leaves_a_state_that_resumes(listing: Path, tmp_path: Path) -> No
     )
     assert proc.stderr is not None
     for line in proc.stderr:
-        if line.startswith("secretscan: [2/"):  # two repositories finished: interrupt the third
+        # One repository finished: interrupt the next. Not later: on a loaded machine the rest of these
+        # small repositories could all finish before the signal lands, and the run end with its own status.
+        if line.startswith("secretscan: [1/"):
             proc.send_signal(signal.SIGINT)
             break
     proc.communicate(timeout=60)
     assert proc.returncode == 130
     done = json.loads(state.read_text())["repositories"]
-    assert len(done) >= 2
+    assert len(done) >= 1
     again = run_cli(*FLEET, str(listing), "-j", "1", "--state", str(state), "-f", "json")
     statuses = {r["repository"]: r["status"] for r in json.loads(again.stdout)["repositories"]}
     assert all(statuses[name] == "unchanged" for name in done)
