@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.cli import run_cli, secretscan_command
+from tests.helpers.cli import default_sigint, run_cli, secretscan_command
 from tests.helpers.gitrepo import (
     AWS_CONFIG,
     ENGINE,
@@ -536,10 +536,6 @@ def test_a_merge_that_brings_a_deletion_is_where_main_lost_the_secret(tmp_path: 
     assert finding["present_at_head"] is False
 
 
-def default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def test_ctrl_c_removes_the_temporary_mirror(tmp_path: Path) -> None:
     origin = init(tmp_path / "origin")
     stream = "".join(
@@ -561,8 +557,6 @@ def test_ctrl_c_removes_the_temporary_mirror(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        # A runner started in the background (`cmd &` in a script) inherits SIGINT ignored, and Python keeps
-        # an ignored SIGINT ignored: give the scan the disposition a terminal would.
         preexec_fn=default_sigint,
     )
     deadline = time.monotonic() + 60

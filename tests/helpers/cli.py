@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -37,3 +38,10 @@ def run_cli_python(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """`run_cli` with the pure-Python engine, for tests that vary the config: each variation changes the
     engine's digest and would otherwise compile (and cache) its own Hyperscan database, seconds apiece."""
     return run_cli(*args, "--engine", "python", cwd=cwd)
+
+
+def default_sigint() -> None:
+    """A `preexec_fn` for a command a test interrupts with SIGINT. A runner started in the background (`cmd &`
+    in a script) inherits SIGINT ignored, and Python keeps an ignored SIGINT ignored: give the command the
+    disposition a terminal would."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
