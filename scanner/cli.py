@@ -7,6 +7,7 @@ error, 130 interrupted, 128 + the signal on SIGTERM/SIGHUP.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import importlib
 import os
@@ -15,6 +16,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterator, Sequence
+from typing import NoReturn
 
 from scanner import __version__
 from scanner.commands.usage import Parser, nearest
@@ -157,3 +159,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         traceback.print_exc()
         print("secretscan: unexpected error (a bug): please report it with the trace above", file=sys.stderr)
         return EXIT_UNEXPECTED
+
+
+def run() -> NoReturn:
+    """The installed command: `main`, then an exit that skips the interpreter's teardown. Freeing every
+    module's objects one by one cost a folder scan ~20 ms of wall time after its report was written, and
+    nothing of it is observable: exit handlers still run and standard streams are flushed. A thread still
+    running (none should) gets the ordinary exit, which waits for it."""
+    code = main()
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe, a closed stream: nothing to flush
+            stream.flush()
+    os._exit(code)

@@ -50,6 +50,11 @@ class FileRead:
     known: bool = False
     outcome: ScanOutcome | None = None
 
+    def __reduce__(self) -> tuple[type[FileRead], tuple[str, str, str, int, bool, ScanOutcome | None]]:
+        # Every file's read crosses the pipe: one constructor call each end, not the frozen dataclass's
+        # field-by-field state (pickling and unpickling a tree's reads took under half the time).
+        return FileRead, (self.path, self.skipped, self.oid, self.size, self.known, self.outcome)
+
 
 @dataclass(slots=True)
 class _Reader:

@@ -129,3 +129,32 @@ def test_the_main_module_runs_only_as_main(monkeypatch: pytest.MonkeyPatch) -> N
     with pytest.raises(SystemExit) as ran:
         runpy.run_module("scanner.__main__", run_name="__main__")
     assert ran.value.code == 0
+
+
+def test_the_installed_command_runs_exit_handlers_and_flushes_before_its_fast_exit(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`run` skips the interpreter's teardown, never what a user could see: exit handlers, buffered output,
+    the exit code."""
+    import atexit
+    import os
+
+    from scanner import cli
+
+    ran: list[str] = []
+    # Stood in for: the real handlers here are pytest's and coverage's, which must not run mid-session.
+    monkeypatch.setattr(atexit, "_run_exitfuncs", lambda: ran.append("handlers"))
+
+    class Exited(Exception):
+        pass
+
+    def exit_now(code: int) -> None:
+        ran.append(f"exit {code}")
+        raise Exited
+
+    monkeypatch.setattr("sys.argv", ["secretscan", "--version"])
+    monkeypatch.setattr(os, "_exit", exit_now)
+    with pytest.raises(Exited):
+        cli.run()
+    assert ran == ["handlers", "exit 0"]
+    assert capsys.readouterr().out.strip()
