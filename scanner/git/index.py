@@ -2,10 +2,10 @@
 ctime, inode) is the one the index recorded holds the content the index names, as `git status` trusts, so a
 re-scan with a warm result cache can skip it unread when that id is known clean.
 
-Only where the bytes on disk are the blob's bytes: no attributes file nor line-ending conversion that could
-filter them (else None: every file is read), an entry git would not stat (assume-unchanged, skip-worktree,
-intent-to-add, a conflict) is left out, and so is one modified in the second the index was written (git's
-"racily clean" case)."""
+Only where the bytes on disk are the blob's bytes: no filter driver, attributes file nor line-ending
+conversion that could change them (else None: every file is read), an entry git would not stat
+(assume-unchanged, skip-worktree, intent-to-add, a conflict) is left out, and so is one modified in the
+second the index was written (git's "racily clean" case)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,11 @@ class IndexIds:
         where = self._folder = Path(folder)
         self._listing = Running(where, "ls-files", "-s", "-v", "--debug", "-z", "--full-name")
         self._paths = Running(where, "rev-parse", "--show-toplevel", "--git-path", "index", "--git-dir")
-        self._config = Running(where, "config", "--get-regexp", r"^core\.(autocrlf|attributesfile)$")
+        # A filter driver (git-crypt, LFS) keeps on disk what the blob lacks, whichever attributes file
+        # names it: an untracked one in a subfolder too, which no listing here would see.
+        self._config = Running(
+            where, "config", "--get-regexp", r"^(core\.(autocrlf|attributesfile)|filter\..*)$"
+        )
         self._parsed: tuple[str, Vouched] | None = None
         self._done = False
 
@@ -46,7 +50,7 @@ class IndexIds:
             running.close()
 
     def _parse(self) -> tuple[str, Vouched] | None:
-        if self._config.failure() is None:  # exit 0: autocrlf or an attributes file is set
+        if self._config.failure() is None:  # exit 0: autocrlf, an attributes file or a filter is set
             return None
         lines = self._paths.output().decode("utf-8", "surrogateescape").splitlines()
         top, index, git_dir = lines[0], self._folder / lines[1], self._folder / lines[2]  # relative: to it

@@ -53,6 +53,15 @@ def test_nothing_is_vouched_where_attributes_or_racy_stat_could_mislead(repo: Pa
     index = IndexIds(str(repo))
     assert index.vouched() is None
     index.close()
+    (repo / ".gitattributes").unlink()
+    index = IndexIds(str(repo))
+    assert index.vouched() is not None  # the control: without the attributes file, vouched again
+    index.close()
+    # A filter driver, which an untracked attributes file in any subfolder may name: nothing vouched.
+    git(repo, "config", "filter.crypt.smudge", "cat")
+    index = IndexIds(str(repo))
+    assert index.vouched() is None
+    index.close()
     outside = tmp_path / "plain"
     outside.mkdir()
     index = IndexIds(str(outside))
