@@ -16,6 +16,7 @@ from scanner import git
 from scanner.filters.added import dropped_as
 from scanner.git.objects import ObjectReader
 from scanner.model import Blob, Finding, Origin, ScanResult, secret_identity
+from scanner.sources.common import is_binary
 
 ScanFn = Callable[[Iterator[Blob]], list[Finding]]
 Known = tuple[set[tuple[str, str]], set[str]]  # (rule, value) pairs; every value, secret or companion
@@ -105,6 +106,5 @@ def _holding(repo: Path, base: str, needles: list[str], checked_out: bool) -> li
 
 
 def _holds(data: bytes, needles: list[bytes]) -> bool:
-    """Whether a text file holds a needle (binary files skipped as git grep -I does: a NUL in the first
-    8000 bytes)."""
-    return b"\0" not in data[:8000] and any(needle in data for needle in needles)
+    """Whether a text file holds a needle (binary files skipped as git grep -I does)."""
+    return not is_binary(data) and any(needle in data for needle in needles)

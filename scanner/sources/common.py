@@ -18,11 +18,11 @@ Ranges = list[tuple[int, int]]  # (first line, count) of added lines, ascending
 # Where a finding's added lines are looked up; None means every line of the content counts as added.
 AddedLookup = Callable[[Origin], "Ranges | None"]
 PathTest = Callable[[str], bool]
-_BINARY_PROBE = 8000  # as files.is_binary (git's own heuristic); not imported: files loads pathspec
+BINARY_PROBE = 8000  # bytes; git's own heuristic looks for a NUL byte in the first 8000
 
 
 def is_binary(data: bytes) -> bool:
-    return b"\0" in data[:_BINARY_PROBE]
+    return b"\0" in data[:BINARY_PROBE]
 
 
 # Byte order marks, UTF-32 first: its little-endian mark begins with UTF-16's.
@@ -44,7 +44,7 @@ def wide_encoding(head: bytes) -> tuple[str, int] | None:
             return name, len(bom)
     for name in ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"):
         try:  # the probe may end inside a character: incremental, not final
-            text = codecs.getincrementaldecoder(name)("strict").decode(head[:_BINARY_PROBE], final=False)
+            text = codecs.getincrementaldecoder(name)("strict").decode(head[:BINARY_PROBE], final=False)
         except UnicodeDecodeError:
             continue
         if (
@@ -65,7 +65,7 @@ def text_of(data: bytes) -> bytes | None:
     and columns of a finding are then those of the decoded text), None when it is binary."""
     if not is_binary(data):
         return data
-    wide = wide_encoding(data[:_BINARY_PROBE])
+    wide = wide_encoding(data[:BINARY_PROBE])
     if wide is None:
         return None
     name, bom = wide

@@ -15,9 +15,16 @@ from dataclasses import dataclass, field
 
 from scanner.model import Blob, Origin, Skipped
 from scanner.sources import DEFAULT_MAX_BYTES
-from scanner.sources.common import PathTest, ignore_lines, ignore_matcher, text_of, wide_encoding
+from scanner.sources.common import (
+    BINARY_PROBE,
+    PathTest,
+    ignore_lines,
+    ignore_matcher,
+    is_binary,
+    text_of,
+    wide_encoding,
+)
 
-_BINARY_PROBE = 8000  # bytes; git's own heuristic looks for a NUL byte in the first 8000
 # Never scanned: version-control internals, and our own config and baseline (they hold hashes and patterns).
 ALWAYS_SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
 OWN_FILES = frozenset(
@@ -41,10 +48,6 @@ class WalkReport:
     # Left out on purpose (an exclude glob, an ignore file): not a skip a report counts, but what --verbose
     # lists when a person asks why a file was not scanned. A left-out folder is one entry.
     ignored: list[Skipped] = field(default_factory=list)
-
-
-def is_binary(head: bytes) -> bool:
-    return b"\0" in head[:_BINARY_PROBE]
 
 
 def read_stdin(report: WalkReport, options: WalkOptions) -> Iterator[Blob]:
@@ -259,13 +262,13 @@ def read_file(path: str, display: str, max_bytes: int) -> Blob | Skipped:
             opened = os.fstat(fd)
             if not stat.S_ISREG(opened.st_mode):
                 return Skipped(display, "not a regular file")
-            head = _read_at(fd, _BINARY_PROBE, opened.st_size)
+            head = _read_at(fd, BINARY_PROBE, opened.st_size)
             # Decided on the first 8000 bytes: a binary is never read whole; UTF-16 and UTF-32 text is.
             wide = is_binary(head)
             if wide and wide_encoding(head) is None:
                 return Skipped(display, "binary")
             # Read again from the start, in one call the size of the file: head + rest would copy every byte.
-            whole = len(head) == _BINARY_PROBE
+            whole = len(head) == BINARY_PROBE
             data = _read_at(fd, max_bytes + 1, opened.st_size) if whole else head
         finally:
             os.close(fd)
