@@ -48,6 +48,11 @@ def _git(repo: Path, *args: str, when: str = "2024-01-01T12:00:00+00:00") -> str
     return proc.stdout.strip()
 
 
+def _commit_all(repo: Path, author: str, message: str, when: str) -> None:
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "--author", author, "-m", message, when=when)
+
+
 def build_audit_repo(repo: Path) -> Path:
     """Commit each secret in its own commit, a month apart from 2023-03; copy one to a second file; remove
     three at the end. Returns `repo`."""
@@ -59,44 +64,14 @@ def build_audit_repo(repo: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(example(rule_id) + "\n")
         year, month = 2023 + (2 + i) // 12, (2 + i) % 12 + 1
-        _git(repo, "add", "-A")
         message = f"add {path.rsplit('/', 1)[-1]} for {rule_id.split('-')[0]}"
-        _git(
-            repo,
-            "commit",
-            "-q",
-            "--author",
-            PEOPLE[i % len(PEOPLE)],
-            "-m",
-            message,
-            when=f"{year}-{month:02d}-14T10:00:00+00:00",
-        )
+        _commit_all(repo, PEOPLE[i % len(PEOPLE)], message, f"{year}-{month:02d}-14T10:00:00+00:00")
     # The same OpenAI key pasted into a second service: one secret, two places.
     (repo / "services/search/.env").parent.mkdir(parents=True, exist_ok=True)
     copied = (repo / "services/ai/.env").read_text()
     (repo / "services/search/.env").write_text("# copied from services/ai\n" + copied)
-    _git(repo, "add", "-A")
-    _git(
-        repo,
-        "commit",
-        "-q",
-        "--author",
-        PEOPLE[1],
-        "-m",
-        "search service config",
-        when="2024-06-02T09:00:00+00:00",
-    )
+    _commit_all(repo, PEOPLE[1], "search service config", "2024-06-02T09:00:00+00:00")
     for path in ("infra/do.env", "ci/buildkite.env", "data/databricks.env"):
         (repo / path).unlink()
-    _git(repo, "add", "-A")
-    _git(
-        repo,
-        "commit",
-        "-q",
-        "--author",
-        PEOPLE[0],
-        "-m",
-        "remove leaked tokens",
-        when="2024-07-01T09:00:00+00:00",
-    )
+    _commit_all(repo, PEOPLE[0], "remove leaked tokens", "2024-07-01T09:00:00+00:00")
     return repo
