@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from scanner import __version__
 from scanner.engine import budget, decode
-from scanner.engine.anchors import LineMemo, anchored_secrets, matches_near
+from scanner.engine.anchors import LineMemo, anchored_secrets, matches_near, read_horizon
 from scanner.engine.leads import Lead, lead_matches, leading_literal
 from scanner.engine.lines import LineIndex
 from scanner.engine.matcher import KUBE_SECRET, SIGNAL_KEYS, Hits, Matcher, make_matcher, max_width
@@ -112,6 +112,7 @@ class Engine:
         self._verdicts: dict[tuple[str, str], tuple[tuple[DropReason, str] | None, Verdict | None]] = {}
         self._lines: LineMemo = {}  # likewise, the lines one-line rules searched (anchors.py)
         self._widths: dict[int, int | None] = {}  # how long a one-line rule's match is at most
+        self._horizons: dict[int, int | None] = {}  # how far `re` reads past a start (anchors.read_horizon)
         self.matcher: Matcher = make_matcher(self.rules, backend)
         self._keywords = [tuple(k.encode() for k in r.keywords) for r in self.rules]
         # The literal each rule's every match begins with (leads.py); parsed on first use, as parsing every
@@ -199,7 +200,8 @@ class Engine:
             lead = self._lead(index)
             if isinstance(where, Hits):
                 near = None if lead is None else (lead.texts, lines.lowered() if lead.caseless else data)
-                matches = matches_near(rule.regex, data, where.ends, where.width, lead=near)
+                horizon = None if near is not None else self._horizon(index)
+                matches = matches_near(rule.regex, data, where.ends, where.width, lead=near, horizon=horizon)
             elif lead is not None and (lead.caseless or len(lead.texts) > 1) and _long_enough(lead):
                 haystack = lines.lowered() if lead.caseless else data
                 matches = lead_matches(rule.regex, data, haystack, lead.texts, where)
@@ -212,7 +214,10 @@ class Engine:
                 # in characters: one per byte of the bytes pattern only if it is ASCII
                 self._widths[index] = max_width(rule.pattern) if rule.pattern.isascii() else None
             width = self._widths[index]
-            secrets = anchored_secrets(rule.regex, rule.secret_group, data, where, self._lines, width)
+            horizon = None if width is None else self._horizon(index)
+            secrets = anchored_secrets(
+                rule.regex, rule.secret_group, data, where, self._lines, width, horizon
+            )
         keyworded = False
         for start, raw in secrets:
             if not keyworded:  # asked once the rule matches: most nominations never do
@@ -225,6 +230,11 @@ class Engine:
         if index not in self._leads:
             self._leads[index] = leading_literal(self.rules[index].pattern)
         return self._leads[index]
+
+    def _horizon(self, index: int) -> int | None:
+        if index not in self._horizons:  # parsed on first use, as the leads are
+            self._horizons[index] = read_horizon(self.rules[index].regex)
+        return self._horizons[index]
 
     def _is_generic(self, rule_id: str) -> bool:
         return any(rule.id == rule_id and "generic" in rule.tags for rule in self.rules)

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from scanner.engine import Engine
-from scanner.engine.anchors import LineMemo, anchored_secrets, matches_near
+from scanner.engine.anchors import LineMemo, anchored_secrets, matches_near, read_horizon
 from scanner.engine.examples import check_rules
+from scanner.engine.matcher import max_width
 from scanner.errors import RuleError
 from scanner.model import Blob, Origin
 from scanner.rules import Example, Rule, load_rules
@@ -155,3 +156,61 @@ def test_a_long_line_is_searched_near_its_anchor_hits_only() -> None:
     memo: LineMemo = {}
     assert list(anchored_secrets(regex, 1, data, ends, memo, width=None)) == whole  # unbounded: every byte
     assert len(memo) == 1  # the second copy of the long line came from the memo, by its digest
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (
+            rb"(?<![A-Za-z0-9+/])(AQ[A-Za-z0-9+/]{6}==)(?![A-Za-z0-9+/=])",
+            b"x AQabcdef== AQxyzxyz== zAQabcdef==a",
+        ),
+        (rb"ab|b", b"aab ab b abab"),
+        (rb"a{2,3}", b"aaaaaaa a aa"),
+        (rb"x?", b"xx yx"),  # empty matches: finditer's own stepping
+        (rb"(?m)k=(\w{2,4})$", b"k=ab\nk=abcdef\nk=abc\n"),  # `$` asks what lies one byte past
+        (rb"k=(\w{2,4})\b", b"k=abcde k=ab k=a_"),
+        (
+            rb"(?i:[\"']?(?:name|key)[\"']?[ \t]{0,4}[:=][ \t]{0,4})[\"']?([^\s\"',;]{3,8})",
+            b'"Name": "abc", key=QQQ',
+        ),
+    ],
+)
+def test_searching_stretches_near_the_hits_finds_what_a_whole_search_finds(
+    pattern: bytes, text: bytes
+) -> None:
+    regex = re.compile(pattern)
+    horizon = read_horizon(regex)
+    assert horizon is not None
+    ends = sorted({m.end() for start in range(len(text)) if (m := regex.match(text, start))})
+    width = max_width(pattern.decode())
+    assert width is not None
+    for gap in (
+        0,
+        3,
+        5_000,
+    ):  # hits close together, then far apart: a search per stretch beats one to the end
+        big = b" " * gap + text + b" " * gap + text + b" " * 100_000
+        hits = [gap + end for end in ends] + [2 * gap + len(text) + end for end in ends]
+        expected = [m.span() for m in regex.finditer(big, max(0, hits[0] - width))]
+        assert [m.span() for m in matches_near(regex, big, hits, width, horizon=horizon)] == expected
+        for cut in range(len(text) - 1, len(big), 4_001):  # an endpos cutting a match short, or none
+            expected = [m.span() for m in regex.finditer(big, max(0, hits[0] - width), cut)]
+            assert [m.span() for m in matches_near(regex, big, hits, width, endpos=cut, horizon=horizon)] == (
+                expected
+            )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "horizon"),
+    [
+        (rb"abc", 5),  # the match, and two bytes `$` and `\b` may look at
+        (rb"a(?=b{2})c?", 6),  # a lookahead reads past where it stands
+        (rb"(?<=x)ab", 5),  # a lookbehind reads before
+        (rb"a(?=b+)", None),
+        (rb"(a)\1", None),
+        (rb"a+", None),
+    ],
+)
+def test_read_horizon(pattern: bytes, horizon: int | None) -> None:
+    assert read_horizon(re.compile(pattern)) == horizon
