@@ -45,6 +45,7 @@ _TEXT_ENCODINGS = (
 # test first matches, and how long a match is at most. Source code holds `%` and `\\` everywhere, and `re`
 # read such blobs to their end for a match that is seldom there (on numpy's history, most of decoding's time).
 TEXT_SIGNALS = (("percent", _PERCENT.pattern, 3), ("escape", _ESCAPE.pattern, 6))
+_SIGNAL_WIDTHS = {name: width for name, _, width in TEXT_SIGNALS}
 _BACKSLASH = 92
 _MANIFEST_SUFFIXES = (".yaml", ".yml", ".json", "-")  # "-": standard input
 
@@ -76,6 +77,8 @@ def decoded(
     `dropped`: the first pass's drops (they name base64 values under secret-like names); `kube_secret`: the
     matcher saw `kind: Secret`; `signals`: where the matcher saw each of TEXT_SIGNALS end first (None: it
     did not look)."""
+    if signals is not None and not signals and not kube_secret and not any(map(_base64_drop, dropped)):
+        return None  # the matcher saw nothing encoded: most blobs of a history, skipped at once
     data = blob.data
     raw_lines = LineIndex(data)
     base64_spans = _dropped_base64(dropped, raw_lines)
@@ -118,10 +121,14 @@ def _dropped_base64(dropped: list[Dropped], lines: LineIndex) -> list[tuple[int,
     """Where the generic judge found base64 of text assigned to a secret-like name."""
     spans = []
     for drop in dropped:
-        if drop.reason == "validator" and drop.detail == BASE64_TEXT:
+        if _base64_drop(drop):
             start = lines.start(drop.line) + drop.column - 1
             spans.append((start, start + len(drop.secret.encode())))
     return spans
+
+
+def _base64_drop(drop: Dropped) -> bool:
+    return drop.reason == "validator" and drop.detail == BASE64_TEXT
 
 
 Span = tuple[int, int, bytes, str]
@@ -170,8 +177,7 @@ def _first(
         found = pattern.search(data, start) if start >= 0 else None
     else:  # the first match ends where the matcher says, so it starts at most its width before
         end = signals.get(encoding)
-        width = next(w for name, _, w in TEXT_SIGNALS if name == encoding)
-        found = None if end is None else pattern.search(data, max(0, end - width))
+        found = None if end is None else pattern.search(data, max(0, end - _SIGNAL_WIDTHS[encoding]))
     return -1 if found is None else found.start()
 
 
