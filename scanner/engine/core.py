@@ -66,8 +66,9 @@ class ScanOutcome:
     # what to decode): such an outcome holds for its own path only, never for a copy elsewhere (issue 14 §2).
     path_dependent: bool = False
     path_allowlisted: bool = False  # a candidate was dropped by a path allowlist
-    # Every candidate value by line, reported or dropped: each finding's line context hides its neighbours.
-    candidates: dict[int, set[str]] = field(default_factory=dict, repr=False)
+    # Every candidate value and its offset, reported or dropped: each finding's line context hides its
+    # neighbours. Their lines are looked up only when the blob has a finding.
+    candidates: list[tuple[int, str]] = field(default_factory=list, repr=False)
     # Rules that gave up on this blob (their time budget ran out): named in the report's errors, while the
     # other rules' findings in it stand.
     rule_errors: list[str] = field(default_factory=list)
@@ -143,7 +144,7 @@ class Engine:
         return self.matcher.name
 
     def scan(self, blob: Blob, explain: bool = False, depth: int = 0) -> ScanOutcome:
-        outcome = self._scan_text(blob, explain=True)  # drops name the base64 values worth decoding
+        outcome = self._scan_text(blob, explain)
         if depth < decode.MAX_DEPTH:  # then what base64, percent or escapes hide (issue 7 §3)
             work = decode.decoded(blob, outcome.dropped, outcome.kube_secret, outcome.signals)
             if work is not None:
@@ -186,8 +187,8 @@ class Engine:
                 self._match(index, nominated[index], data, lines, blob.origin, outcome, explain)
         if outcome.findings:
             outcome.findings = pair_aws_credentials(_dedupe(outcome.findings, self._rank), lines)
-            outcome.findings = _with_line_secrets(outcome.findings, outcome.candidates)
-        outcome.candidates = {}  # used: never kept, nor sent back by a worker
+            outcome.findings = _with_line_secrets(outcome.findings, _by_line(outcome.candidates, lines))
+        outcome.candidates = []  # used: never kept, nor sent back by a worker
         return outcome
 
     def _match(
@@ -269,16 +270,23 @@ class Engine:
         explain: bool,
     ) -> None:
         secret = raw.decode("utf-8", "replace")
+        outcome.candidates.append((start, secret))
+        measured = self._measured(rule, secret)
+        if not explain and measured[0] is not None and not decode.worth_decoding(*measured[0]):
+            # Dropped by its value alone, and the drop is neither shown nor decoded: where it stands is never
+            # asked. Most candidates of a history are such values, in each version of a file.
+            return
         line_no = lines.line_of(start)
         line = lines.text(line_no)
         column = start - lines.start(line_no) + 1
-        drop, verdict = self._judge(rule, secret, raw, line, lines, line_no, origin.path)
-        outcome.candidates.setdefault(line_no, set()).add(secret)
+        drop, verdict = self._judge(rule, measured, raw, secret, line, lines, line_no, origin.path)
         if (drop is None or drop[0] not in _VALUE_DROPS) and (rule.allowlist.paths or self.allowlist.paths):
             outcome.path_dependent = True  # reported here, it may be allowlisted elsewhere, and the reverse
             outcome.path_allowlisted |= drop is not None and drop[0] == "allowlist-path"
         if drop is not None:
-            if explain:
+            # Unless explaining, only the drops scan() keeps (markers are counted in every report) and those
+            # decoding needs.
+            if explain or drop[0] == "inline-marker" or decode.worth_decoding(*drop):
                 outcome.dropped.append(Dropped(rule.id, origin, line_no, column, drop[0], drop[1], secret))
             return
         confidence = (verdict.confidence if verdict else None) or rule.confidence
@@ -304,17 +312,30 @@ class Engine:
             )
         )
 
-    def _judge(
-        self, rule: Rule, secret: str, raw: bytes, line: bytes, lines: LineIndex, line_no: int, path: str
-    ) -> tuple[tuple[DropReason, str] | None, Verdict | None]:
-        """Why a candidate is dropped (or None to report it), and the validator's verdict."""
+    def _measured(self, rule: Rule, secret: str) -> tuple[tuple[DropReason, str] | None, Verdict | None]:
+        """What the value alone says (_measure), remembered."""
         key = (rule.id, secret)
         known = self._verdicts.get(key)
         if known is None:
             if len(self._verdicts) >= _VERDICTS_KEPT:
                 self._verdicts.clear()
             known = self._verdicts[key] = _measure(rule, secret)
-        drop, verdict = known
+        return known
+
+    def _judge(
+        self,
+        rule: Rule,
+        measured: tuple[tuple[DropReason, str] | None, Verdict | None],
+        raw: bytes,
+        secret: str,
+        line: bytes,
+        lines: LineIndex,
+        line_no: int,
+        path: str,
+    ) -> tuple[tuple[DropReason, str] | None, Verdict | None]:
+        """Why a candidate is dropped (or None to report it), and the validator's verdict, given what the
+        value alone says (`measured`)."""
+        drop, verdict = measured
         if drop is not None:
             return drop, verdict
         for allow, scope in ((rule.allowlist, "rule"), (self.allowlist, "global")):
@@ -411,6 +432,13 @@ _ASSIGNED = re.compile(
     r"([^\s\"'`,;]{4,})"
 )
 _MIN_HIDDEN = 4  # a shorter candidate is no secret worth hiding, and masking it would garble the line
+
+
+def _by_line(candidates: list[tuple[int, str]], lines: LineIndex) -> dict[int, set[str]]:
+    by_line: dict[int, set[str]] = {}
+    for start, secret in candidates:
+        by_line.setdefault(lines.line_of(start), set()).add(secret)
+    return by_line
 
 
 def _with_line_secrets(findings: list[Finding], candidates: dict[int, set[str]]) -> list[Finding]:

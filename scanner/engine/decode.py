@@ -127,8 +127,14 @@ def _dropped_base64(dropped: list[Dropped], lines: LineIndex) -> list[tuple[int,
     return spans
 
 
+def worth_decoding(reason: str, detail: str) -> bool:
+    """Whether a drop (its reason and detail) names a value to decode: the generic judge found base64 of text
+    assigned to a secret-like name. The engine keeps such drops even when it shows none."""
+    return reason == "validator" and detail == BASE64_TEXT
+
+
 def _base64_drop(drop: Dropped) -> bool:
-    return drop.reason == "validator" and drop.detail == BASE64_TEXT
+    return worth_decoding(drop.reason, drop.detail)
 
 
 Span = tuple[int, int, bytes, str]

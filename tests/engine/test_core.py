@@ -97,9 +97,23 @@ def test_global_allowlist() -> None:
     ],
 )
 def test_inline_markers(text: str) -> None:
-    outcome = scan(Engine([rule()]), text, explain=True)
-    assert outcome.findings == []
-    assert [d.reason for d in outcome.dropped] == ["inline-marker"]
+    for explain in (True, False):  # what markers suppressed is counted in every report (issue 15 §2)
+        outcome = scan(Engine([rule()]), text, explain=explain)
+        assert outcome.findings == []
+        assert [d.reason for d in outcome.dropped] == ["inline-marker"]
+
+
+def test_a_value_dropped_unexplained_still_hides_in_its_neighbours_line() -> None:
+    """Unless explaining, a candidate its value alone drops is never located, but a finding on its line still
+    hides it in its line context."""
+    engine = Engine([rule(entropy=3.0)])
+    text = "x = 1\ndemo_token = aaaaaaaaaaaa; DEMO_token = abcd1234EFGH\n"
+    quiet, explained = scan(engine, text), scan(engine, text, explain=True)
+    assert [d.reason for d in explained.dropped] == ["entropy"] and quiet.dropped == []
+    assert quiet.findings == explained.findings
+    assert [(f.line, f.secret, f.line_secrets) for f in quiet.findings] == [
+        (2, "abcd1234EFGH", ("aaaaaaaaaaaa",))
+    ]
 
 
 def test_marker_on_another_line_does_not_suppress() -> None:
