@@ -231,7 +231,7 @@ class Engine:
         keyworded = False
         for start, raw in secrets:
             if not keyworded:  # asked once the rule matches: most nominations never do
-                if not self._has_keyword(index, lines, lines.text(lines.line_of(start))):
+                if not self._has_keyword(index, lines, lines.around(start)):
                     break
                 keyworded = True
             self._consider(rule, start, raw, origin, lines, outcome, explain)
@@ -435,8 +435,9 @@ _MIN_HIDDEN = 4  # a shorter candidate is no secret worth hiding, and masking it
 
 
 def _by_line(candidates: list[tuple[int, str]], lines: LineIndex) -> dict[int, set[str]]:
+    """The candidates' values by line, found in order of offset: each line counted on from the one before."""
     by_line: dict[int, set[str]] = {}
-    for start, secret in candidates:
+    for start, secret in sorted(candidates):
         by_line.setdefault(lines.line_of(start), set()).add(secret)
     return by_line
 

@@ -43,6 +43,12 @@ class LineIndex:
         end = self.data.find(b"\n", begin)
         return self.data[begin : end if end >= 0 else len(self.data)]
 
+    def around(self, offset: int) -> bytes:
+        """The text of the line holding `offset`, without numbering it (counting the lines above costs a read
+        of them)."""
+        end = self.data.find(b"\n", offset)
+        return self.data[self.data.rfind(b"\n", 0, offset) + 1 : end if end >= 0 else len(self.data)]
+
     def lowered(self) -> bytes:
         """The blob in lower case (ASCII, as `re` folds bytes), made once for every rule that asks."""
         if self._lowered is None:

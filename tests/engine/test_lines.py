@@ -27,3 +27,10 @@ def test_line_of_start_and_text_agree_with_splitlines() -> None:
             assert index.text(line - 1) == lines[line - 2]  # the line above, without a full index
     assert index.count() == len(lines)
     assert index.text(1) == lines[0]
+
+
+def test_around_is_the_text_of_the_line_holding_an_offset() -> None:
+    data = b"ab\n\ncd\r\nef"
+    index = LineIndex(data)
+    for offset in range(len(data) + 1):
+        assert index.around(offset) == LineIndex(data).text(LineIndex(data).line_of(offset))
