@@ -110,6 +110,18 @@ def resolve(repo: Path, rev: str) -> str | None:
     return out.decode().strip() or None
 
 
+def resolve_all(repo: Path, revs: Sequence[str]) -> list[str | None]:
+    """The commit SHA each of `revs` names, or None: resolve() for several names in one git process."""
+    out = run(
+        repo,
+        "cat-file",
+        "--batch-check=%(objectname)",
+        stdin="".join(f"{r}^{{commit}}\n" for r in revs).encode(),
+    )
+    answers = out.decode("utf-8", "surrogateescape").splitlines()
+    return [None if answer.endswith(" missing") or " " in answer else answer for answer in answers]
+
+
 def boundary(repo: Path, tips: Sequence[str], exclude: Sequence[str] = ("--all",)) -> list[str]:
     """The commits already in the repository (reachable from `exclude`) that the new commits of `tips`
     sit on: their parents outside the new set."""

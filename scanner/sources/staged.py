@@ -51,8 +51,7 @@ def bases(work: StagedScan) -> list[str]:
     """The commits whose secrets a staged change does not add anew: HEAD, and during a merge the branch
     being merged (its secrets come with the merge, they are not written in it). Asked only when the scan
     found something, so a clean commit pays for no git call."""
-    found = (git.resolve(work.root, name) for name in ("HEAD", "MERGE_HEAD"))
-    return [sha for sha in found if sha is not None]
+    return [sha for sha in git.resolve_all(work.root, ("HEAD", "MERGE_HEAD")) if sha is not None]
 
 
 # Runs of the characters most secrets are made of, long and mixed enough to be rare in a repository. A run

@@ -85,3 +85,20 @@ def test_a_commit_without_runs_starts_no_search(
     build(tmp_path, [({"old.ini": AWS_CONFIG}, "init")])
     assert hook(tmp_path, monkeypatch, {"notes.txt": "nothing secret here\n"}) == 0
     assert searches == []
+
+
+def test_during_a_merge_the_merged_branch_secrets_are_not_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(tmp_path, [({"a.txt": "a\n"}, "init")])
+    gitrepo.git(tmp_path, "checkout", "-q", "-b", "other")
+    build(tmp_path, [({"other.ini": AWS_CONFIG}, "a secret on the other branch")], start=1)
+    gitrepo.git(tmp_path, "checkout", "-q", "main")
+    gitrepo.git(tmp_path, "merge", "-q", "--no-ff", "--no-commit", "other")
+    assert git.resolve_all(tmp_path, ("HEAD", "MERGE_HEAD", "nothing")) == [
+        gitrepo.git(tmp_path, "rev-parse", "main").strip(),
+        gitrepo.git(tmp_path, "rev-parse", "other").strip(),
+        None,
+    ]
+    assert hook(tmp_path, monkeypatch, {}) == 0  # the merge brings it: not written in the merge
+    assert hook(tmp_path, monkeypatch, {"fix.txt": f"aws_access_key_id = {KEY_ID_2}\n"}) == 1
