@@ -75,8 +75,8 @@ def search_terms(patch: bytes) -> list[str]:
 @contextmanager
 def searching(work: StagedScan) -> Iterator[None]:
     """Search the last commit for `work.terms` while the rules load and the staged files are scanned:
-    reading a large work tree is the hook's slowest step, and git does it on the other cores. Stopped at
-    the end if still running."""
+    reading a large work tree is the hook's slowest step, and git does it on the other cores. Compared
+    with HEAD, the commit bases() names first; stopped at the end if still running."""
     if work.terms:
         work.early = git.start_tree_search(work.root, "HEAD", work.terms)
     try:
