@@ -58,17 +58,22 @@ def bases(work: StagedScan) -> list[str]:
 # inside a secret is in every file that holds the secret, so a search for the runs of the added lines finds
 # every file holding a secret found on them whose value contains one; a secret that contains none (short,
 # or written with other characters) is searched for itself once found. More runs than _MAX_TERMS (a
-# lockfile's hashes): no early search, the one for the secrets found is cheaper.
+# lockfile's hashes) or a patch over _MAX_PATCH bytes: no early search, the one for the secrets found is
+# cheaper than reading them all here.
 _RUN = re.compile(rb"[A-Za-z0-9+/]{16,}")
+_ADDED = re.compile(rb"^\+(?!\+\+ ).*", re.M)
 _MIXED = re.compile(rb"[0-9]").search, re.compile(rb"[A-Za-z]").search
 _MAX_TERMS = 64
+_MAX_PATCH = 1 << 18
 
 
 def search_terms(patch: bytes) -> list[str]:
     """What to search the last commit for before the scan: the runs of `patch`'s added lines (a line
     added with a leading "++" looks like a header and is passed by: its secrets are searched once found)."""
-    added = (line for line in patch.split(b"\n") if line[:1] == b"+" and line[:4] != b"+++ ")
-    runs = {run for line in added for run in _RUN.findall(line) if all(has(run) for has in _MIXED)}
+    if len(patch) > _MAX_PATCH:
+        return []
+    added = b"\n".join(_ADDED.findall(patch))
+    runs = {run for run in _RUN.findall(added) if all(has(run) for has in _MIXED)}
     return sorted(run.decode("ascii") for run in runs) if len(runs) <= _MAX_TERMS else []
 
 

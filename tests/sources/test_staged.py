@@ -34,6 +34,7 @@ def test_terms_are_the_long_mixed_runs_of_added_lines() -> None:
     ]
     many = b"".join(b"+k%d = %s\n" % (n, secret_key(n).encode()) for n in range(100))
     assert search_terms(many) == []  # a lockfile's worth: searched for the secrets found instead
+    assert search_terms(PATCH + b"+" + b"x = 1 " * 50_000 + b"\n") == []  # too large to read here
 
 
 @pytest.fixture
