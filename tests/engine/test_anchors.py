@@ -201,6 +201,20 @@ def test_searching_stretches_near_the_hits_finds_what_a_whole_search_finds(
             )
 
 
+def test_a_long_line_is_searched_in_stretches_near_its_anchor_hits() -> None:
+    regex = re.compile(rb"(?i)(?<![a-z])pass(?:word)?[ \t]{0,4}=[ \t]{0,4}([a-z0-9]{8,12})(?![a-z0-9])")
+    anchor = re.compile(rb"(?i)(?<![a-z])pass(?:word)?[ \t]{0,4}=")
+    filler = b"x = [" + b"1, " * 2000
+    line = filler + b"password = hunter2hunter2, bypass=aaaaaaaaaa, pass=QzKq7mXr1 " + filler
+    data = b"head\n" + line + b"\n" + line + b" pass=abcdefghijklmnop pass=abcdefgh"
+    ends = [m.end() for m in anchor.finditer(data)]
+    whole = [(m.start(1), m.group(1)) for m in regex.finditer(data)]
+    assert len(whole) == 3
+    width, horizon = max_width(regex.pattern.decode()), read_horizon(regex)
+    assert width is not None and horizon is not None
+    assert list(anchored_secrets(regex, 1, data, ends, {}, width=width, horizon=horizon)) == whole
+
+
 @pytest.mark.parametrize(
     ("pattern", "horizon"),
     [
