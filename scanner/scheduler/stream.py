@@ -21,6 +21,7 @@ from scanner.git.objects import BatchReader
 from scanner.model import ScanResult
 from scanner.scheduler import pool
 from scanner.scheduler.blobs import Progress, ScanOptions, scan_blobs
+from scanner.scheduler.lanes import OURS, THEIRS, Lanes
 from scanner.scheduler.pool import default_jobs
 from scanner.scheduler.work import Named, Read, scan_named
 from scanner.sources import history
@@ -35,6 +36,12 @@ if TYPE_CHECKING:
 # workers from the start). After 128 MB, requests' history (284 MB) was half over before they joined; after
 # 32 MB, its audit took 2.4-2.6 s instead of 2.7-3.4 s, for no more CPU.
 POOL_AFTER = 32 * 1024 * 1024
+# Once shared, blobs are dealt in batches of this many (the walk's own end with each chunk of its output, and
+# are about as small): a worker's last batches are what the audit waits for at its end. A side short of work
+# takes over the other's oldest blobs once this many wait for the other: a bound on the names held, loose
+# enough that folders rarely change sides.
+LANE_BATCH = BatchReader.MAX_BATCH // 4
+LANE_BACKLOG = 32 * LANE_BATCH
 
 
 def scan_history(
@@ -228,7 +235,8 @@ class _Remote:
 
 
 class _Sharing:
-    """Hands out a stream of batches: to the workers while they have room, else to this process.
+    """Hands out a stream of batches: to the workers while they have room, else to this process; once shared,
+    the blobs of each folder to one side, so each side's git finds the bases of its deltas (lanes.py).
 
     Workers get a batch whenever one of theirs is done, checked between two blobs this process scans (not
     only between two of its batches: a worker that finishes while this process scans a batch of large blobs
@@ -237,7 +245,7 @@ class _Sharing:
     gets next (with several workers, which one takes a batch is not known). Results come in batch order."""
 
     def __init__(self, batches: Iterator[list[Named]], reader: BatchReader, room: int, ahead: bool) -> None:
-        self.batches: Iterator[list[Named]] | None = batches
+        self.lanes = Lanes(batches, LANE_BATCH, LANE_BACKLOG)
         self.reader = reader
         self.room = room  # batches the workers may hold
         self.ahead = ahead
@@ -247,14 +255,13 @@ class _Sharing:
         self.running: list[cf.Future[list[Read]]] = []  # batches in workers
         self.held: _Remote | None = None  # the workers' next batch, named to the last one handed out
 
-    def _next(self) -> list[Named] | None:
-        batch = next(self.batches, None) if self.batches is not None else None
-        if batch is None:
-            self.batches = None
-        return batch
+    def start(self, workers: cf.ProcessPoolExecutor) -> None:
+        """Share the rest of the stream with `workers`, each folder read by one side (lanes.py)."""
+        self.workers = workers
+        self.lanes.split()
 
     def _remote(self) -> _Remote | None:
-        batch = self._next()
+        batch = self.lanes.take(THEIRS)
         if batch is None:
             return None
         remote = _Remote(batch)
@@ -278,7 +285,7 @@ class _Sharing:
 
     def next_local(self) -> _Local | None:
         """The next batch this process scans, with the one after it asked of our git already."""
-        while len(self.local) < 2 and (batch := self._next()) is not None:
+        while len(self.local) < 2 and (batch := self.lanes.take(OURS)) is not None:
             self.reader.ask([oid for oid, _ in batch])
             self.local.append(_Local(batch))
             self.slots.append(self.local[-1])
@@ -315,7 +322,8 @@ def _shared(
     takes."""
     with BatchReader(work.repo, work.max_bytes) as reader:
         sharing = _Sharing(batches, reader, 2 * workers.count, ahead=workers.count == 1)
-        sharing.workers = workers.executor
+        if workers.executor is not None:
+            sharing.start(workers.executor)
         scanned = 0
         while (local := sharing.next_local()) is not None:
             reads = []
@@ -323,7 +331,7 @@ def _shared(
                 reads.append(read)
                 scanned += read.size
                 if sharing.workers is None and workers.count and scanned >= POOL_AFTER:
-                    sharing.workers = workers.start(fork_ok=not reader.threaded)
+                    sharing.start(workers.start(fork_ok=not reader.threaded))
                 sharing.feed_workers()
             local.reads = reads
             yield from sharing.ready()
