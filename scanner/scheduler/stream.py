@@ -10,6 +10,7 @@ scanning the current one, so git reads while Python scans.
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -78,6 +79,10 @@ class _Workers:
 
     def start(self, fork_ok: bool) -> cf.ProcessPoolExecutor:
         if self.executor is None:
+            # What exists now (the engine, the plan) lives as long as the audit: frozen, the collector never
+            # walks it again, here or in a forked worker (whose pages of it then stay shared with ours).
+            gc.freeze()
+            self._stack.callback(gc.unfreeze)
             started = pool.start(
                 self.engine,
                 self.explain,
@@ -110,7 +115,7 @@ def _stream(
     known_clean = cache.clean_among if cache is not None and cache.warm else None
     with ExitStack() as own:
         log = walk or own.enter_context(git.BlobLog(work.repo, work.revs, piped=True))
-        copies: dict[str, set[bytes]] = {}
+        copies: history.Copies = {}
         dependent: dict[str, str] = {}
         named = history.named_blobs(work, log, seen, known_clean, progress, copies)
         scan_batches(engine, work, named, result, options, progress, dependent, workers)
@@ -150,7 +155,7 @@ def _after_blobs(
     options: ScanOptions,
     progress: Progress | None,
     seen: set[str],
-    copies: dict[str, set[bytes]],
+    copies: history.Copies,
     dependent: dict[str, str],
     workers: _Workers,
 ) -> None:
