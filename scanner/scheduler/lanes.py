@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from scanner.scheduler.work import Named
 
 OURS, THEIRS = 0, 1  # this process's lane; its workers'
+_LAST = 8  # the smallest batch dealt at the end of the walk
 
 
 class Lanes:
@@ -44,10 +45,13 @@ class Lanes:
         own, other = self._waiting[lane], self._waiting[1 - lane]
         while len(own) < self._size and len(other) < self._backlog and self._deal(lane):
             pass
-        batch = [own.popleft() for _ in range(min(self._size, len(own)))]
-        if len(batch) < self._size and (self._batches is None or len(other) >= self._backlog):
+        size = self._size
+        if self._batches is None:  # the walk has ended: batches shrink with what is left, so neither side
+            size = min(size, max(_LAST, (len(own) + len(other)) // 8))  # waits long for the other's last
+        batch = [own.popleft() for _ in range(min(size, len(own)))]
+        if len(batch) < size and (self._batches is None or len(other) >= self._backlog):
             # Short of its own: it takes over the other lane's oldest blobs, and their folders from now on.
-            taken = [other.popleft() for _ in range(min(self._size - len(batch), len(other)))]
+            taken = [other.popleft() for _ in range(min(size - len(batch), len(other)))]
             self._owner.update((_folder(path), lane) for _, path in taken)
             batch += taken
         return batch or None

@@ -61,3 +61,14 @@ def test_a_lane_short_of_work_takes_over_the_others_oldest_and_their_folders() -
     assert lanes.take(THEIRS) == [("a6", "a/f.py"), ("b0", "b/f.py")]  # a is theirs now; b is new to them
     assert lanes.take(OURS) == names[4:6]  # what waited for us before stays ours
     assert lanes.take(OURS) is None and lanes.take(THEIRS) is None
+
+
+def test_once_the_walk_has_ended_batches_shrink_with_what_is_left() -> None:
+    names = _names("abcd", 50)
+    lanes = Lanes(_stream(names, 200), size=32, backlog=1000)
+    lanes.split()
+    sizes = []
+    while (batch := lanes.take(len(sizes) % 2)) is not None:
+        sizes.append(len(batch))
+    assert sum(sizes) == len(names)
+    assert sizes[0] == 32 and sizes[-1] <= 8 and sizes == sorted(sizes, reverse=True)
