@@ -24,7 +24,7 @@ from scanner.scheduler import pool
 from scanner.scheduler.blobs import Progress, ScanOptions, scan_blobs
 from scanner.scheduler.lanes import OURS, THEIRS, Lanes
 from scanner.scheduler.pool import default_jobs
-from scanner.scheduler.work import Named, Read, scan_named
+from scanner.scheduler.work import Named, Read, Verdict, reads, scan_named
 from scanner.sources import history
 from scanner.sources.history import Plan, binary, oversized
 
@@ -233,7 +233,7 @@ class _Remote:
 
     def __init__(self, batch: list[Named]) -> None:
         self.batch = batch
-        self.future: cf.Future[list[Read]] | None = None
+        self.future: cf.Future[list[Verdict]] | None = None
 
     def done(self) -> bool:
         return self.future is not None and self.future.done()
@@ -257,7 +257,7 @@ class _Sharing:
         self.workers: cf.ProcessPoolExecutor | None = None
         self.slots: deque[_Local | _Remote] = deque()  # every batch not yet reported, in order
         self.local: deque[_Local] = deque()  # asked of our git, not scanned yet
-        self.running: list[cf.Future[list[Read]]] = []  # batches in workers
+        self.running: list[cf.Future[list[Verdict]]] = []  # batches in workers
         self.held: _Remote | None = None  # the workers' next batch, named to the last one handed out
 
     def start(self, workers: cf.ProcessPoolExecutor) -> None:
@@ -316,7 +316,7 @@ class _Sharing:
             assert slot.reads is not None
             return slot.reads
         assert slot.future is not None
-        return slot.future.result()
+        return reads(slot.batch, slot.future.result())
 
 
 def _shared(
