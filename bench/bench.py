@@ -110,6 +110,11 @@ def staged_clone(repo: Path, workdir: Path) -> tuple[Path, tuple[str, ...]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('"""Local settings."""\n\nDEBUG = True\n' + "\n".join(item.lines) + "\n")
     git("add", STAGED_FILE, cwd=clone)
+    # A checkout written in the same second as its index leaves "racily clean" entries that every later
+    # diff must hash again (moto: ~190M instructions per diff-index). A real hook runs long after the
+    # checkout, inside `git commit`, which refreshes the index first: so write it once more, a second later.
+    time.sleep(1.1)
+    git("update-index", "-q", "--refresh", cwd=clone)
     return clone, item.values
 
 

@@ -14,7 +14,6 @@ import os
 import signal
 import sys
 import threading
-import traceback
 from collections.abc import Iterator, Sequence
 from typing import NoReturn
 
@@ -156,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_CLEAN
     except Exception:
+        import traceback  # only for a bug: its imports (linecache, tokenize) are not the hook's to pay
+
         traceback.print_exc()
         print("secretscan: unexpected error (a bug): please report it with the trace above", file=sys.stderr)
         return EXIT_UNEXPECTED

@@ -15,6 +15,7 @@ from scanner.pipeline import Setup, repository, scan_options
 from scanner.scheduler import Progress, ScanOptions, default_jobs, scan_blobs
 
 if TYPE_CHECKING:
+    from scanner.git import TreeSearch
     from scanner.git.parse import CommitDiff
     from scanner.sources.common import AddedLookup, PathTest
     from scanner.sources.diff import RangeScan
@@ -120,7 +121,9 @@ def scan_staged(setup: Setup, work: StagedScan) -> ScanResult:
         # A file named with nothing staged is scanned whole on purpose: its findings are not judged.
         bases = staged.bases(work)
         where = f"the last commit ({bases[0][:12]})" if bases else ""
-        _drop_preexisting(setup, options, (work.root, bases, where), result, _is_staged, checked_out=True)
+        base = (work.root, bases, where)
+        _drop_preexisting(setup, options, base, result, _is_staged, checked_out=True, early=work.early)
+    staged.stop_search(work)  # unread when nothing was found: no need to wait for it
     return result
 
 
@@ -185,10 +188,11 @@ def _drop_preexisting(
     result: ScanResult,
     judged: Callable[[Finding], bool] = lambda finding: True,
     checked_out: bool = False,
+    early: TreeSearch | None = None,
 ) -> None:
     """Drop the findings whose secrets the base commits already held (filters/preexisting.py), scanning
     the base files with this run's engine. `base`: the repository, its base commits, what they are;
-    `checked_out`: the first is the commit checked out in its work tree."""
+    `checked_out`: the first is the commit checked out in its work tree, which `early` already searches."""
     from scanner.filters.preexisting import drop_preexisting
 
     repo, bases, where = base
@@ -198,4 +202,5 @@ def _drop_preexisting(
         scan_blobs(setup.engine, blobs, scanned, options)
         return scanned.findings
 
-    drop_preexisting(repo, bases, result, scan_base, setup.settings.explain, where, judged, checked_out)
+    explain = setup.settings.explain
+    drop_preexisting(repo, bases, result, scan_base, explain, where, judged, checked_out, early)

@@ -204,3 +204,14 @@ def test_pyproject_without_our_table_is_not_a_config(repo: Path) -> None:
         ("app/appsync.js", "aws-appsync-api-key"),
         ("app/settings.py", "aws-access-key-id"),
     ]
+
+
+def test_a_pyproject_that_never_names_us_is_not_parsed(tmp_path: Path) -> None:
+    from scanner.config import find_config
+
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff\n")  # not TOML, and not about us: no error
+    assert find_config(tmp_path) is None
+    (tmp_path / "pyproject.toml").write_text("# secretscan: see below\n[tool.ruff]\n")  # parsed: no table
+    assert find_config(tmp_path) is None
+    (tmp_path / "pyproject.toml").write_text('[tool."secretscan"]\nexclude = []\n')
+    assert find_config(tmp_path) == tmp_path / "pyproject.toml"

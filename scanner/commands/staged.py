@@ -76,13 +76,15 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from scanner.collect import scan_staged
-    from scanner.pipeline import finish, prepare
     from scanner.sources import staged
 
     work = staged.plan(Path.cwd(), args.files)
-    # Project config and baseline are found at the repository root.
-    setup = prepare(
-        Settings(command="staged", repo=str(work.root), files=tuple(args.files), **scan_fields(args))
-    )
-    return finish(setup, scan_staged(setup, work), hints=hints())
+    with staged.searching(work):  # first, so that git searches while the scanner loads
+        from scanner.collect import scan_staged
+        from scanner.pipeline import finish, prepare
+
+        # Project config and baseline are found at the repository root.
+        setup = prepare(
+            Settings(command="staged", repo=str(work.root), files=tuple(args.files), **scan_fields(args))
+        )
+        return finish(setup, scan_staged(setup, work), hints=hints())

@@ -31,14 +31,16 @@ def drop_preexisting(
     where: str,
     judged: Callable[[Finding], bool] = lambda finding: True,
     checked_out: bool = False,
+    early: git.TreeSearch | None = None,
 ) -> None:
     """Drop every `judged` finding whose secret and companions the `bases` (commits) already held, in any
     file; only base files holding one of the values are scanned. `where` names the base for --explain;
-    `checked_out`: the first base is the commit checked out in `repo`'s work tree (a staged change)."""
+    `checked_out`: the first base is the commit checked out in `repo`'s work tree (a staged change), and
+    `early` a search of it started before the findings were known (used when its terms cover them)."""
     candidates = [f for f in result.findings if judged(f)]
     if not candidates or not bases:
         return
-    known = _known(repo, bases, _needles(candidates), scan, checked_out)
+    known = _known(repo, bases, _needles(candidates), scan, early if checked_out else None, checked_out)
     kept = []
     for finding in result.findings:
         if not judged(finding) or not _is_known(finding, known):
@@ -63,11 +65,18 @@ def _needles(findings: list[Finding]) -> list[str]:
     return sorted({line for line in lines if line})
 
 
-def _known(repo: Path, bases: Sequence[str], needles: list[str], scan: ScanFn, checked_out: bool) -> Known:
+def _known(
+    repo: Path,
+    bases: Sequence[str],
+    needles: list[str],
+    scan: ScanFn,
+    early: git.TreeSearch | None,
+    checked_out: bool,
+) -> Known:
     names = [
         f"{base}:{path}"
         for n, base in enumerate(bases)
-        for path in _holding(repo, base, needles, checked_out and n == 0)
+        for path in _holding(repo, base, needles, early if n == 0 else None, checked_out and n == 0)
     ]
     pairs: set[tuple[str, str]] = set()
     values: set[str] = set()
@@ -87,22 +96,34 @@ def _known(repo: Path, bases: Sequence[str], needles: list[str], scan: ScanFn, c
     return pairs, values
 
 
-def _holding(repo: Path, base: str, needles: list[str], checked_out: bool) -> list[str]:
+def _holding(
+    repo: Path, base: str, needles: list[str], early: git.TreeSearch | None, checked_out: bool
+) -> list[str]:
     """Paths of `base`'s tree that may hold a needle. git grep of a commit inflates every blob of its tree
     (most of a pre-commit hook's time in a large repository); for the commit checked out, it reads the work
     tree's files instead, and names every file of the commit that the index or the work tree changed, or
     that a sparse checkout left out of the work tree (git grep passes those by). Either way each path is
     read from `base` and kept only if that text holds a needle: a file on disk never vouches for a secret
-    the commit lacks (a filter that changes a file on checkout can only make an old secret look new)."""
+    the commit lacks (a filter that changes a file on checkout can only make an old secret look new).
+    An `early` search serves when each needle contains one of its terms: a file holding the needle holds
+    the term, so the files it lists are a superset of those holding a needle."""
     if not checked_out:
         return git.grep_files(repo, base, needles)
-    listings = git.start_changed_files(repo, base), git.start_skip_worktree(repo)  # beside the grep
-    found = git.grep_files(repo, None, needles)
-    changed = git.changed_files(listings[0])
+    search = early if early is not None and _covers(early.terms, needles) else None
+    if search is None:
+        if early is not None:
+            early.close()  # a grep for other strings: stop it rather than let it compete with the next
+        search = git.start_tree_search(repo, base, needles)
+    found = git.grepped_files(search.grep)
+    changed = git.changed_files(search.changed)
     skip = {path for _, path in changed}
     found = [path for path in found if path not in skip]
     found += [path for status, path in changed if status != "A"]  # an added file: not in `base`
-    return list(dict.fromkeys([*found, *git.skip_worktree(listings[1])]))
+    return list(dict.fromkeys([*found, *git.skip_worktree(search.sparse)]))
+
+
+def _covers(terms: list[str], needles: list[str]) -> bool:
+    return all(any(term in needle for term in terms) for needle in needles)
 
 
 def _holds(data: bytes, needles: list[bytes]) -> bool:

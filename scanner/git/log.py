@@ -213,6 +213,11 @@ def staged_diff(repo: Path, paths: Sequence[str] = ()) -> CommitDiff:
     """What the next commit adds: index versus HEAD (or the empty tree before the first commit). Given
     `paths` (the pre-commit framework passes only a renamed file's new path), the diff also reads the
     paths they were renamed or copied from, so git pairs them, then keeps only `paths` (issue 15 §1)."""
+    return staged_patch(repo, paths)[0]
+
+
+def staged_patch(repo: Path, paths: Sequence[str] = ()) -> tuple[CommitDiff, bytes]:
+    """staged_diff, and the patch it was parsed from (`-U0`: its `+` lines are the lines added)."""
     wanted = list(paths)
     if wanted:
         wanted += _staged_sources(repo, set(wanted))
@@ -226,7 +231,7 @@ def staged_diff(repo: Path, paths: Sequence[str] = ()) -> CommitDiff:
         keep = set(paths)
         diff.changes = [c for c in diff.changes if c.path in keep]
         diff.added = {path: lines for path, lines in diff.added.items() if path in keep}
-    return diff
+    return diff, out
 
 
 def _staged_sources(repo: Path, paths: set[str]) -> list[str]:

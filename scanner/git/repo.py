@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.errors import GitError
@@ -109,6 +110,18 @@ def resolve(repo: Path, rev: str) -> str | None:
     return out.decode().strip() or None
 
 
+def resolve_all(repo: Path, revs: Sequence[str]) -> list[str | None]:
+    """The commit SHA each of `revs` names, or None: resolve() for several names in one git process."""
+    out = run(
+        repo,
+        "cat-file",
+        "--batch-check=%(objectname)",
+        stdin="".join(f"{r}^{{commit}}\n" for r in revs).encode(),
+    )
+    answers = out.decode("utf-8", "surrogateescape").splitlines()
+    return [None if answer.endswith(" missing") or " " in answer else answer for answer in answers]
+
+
 def boundary(repo: Path, tips: Sequence[str], exclude: Sequence[str] = ("--all",)) -> list[str]:
     """The commits already in the repository (reachable from `exclude`) that the new commits of `tips`
     sit on: their parents outside the new set."""
@@ -160,11 +173,59 @@ def grep_files(repo: Path, rev: str | None, needles: Sequence[str]) -> list[str]
     them (git reads the files on disk, in threads, where a tree's blobs must each be inflated)."""
     if not needles:
         return []
-    patterns = "\n".join(needles).encode("utf-8", "surrogateescape") + b"\n"
     where = (rev,) if rev is not None else ()
-    out = run(repo, "grep", "-F", "-l", "-z", "-I", "-f", "-", *where, "--", stdin=patterns, ok=(0, 1))
+    out = run(repo, *_grep(where), stdin=_patterns(needles), ok=(0, 1))
     prefix = rev.encode() + b":" if rev is not None else b""
     return [p.removeprefix(prefix).decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+def start_grep_files(repo: Path, needles: Sequence[str]) -> Running:
+    """Start grep_files of the work tree (no `rev`): read it with grepped_files()."""
+    with tempfile.TemporaryFile() as patterns:  # git reads it from its own descriptor once started
+        patterns.write(_patterns(needles))
+        patterns.seek(0)
+        return Running(repo, *_grep(()), stdin=patterns)
+
+
+def grepped_files(listing: Running) -> list[str]:
+    out = listing.output(ok=(0, 1))  # 1: no file holds any
+    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+def _grep(where: Sequence[str]) -> tuple[str, ...]:
+    return ("grep", "-F", "-l", "-z", "-I", "-f", "-", *where, "--")
+
+
+def _patterns(needles: Sequence[str]) -> bytes:
+    return "\n".join(needles).encode("utf-8", "surrogateescape") + b"\n"
+
+
+@dataclass(slots=True)
+class TreeSearch:
+    """Listings started together that tell which files of a commit, the one checked out, may hold one of
+    `terms`: the work tree's tracked files that hold one (grep), the paths the index or the work tree
+    changed from it, and the files a sparse checkout left out of the work tree."""
+
+    terms: list[str]
+    grep: Running
+    changed: Running
+    sparse: Running
+
+    def close(self) -> None:
+        """Stop whatever still runs (a search nobody reads) and drop its output."""
+        for listing in (self.grep, self.changed, self.sparse):
+            listing.close()
+
+
+def start_tree_search(repo: Path, rev: str, terms: Sequence[str]) -> TreeSearch:
+    """Start the three listings of a TreeSearch of `rev` (read them with grepped_files, changed_files and
+    skip_worktree): git runs them on the other cores meanwhile."""
+    return TreeSearch(
+        list(terms),
+        start_grep_files(repo, terms),
+        start_changed_files(repo, rev),
+        start_skip_worktree(repo),
+    )
 
 
 def start_changed_files(repo: Path, rev: str) -> Running:

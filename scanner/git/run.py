@@ -120,18 +120,19 @@ class Running:
     def ended(self) -> bool:
         return self._proc.poll() is not None
 
-    def failure(self) -> str | None:
-        """Once git has ended: its message if it failed, else None."""
+    def failure(self, ok: Sequence[int] = (0,)) -> str | None:
+        """Once git has ended: its message if it failed (an exit code not in `ok`), else None."""
         code = self._proc.wait()
-        if code == 0:
+        if code in ok:
             return None
         self._err.seek(0)
         return _message(self._err.read(), code)
 
-    def output(self) -> bytes:
-        """Its output, once it has ended; a failure becomes a GitError carrying git's message."""
+    def output(self, ok: Sequence[int] = (0,)) -> bytes:
+        """Its output, once it has ended; a failure (an exit code not in `ok`) becomes a GitError carrying
+        git's message."""
         with self.spool, self._err:
-            message = self.failure()
+            message = self.failure(ok)
             if message is not None:
                 raise GitError(f"git {self._name} failed: {message}")
             self.spool.seek(0)

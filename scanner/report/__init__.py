@@ -9,9 +9,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from scanner.model import Provenance, ScanResult
-from scanner.rules import Rule
+
+if TYPE_CHECKING:  # the rule set loads after the command line is read: the hook's search starts first
+    from scanner.rules import Rule
 
 # format name → module under scanner.report defining `render(result, context) -> str`
 FORMATS: dict[str, str] = {
