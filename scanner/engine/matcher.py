@@ -335,7 +335,7 @@ def _compile(hyperscan: Any, rules: Sequence[Rule]) -> Compiled:
     every = hyperscan.HS_FLAG_PREFILTER
     expressions = [relax_repeats(rule.prefilter or rule.pattern).encode() for rule in rules]
     anchored = [i for i, rule in enumerate(rules) if rule.anchor is not None]
-    anchors = {i: relax_repeats(str(rules[i].anchor)).encode() for i in anchored}
+    anchors = {i: relax_repeats(_line_anchor(rules[i])).encode() for i in anchored}
     spans = _spans(rules)
 
     def build(kept: list[int]) -> bytes:
@@ -356,6 +356,14 @@ def _compile(hyperscan: Any, rules: Sequence[Rule]) -> Compiled:
             spans.pop(i, None)  # a keyword hit says nothing of where a match ends
     anchored = [i for i in anchored if not _rejects(hyperscan, anchors[i], every)]
     return build(anchored), anchored, spans
+
+
+def _line_anchor(rule: Rule) -> str:
+    """What the database looks for to learn a one-line rule's lines: its prefilter when it has one, else its
+    anchor. A prefilter hit lies inside a match, so on its line, as an anchor hit does (anchors.py); a rule
+    gets a prefilter where its pattern opens with text that is everywhere, and its anchor opens the same way:
+    generic-basic-auth-cli's `http` in an HTTP library cost a tenth of the pass on requests' history."""
+    return str(rule.prefilter if rule.prefilter is not None else rule.anchor)
 
 
 def _spans(rules: Sequence[Rule]) -> dict[int, int]:

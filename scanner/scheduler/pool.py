@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from scanner.engine import Engine, ScanOutcome
 from scanner.git.objects import BatchReader
 from scanner.model import Blob, Origin
-from scanner.scheduler.work import Named, Read, safe_scan, scan_named
+from scanner.scheduler.work import Named, Verdict, safe_scan, scan_named
 
 if TYPE_CHECKING:  # imported lazily: the pre-commit path never starts a pool
     import concurrent.futures as cf
@@ -125,10 +125,10 @@ def scan_contents(items: list[tuple[bytes, Origin]]) -> list[ScanOutcome]:
     return [safe_scan(setup.engine, Blob("", data, origin), setup.explain) for data, origin in items]
 
 
-def read_and_scan(batch: list[Named], ahead: list[Named] | None = None) -> list[Read]:
-    """In a worker: read a batch of named blobs from the worker's own cat-file and scan them. The batch
-    this worker gets next, if known (`ahead`), is asked of git now, so git reads it while this one is
-    scanned."""
+def read_and_scan(batch: list[Named], ahead: list[Named] | None = None) -> list[Verdict]:
+    """In a worker: read a batch of named blobs from the worker's own cat-file and scan them; what became of
+    each (work.reads() names them again). The batch this worker gets next, if known (`ahead`), is asked of
+    git now, so git reads it while this one is scanned."""
     assert _worker is not None
     setup, reader = _worker
     assert reader is not None
@@ -138,4 +138,4 @@ def read_and_scan(batch: list[Named], ahead: list[Named] | None = None) -> list[
         reader.ask(oids)
     if ahead:
         reader.ask([oid for oid, _ in ahead])
-    return list(scan_named(setup.engine, setup.explain, batch, reader.answers()))
+    return [read.verdict() for read in scan_named(setup.engine, setup.explain, batch, reader.answers())]

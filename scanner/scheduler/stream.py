@@ -10,6 +10,7 @@ scanning the current one, so git reads while Python scans.
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -21,8 +22,9 @@ from scanner.git.objects import BatchReader
 from scanner.model import ScanResult
 from scanner.scheduler import pool
 from scanner.scheduler.blobs import Progress, ScanOptions, scan_blobs
+from scanner.scheduler.lanes import OURS, THEIRS, Lanes
 from scanner.scheduler.pool import default_jobs
-from scanner.scheduler.work import Named, Read, scan_named
+from scanner.scheduler.work import Named, Read, Verdict, reads, scan_named
 from scanner.sources import history
 from scanner.sources.history import Plan, binary, oversized
 
@@ -35,6 +37,12 @@ if TYPE_CHECKING:
 # workers from the start). After 128 MB, requests' history (284 MB) was half over before they joined; after
 # 32 MB, its audit took 2.4-2.6 s instead of 2.7-3.4 s, for no more CPU.
 POOL_AFTER = 32 * 1024 * 1024
+# Once shared, blobs are dealt in batches of this many (the walk's own end with each chunk of its output, and
+# are about as small): a worker's last batches are what the audit waits for at its end. A side short of work
+# takes over the other's oldest blobs once this many wait for the other: a bound on the names held, loose
+# enough that folders rarely change sides.
+LANE_BATCH = BatchReader.MAX_BATCH // 4
+LANE_BACKLOG = 32 * LANE_BATCH
 
 
 def scan_history(
@@ -71,6 +79,10 @@ class _Workers:
 
     def start(self, fork_ok: bool) -> cf.ProcessPoolExecutor:
         if self.executor is None:
+            # What exists now (the engine, the plan) lives as long as the audit: frozen, the collector never
+            # walks it again, here or in a forked worker (whose pages of it then stay shared with ours).
+            gc.freeze()
+            self._stack.callback(gc.unfreeze)
             started = pool.start(
                 self.engine,
                 self.explain,
@@ -103,7 +115,7 @@ def _stream(
     known_clean = cache.clean_among if cache is not None and cache.warm else None
     with ExitStack() as own:
         log = walk or own.enter_context(git.BlobLog(work.repo, work.revs, piped=True))
-        copies: dict[str, set[bytes]] = {}
+        copies: history.Copies = {}
         dependent: dict[str, str] = {}
         named = history.named_blobs(work, log, seen, known_clean, progress, copies)
         scan_batches(engine, work, named, result, options, progress, dependent, workers)
@@ -143,7 +155,7 @@ def _after_blobs(
     options: ScanOptions,
     progress: Progress | None,
     seen: set[str],
-    copies: dict[str, set[bytes]],
+    copies: history.Copies,
     dependent: dict[str, str],
     workers: _Workers,
 ) -> None:
@@ -221,14 +233,15 @@ class _Remote:
 
     def __init__(self, batch: list[Named]) -> None:
         self.batch = batch
-        self.future: cf.Future[list[Read]] | None = None
+        self.future: cf.Future[list[Verdict]] | None = None
 
     def done(self) -> bool:
         return self.future is not None and self.future.done()
 
 
 class _Sharing:
-    """Hands out a stream of batches: to the workers while they have room, else to this process.
+    """Hands out a stream of batches: to the workers while they have room, else to this process; once shared,
+    the blobs of each folder to one side, so each side's git finds the bases of its deltas (lanes.py).
 
     Workers get a batch whenever one of theirs is done, checked between two blobs this process scans (not
     only between two of its batches: a worker that finishes while this process scans a batch of large blobs
@@ -237,24 +250,23 @@ class _Sharing:
     gets next (with several workers, which one takes a batch is not known). Results come in batch order."""
 
     def __init__(self, batches: Iterator[list[Named]], reader: BatchReader, room: int, ahead: bool) -> None:
-        self.batches: Iterator[list[Named]] | None = batches
+        self.lanes = Lanes(batches, LANE_BATCH, LANE_BACKLOG)
         self.reader = reader
         self.room = room  # batches the workers may hold
         self.ahead = ahead
         self.workers: cf.ProcessPoolExecutor | None = None
         self.slots: deque[_Local | _Remote] = deque()  # every batch not yet reported, in order
         self.local: deque[_Local] = deque()  # asked of our git, not scanned yet
-        self.running: list[cf.Future[list[Read]]] = []  # batches in workers
+        self.running: list[cf.Future[list[Verdict]]] = []  # batches in workers
         self.held: _Remote | None = None  # the workers' next batch, named to the last one handed out
 
-    def _next(self) -> list[Named] | None:
-        batch = next(self.batches, None) if self.batches is not None else None
-        if batch is None:
-            self.batches = None
-        return batch
+    def start(self, workers: cf.ProcessPoolExecutor) -> None:
+        """Share the rest of the stream with `workers`, each folder read by one side (lanes.py)."""
+        self.workers = workers
+        self.lanes.split()
 
     def _remote(self) -> _Remote | None:
-        batch = self._next()
+        batch = self.lanes.take(THEIRS)
         if batch is None:
             return None
         remote = _Remote(batch)
@@ -278,7 +290,7 @@ class _Sharing:
 
     def next_local(self) -> _Local | None:
         """The next batch this process scans, with the one after it asked of our git already."""
-        while len(self.local) < 2 and (batch := self._next()) is not None:
+        while len(self.local) < 2 and (batch := self.lanes.take(OURS)) is not None:
             self.reader.ask([oid for oid, _ in batch])
             self.local.append(_Local(batch))
             self.slots.append(self.local[-1])
@@ -304,7 +316,7 @@ class _Sharing:
             assert slot.reads is not None
             return slot.reads
         assert slot.future is not None
-        return slot.future.result()
+        return reads(slot.batch, slot.future.result())
 
 
 def _shared(
@@ -315,7 +327,8 @@ def _shared(
     takes."""
     with BatchReader(work.repo, work.max_bytes) as reader:
         sharing = _Sharing(batches, reader, 2 * workers.count, ahead=workers.count == 1)
-        sharing.workers = workers.executor
+        if workers.executor is not None:
+            sharing.start(workers.executor)
         scanned = 0
         while (local := sharing.next_local()) is not None:
             reads = []
@@ -323,7 +336,7 @@ def _shared(
                 reads.append(read)
                 scanned += read.size
                 if sharing.workers is None and workers.count and scanned >= POOL_AFTER:
-                    sharing.workers = workers.start(fork_ok=not reader.threaded)
+                    sharing.start(workers.start(fork_ok=not reader.threaded))
                 sharing.feed_workers()
             local.reads = reads
             yield from sharing.ready()

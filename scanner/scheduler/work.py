@@ -13,6 +13,7 @@ from scanner.model import Blob, Origin
 from scanner.sources.common import text_of
 
 Named = tuple[str, str]  # (blob id, path)
+Status = Literal["scanned", "missing", "oversized", "binary"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,9 +22,23 @@ class Read:
 
     oid: str
     path: str
-    status: Literal["scanned", "missing", "oversized", "binary"]
+    status: Status
     size: int
     outcome: ScanOutcome | None = None
+
+    def verdict(self) -> Verdict:
+        return self.status, self.size, self.outcome
+
+
+# What became of a named blob, without its names: what a worker sends back for each blob of a batch, whose
+# names the parent holds. A tuple pickles in C, where a dataclass goes through Python on both sides (6 µs a
+# blob, against 0.1 µs; and a tenth of the bytes).
+Verdict = tuple[Status, int, ScanOutcome | None]
+
+
+def reads(batch: list[Named], verdicts: list[Verdict]) -> list[Read]:
+    """A worker's verdicts on a batch, named again."""
+    return [Read(oid, path, *verdict) for (oid, path), verdict in zip(batch, verdicts, strict=True)]
 
 
 def safe_scan(engine: Engine, blob: Blob, explain: bool) -> ScanOutcome:

@@ -27,6 +27,10 @@ from scanner.sources.common import PathTest, never, text_of
 Named = tuple[str, str]  # (blob id, path)
 KnownClean = Callable[[list[str]], set[str]]  # blob ids -> those a result cache knows clean
 Progress = Callable[[int, int], None]  # (blobs, bytes) just done
+# Blob id -> the (quoted) paths at which the walk named it again. Tuples, not sets: most blobs come again (at
+# the same path, in a merge's diff), and a set is one more object for the collector to walk at every full
+# collection for the rest of the audit, where a tuple of bytes drops out of its sight once first collected.
+Copies = dict[str, tuple[bytes, ...]]
 
 MESSAGE_PATH = "(commit message)"
 TAG_PATH = "(tag message)"
@@ -280,7 +284,7 @@ def named_blobs(
     seen: set[str],
     known_clean: KnownClean | None = None,
     progress: Progress | None = None,
-    copies: dict[str, set[bytes]] | None = None,
+    copies: Copies | None = None,
 ) -> Iterator[list[Named]]:
     """Batches of the blobs `walk` adds, in walk order (newest first: the order git reads fastest; a blob is
     scanned at the path of the last commit that adds it): each blob once (ids in `seen`, blobs at skipped
@@ -291,8 +295,8 @@ def named_blobs(
     for chunk in walk.chunks():
         for oid, quoted in raw_additions(chunk):
             if oid in seen:
-                if copies is not None:
-                    copies.setdefault(oid, set()).add(quoted)
+                if copies is not None and quoted not in (known := copies.get(oid, ())):
+                    copies[oid] = (*known, quoted)
                 continue
             path = unquote(quoted)
             if work.skip(path):
@@ -309,7 +313,7 @@ def named_blobs(
             batch = []
 
 
-def copies_to_rescan(work: Plan, copies: dict[str, set[bytes]], scanned: dict[str, str]) -> list[Named]:
+def copies_to_rescan(work: Plan, copies: Copies, scanned: dict[str, str]) -> list[Named]:
     """The other paths of each blob whose verdict at its `scanned` path depended on that path: those a walk
     saw (quoted, in `copies`) and those a listing found (in the plan)."""
     again = {(oid, unquote(quoted)) for oid in scanned for quoted in copies.get(oid, ())}

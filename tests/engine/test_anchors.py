@@ -112,6 +112,26 @@ def test_rules_check_catches_a_prefilter_that_a_match_does_not_hold(tmp_path: Pa
     ]
 
 
+def test_a_one_line_rules_prefilter_names_its_lines_in_the_native_database(tmp_path: Path) -> None:
+    """A one-line rule with a prefilter: the database looks for the prefilter, not the anchor, and its hits
+    (inside each match, so on its line) are the lines searched."""
+    pytest.importorskip("hyperscan")
+    from scanner.engine.matcher import HyperscanMatcher
+
+    (rule,) = _rule(
+        tmp_path, "    one_line: true\n    prefilter: '=[a-z0-9]{8}'\n", pattern=r"\bpw=([a-z0-9]{8})"
+    )
+    assert rule.anchor is not None
+    data = b"pw=\nx pw=abcd1234\nhttp=abcd1234 pw=\n"
+    (lines,) = HyperscanMatcher([rule]).candidates(data).values()
+    # the anchor `\bpw=` ends at 3, 9 and 35; the prefilter at 17 and 31 only
+    assert lines == [17, 31]
+    blob = Blob.from_bytes(data, Origin("run.sh"))
+    native, python = Engine([rule], backend="hyperscan"), Engine([rule], backend="python")
+    found = [(f.line, f.secret) for f in native.scan(blob).findings]
+    assert found == [(f.line, f.secret) for f in python.scan(blob).findings] == [(2, "abcd1234")]
+
+
 def test_both_backends_agree_on_a_blob_with_many_generic_assignments() -> None:
     rules = load_rules()
     assert any(r.anchor for r in rules)

@@ -18,6 +18,7 @@ from scanner.engine.matcher import HyperscanMatcher
 from scanner.model import Blob, Origin
 from scanner.rules.parse import parse_rule
 from scanner.scheduler import blobs, pool, stream
+from scanner.scheduler.work import reads
 from tests.helpers.gitrepo import KEY_ID, MORE_KEY_IDS, build, key_line
 
 FILES = 23
@@ -160,8 +161,9 @@ def test_a_worker_reads_the_batch_named_ahead_and_drops_one_another_took(tmp_pat
             second = pool.read_and_scan(batches[1])
         finally:
             pool._worker = None
-    for reads, batch in ((first, batches[0]), (second, batches[1]), (third, batches[2])):
-        assert [(r.oid, r.path, r.status) for r in reads] == [(oid, path, "scanned") for oid, path in batch]
+    for verdicts, batch in ((first, batches[0]), (second, batches[1]), (third, batches[2])):
+        named = reads(batch, verdicts)
+        assert [(r.oid, r.path, r.status) for r in named] == [(oid, path, "scanned") for oid, path in batch]
 
 
 def git_ids(repo: Path, paths: list[str]) -> list[str]:
