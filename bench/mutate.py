@@ -148,8 +148,8 @@ MUTATIONS: tuple[Mutation, ...] = (
              '_MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")', "Kubernetes Secrets read from standard input"),
     Mutation("replace-generic", D, "if same and is_generic(mapped.rule_id):", "if same:",
              "provider tokens inside encoded values"),
-    Mutation("dropped-base64", D, 'if drop.reason == "validator" and drop.detail == BASE64_TEXT:',
-             'if drop.reason == "entropy" and drop.detail == BASE64_TEXT:', "base64 values under secret-like names"),
+    Mutation("dropped-base64", D, 'return reason == "validator" and detail == BASE64_TEXT',
+             'return reason == "entropy" and detail == BASE64_TEXT', "base64 values under secret-like names"),
     Mutation("context-encoding", D, "encodings = [p.encoding for p in touched if p.encoding] or around[-1:]",
              "encodings = [p.encoding for p in touched if p.encoding]", "plain secrets in percent-encoded JSON"),
     # --- the engine
