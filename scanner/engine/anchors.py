@@ -171,19 +171,26 @@ def _stretches(ends: list[int], width: int, pos: int, horizon: int) -> list[tupl
     return stretches
 
 
+def sre_modules() -> tuple[Any, Any]:
+    """`re`'s own parser and constants (private modules, renamed in Python 3.11), to measure patterns with. As
+    Any: typeshed knows only str patterns; `re` parses bytes ones the same way."""
+    if sys.version_info >= (3, 11):
+        from re import _constants, _parser
+
+        return _parser, _constants
+    import sre_constants  # pragma: no cover
+    import sre_parse  # pragma: no cover
+
+    return sre_parse, sre_constants  # pragma: no cover
+
+
 def read_horizon(regex: re.Pattern[bytes]) -> int | None:
     """How far past a start `re` reads when it tries `regex` there, or None when unbounded or unknown: the
     longest match, plus what lookaheads look at past it, plus two for `$` (which asks whether the text ends
     one byte later) and `\\b`. Backreferences and conditionals are not followed (None)."""
-    if sys.version_info >= (3, 11):
-        from re import _constants as sre_constants
-        from re import _parser as sre_parse
-    else:  # pragma: no cover
-        import sre_constants
-        import sre_parse
-    parse: Any = sre_parse.parse  # typeshed knows only str patterns; `re` parses bytes ones the same way
+    sre_parse, sre_constants = sre_modules()
     try:
-        parsed = parse(regex.pattern, regex.flags)
+        parsed = sre_parse.parse(regex.pattern, regex.flags)
     except Exception:  # pragma: no cover - compiled by `re` already
         return None
     peeks = _lookahead_widths(parsed, sre_constants)

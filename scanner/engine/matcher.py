@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scanner.cachedir import private_or_none, prune, read_used, user_cache
+from scanner.engine.anchors import sre_modules
 from scanner.engine.decode import TEXT_SIGNALS
 from scanner.rules import Rule
 
@@ -242,11 +243,7 @@ def default_cache_dir() -> Path | None:
 def max_width(pattern: str) -> int | None:
     """How long a match of `pattern` is at most, or None when unbounded (or longer than _MAX_WINDOW)."""
     try:
-        if sys.version_info >= (3, 11):
-            from re import _parser as sre_parse
-        else:  # pragma: no cover
-            import sre_parse
-        _lo, hi = sre_parse.parse(pattern).getwidth()
+        _lo, hi = sre_modules()[0].parse(pattern).getwidth()
     except Exception:  # pragma: no cover - patterns were compiled by `re` already
         return None
     return None if hi >= _MAX_WINDOW or hi >= sys.maxsize else int(hi)
