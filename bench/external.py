@@ -125,9 +125,14 @@ def run_tools(
         if isinstance(job, str) or job.report is None:
             continue
         stdout = job.report.open("wb") if job.report_is_stdout else subprocess.DEVNULL
-        done = subprocess.run(job.argv, cwd=job.cwd, stdout=stdout, stderr=subprocess.PIPE, check=False)
-        if job.report_is_stdout:
-            stdout.close()  # type: ignore[union-attr]
+        try:
+            done = subprocess.run(job.argv, cwd=job.cwd, stdout=stdout, stderr=subprocess.PIPE, check=False)
+        except OSError as error:  # a peer's install is broken: score the others, say which one is missing
+            print(f"{tool.name} could not run: {error}", file=sys.stderr)
+            continue
+        finally:
+            if job.report_is_stdout:
+                stdout.close()  # type: ignore[union-attr]
         if done.returncode not in job.ok_codes:
             print(f"{tool.name} failed ({done.returncode}): {done.stderr[-500:]!r}", file=sys.stderr)
             continue
