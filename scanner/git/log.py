@@ -39,11 +39,26 @@ def commit_messages(listing: Running) -> Iterator[tuple[Commit, bytes]]:
         yield parse_commit(b"\x1f".join(head).decode("utf-8", "replace")), message
 
 
+_TAG_FIELDS = "%(objecttype)%1f%(objectname)%1f%(taggername)%1f%(taggeremail:trim)%1f%(taggerdate:iso-strict)"
+_TAG_ARGS = ("for-each-ref", f"--format={_TAG_FIELDS}%1f%(subject)%1f%(contents)%00", "refs/tags")
+
+
 def tag_messages(repo: Path) -> Iterator[tuple[Commit, bytes]]:
     """Every annotated tag's message (its object id, tagger and first line standing as the commit): a tag
     message is committed text as much as a commit message is (issue 14 §6)."""
-    fields = "%(objecttype)%1f%(objectname)%1f%(taggername)%1f%(taggeremail:trim)%1f%(taggerdate:iso-strict)"
-    out = run(repo, "for-each-ref", f"--format={fields}%1f%(subject)%1f%(contents)%00", "refs/tags")
+    return _tag_messages(run(repo, *_TAG_ARGS))
+
+
+def start_tag_messages(repo: Path) -> Running:
+    """Start listing what tag_messages() lists: read it with tag_messages_of()."""
+    return Running(repo, *_TAG_ARGS)
+
+
+def tag_messages_of(listing: Running) -> list[tuple[Commit, bytes]]:
+    return list(_tag_messages(listing.output()))
+
+
+def _tag_messages(out: bytes) -> Iterator[tuple[Commit, bytes]]:
     for record in out.split(b"\0"):
         parts = record.lstrip(b"\n").split(b"\x1f", 6)
         if len(parts) == 7 and parts[0] == b"tag":
@@ -345,9 +360,10 @@ def blob_log(
         return log.diffs(objects)
 
 
-def ancestry_path(repo: Path, start: str, head: str) -> list[str]:
-    """The commits that descend from `start` and lead to `head` (start excluded)."""
-    return run(repo, "rev-list", "--ancestry-path", f"{start}..{head}", "--").decode().split()
+def start_ancestry_path(repo: Path, start: str, head: str) -> Running:
+    """Start listing the commits that descend from `start` and lead to `head` (start excluded): read them
+    with `.output().decode().split()`."""
+    return Running(repo, "rev-list", "--ancestry-path", f"{start}..{head}", "--")
 
 
 def start_first_parent_chain(repo: Path, head: str) -> Running:

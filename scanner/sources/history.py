@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from scanner import git
@@ -67,6 +68,9 @@ class Plan:
     commit_listing: git.Running | None = None
     head_entries: git.Later[list[git.TreeEntry]] | None = None
     chain: git.Later[dict[str, int]] | None = None
+    # An audit of every ref: the blobs refs name without a commit, and the annotated tags' messages.
+    tagged_refs: git.Later[list[tuple[str, str]]] | None = None
+    tag_listing: git.Later[list[tuple[Commit, bytes]]] | None = None
 
     @property
     def revs(self) -> list[str]:
@@ -90,6 +94,23 @@ class Plan:
     def first_parents(self) -> dict[str, int]:
         """The head's first-parent chain: commit -> position, oldest first (empty without a head)."""
         return self.chain.get() if self.chain is not None else {}
+
+    def messages_listed(self) -> bool:
+        """Whether git has listed the commits and tags: reading the messages would not wait."""
+        listings = (self.commit_listing, self.tag_listing)
+        return all(listing is None or listing.ended() for listing in listings)
+
+    def tags(self) -> list[tuple[Commit, bytes]]:
+        """In an audit of every ref, each annotated tag with its message (else none)."""
+        if "--all" not in self.tips:
+            return []
+        return self.tag_listing.get() if self.tag_listing is not None else list(git.tag_messages(self.repo))
+
+    def tagged_blobs(self) -> list[tuple[str, str]]:
+        """In an audit of every ref, the blobs refs name without a commit (else none)."""
+        if "--all" not in self.tips:
+            return []
+        return self.tagged_refs.get() if self.tagged_refs is not None else git.tagged_blobs(self.repo)
 
     def age(self, sha: str) -> int:
         """Position of a commit in the audited history, oldest first (unknown commits sort last)."""
@@ -126,6 +147,9 @@ def plan(
     if work.head:
         work.head_entries = git.Later(git.start_tree(repo, work.head), git.tree_entries)
         work.chain = git.Later(git.start_first_parent_chain(repo, work.head), git.first_parent_chain)
+    if "--all" in work.tips:
+        work.tagged_refs = git.Later(git.start_tagged_blobs(repo), partial(git.tagged_blobs_of, repo))
+        work.tag_listing = git.Later(git.start_tag_messages(repo), git.tag_messages_of)
     if listed:
         _size(work, result, *git.list_blobs(repo, work.revs), known_clean)
         work.load()
@@ -222,7 +246,7 @@ def messages(work: Plan, seen: set[str]) -> Iterator[Blob]:
     """Each distinct commit message, and in an audit of every ref each annotated tag's message, once (ids
     added to `seen`)."""
     work.load()
-    tags = git.tag_messages(work.repo) if "--all" in work.tips else iter(())
+    tags = work.tags()
     named = [(MESSAGE_PATH, c, m) for c, m in work.messages] + [(TAG_PATH, c, m) for c, m in tags]
     for path, commit, message in named:
         blob = Blob.from_bytes(message, Origin(path, commit, "commit-message"))
@@ -270,9 +294,7 @@ def _blob(oid: str, path: str, data: bytes, result: ScanResult) -> Iterator[Blob
 def tagged(work: Plan, seen: set[str]) -> Iterator[list[Named]]:
     """Batches of the blobs refs point at without a commit (directly or through a tree): the walk of
     commits never meets them."""
-    tagged = [
-        (oid, path) for oid, path in git.tagged_blobs(work.repo) if oid not in seen and not work.skip(path)
-    ]
+    tagged = [(oid, path) for oid, path in work.tagged_blobs() if oid not in seen and not work.skip(path)]
     seen.update(oid for oid, _ in tagged)
     for start in range(0, len(tagged), BatchReader.MAX_BATCH):
         yield tagged[start : start + BatchReader.MAX_BATCH]
