@@ -3,6 +3,8 @@ walk the audit streams (BlobLog) and the head's first-parent chain."""
 
 from __future__ import annotations
 
+import mmap
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +15,9 @@ from scanner.git.parse import (
     COMMIT_FORMAT,
     MARK,
     CommitDiff,
+    filter_raw_lines,
     filter_raw_log,
+    lines_naming,
     parse_commit,
     parse_diffs,
 )
@@ -336,8 +340,15 @@ class BlobLog:
         if message is not None and not partial:
             raise GitError(f"git log failed: {message}")
         assert self._run is not None
-        self._run.spool.seek(0)
-        return list(filter_raw_log(self._run.spool, {oid.encode() for oid in objects}))[::-1]
+        spool, wanted = self._run.spool, {oid.encode() for oid in objects}
+        spool.flush()
+        if os.fstat(spool.fileno()).st_size:  # mapped, not read: the log of a long history is large
+            with mmap.mmap(spool.fileno(), 0, access=mmap.ACCESS_READ) as log:
+                starts = lines_naming(log, wanted)
+                if starts is not None:
+                    return list(filter_raw_lines(log, starts, wanted))[::-1]
+        spool.seek(0)
+        return list(filter_raw_log(spool, wanted))[::-1]
 
     def close(self) -> None:
         """Stop the walk if it still runs (nothing was found to trace) and drop its output."""
