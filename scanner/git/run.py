@@ -153,10 +153,6 @@ class Later(Generic[T]):
         self._parse = parse
         self._value: list[T] = []  # empty until parsed
 
-    def ended(self) -> bool:
-        """Whether git is done with it (reading it would not wait)."""
-        return self._listing is None or self._listing.ended()
-
     def get(self) -> T:
         if self._listing is not None:
             listing, self._listing = self._listing, None

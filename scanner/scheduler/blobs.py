@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -46,18 +46,12 @@ def scan_blobs(
     progress: Progress | None = None,
     workers: cf.ProcessPoolExecutor | None = None,
     count: int = 0,
-    done: Mapping[str, ScanOutcome] | None = None,
 ) -> None:
     """Scan every blob (deduplicated by id) and add findings and drops to `result`; beside `workers` (a
-    running pool of `count` processes), if given. `done`: outcomes known already, by blob id (an audit's
-    messages, scanned by its workers while its blobs were): recorded as a scan's would be."""
-    scan = partial(safe_scan, engine, explain=options.explain)
-    dedup = _Dedup(result, options.cache, scan)
+    running pool of `count` processes), if given."""
+    dedup = _Dedup(result, options.cache, partial(safe_scan, engine, explain=options.explain))
     unique = dedup.unique(blobs)
-    outcomes: Iterable[tuple[Blob, ScanOutcome]]
-    if done:
-        outcomes = ((blob, done[blob.id] if blob.id in done else scan(blob)) for blob in unique)
-    elif workers is not None:
+    if workers is not None:
         outcomes = _beside(engine, unique, workers, 2 * count, options.explain)
     else:
         outcomes = _outcomes(engine, unique, options)
@@ -176,7 +170,7 @@ def _parallel(
 ) -> Iterator[tuple[Blob, ScanOutcome]]:
     with pool.start(engine, explain, jobs) as workers:
         pending: list[tuple[list[Blob], cf.Future[list[ScanOutcome]]]] = []
-        for batch in batches(blobs):
+        for batch in _batches(blobs):
             pending.append((batch, workers.submit(pool.scan_contents, [(b.data, b.origin) for b in batch])))
             while len(pending) > jobs * 2:  # bound memory: at most two batches per worker in flight
                 yield from _drain(pending.pop(0))
@@ -190,7 +184,7 @@ def _beside(
     """Batches go to the running pool while it holds fewer than `room` of them, else are scanned here: this
     process scans too, and no pool is started. In order."""
     pending: deque[tuple[list[Blob], cf.Future[list[ScanOutcome]] | list[ScanOutcome]]] = deque()
-    for batch in batches(blobs):
+    for batch in _batches(blobs):
         if sum(not isinstance(done, list) and not done.done() for _, done in pending) < room:
             pending.append((batch, workers.submit(pool.scan_contents, [(b.data, b.origin) for b in batch])))
         else:
@@ -208,7 +202,7 @@ def _drain(
     yield from zip(batch, outcomes if isinstance(outcomes, list) else outcomes.result(), strict=True)
 
 
-def batches(blobs: Iterable[Blob]) -> Iterator[list[Blob]]:
+def _batches(blobs: Iterator[Blob]) -> Iterator[list[Blob]]:
     batch: list[Blob] = []
     size = 0
     for blob in blobs:

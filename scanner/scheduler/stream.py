@@ -17,11 +17,11 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 from scanner import git
-from scanner.engine import Engine, ScanOutcome
+from scanner.engine import Engine
 from scanner.git.objects import BatchReader
-from scanner.model import Blob, ScanResult
+from scanner.model import ScanResult
 from scanner.scheduler import pool
-from scanner.scheduler.blobs import Progress, ScanOptions, batches, scan_blobs
+from scanner.scheduler.blobs import Progress, ScanOptions, scan_blobs
 from scanner.scheduler.lanes import OURS, THEIRS, Lanes
 from scanner.scheduler.pool import default_jobs
 from scanner.scheduler.work import Named, Read, Verdict, reads, scan_named
@@ -73,13 +73,9 @@ class _Workers:
 
     def __init__(self, engine: Engine, work: Plan, options: ScanOptions) -> None:
         self.engine, self.work, self.explain = engine, work, options.explain
-        self.cache = options.cache
         self.count = (options.jobs or default_jobs()) - 1
         self.executor: cf.ProcessPoolExecutor | None = None
         self._stack = ExitStack()
-        # Every distinct message, and those the workers scan while the blobs are scanned (early_messages()).
-        self._messages: list[Blob] | None = None
-        self._scanning: list[tuple[list[Blob], cf.Future[list[ScanOutcome]]]] = []
 
     def start(self, fork_ok: bool) -> cf.ProcessPoolExecutor:
         if self.executor is None:
@@ -97,40 +93,6 @@ class _Workers:
             )
             self.executor = self._stack.enter_context(started)
         return self.executor
-
-    def early_messages(self) -> None:
-        """Once the pool runs and git has listed the commits and tags: hand every distinct message to the
-        workers, which scan them between batches of blobs, where the audit's end would scan them alone (moto:
-        0.4 s). Which messages are then recorded is decided at the end, as before (messages_done())."""
-        if self.executor is None or self._messages is not None or not self.work.messages_listed():
-            return
-        self._messages = list(history.messages(self.work, set()))
-        cache = self.cache
-        unknown = [m for m in self._messages if cache is None or not cache.warm or not cache.is_clean(m.id)]
-        submit, scan = self.executor.submit, pool.scan_contents
-        self._scanning = [(b, submit(scan, [(m.data, m.origin) for m in b])) for b in batches(unknown)]
-
-    def messages(self, seen: set[str]) -> Iterator[Blob]:
-        """history.messages(), from the listing early_messages() made if it made one."""
-        if self._messages is None:
-            yield from history.messages(self.work, seen)
-            return
-        for message in self._messages:
-            if message.id not in seen:
-                seen.add(message.id)
-                yield message
-
-    def messages_done(self) -> dict[str, ScanOutcome]:
-        """The outcomes of the messages the workers scanned, by id (empty if they were not handed out, and
-        without a batch whose worker failed: those are scanned again)."""
-        done: dict[str, ScanOutcome] = {}
-        for batch, future in self._scanning:
-            try:
-                outcomes = future.result()
-            except Exception:  # a broken pool: the messages are scanned here instead
-                continue
-            done.update((blob.id, outcome) for blob, outcome in zip(batch, outcomes, strict=True))
-        return done
 
     def __enter__(self) -> _Workers:
         return self
@@ -163,9 +125,8 @@ def _stream(
         result.errors.append(f"git log stopped part way ({failure}); the blobs it left out were listed")
         scan_blobs(engine, history.unread(work, result, seen), result, options, progress)
     # Messages last: git listed them while the blobs were read.
-    messages = workers.messages(seen)
-    done = workers.messages_done()
-    scan_blobs(engine, messages, result, options, progress, workers.executor, workers.count, done)
+    messages = history.messages(work, seen)
+    scan_blobs(engine, messages, result, options, progress, workers.executor, workers.count)
 
 
 def _listed(
@@ -183,9 +144,8 @@ def _listed(
     listed = history.listed_batches(work)
     scan_batches(engine, work, listed, result, options, progress, dependent, workers)
     _after_blobs(engine, work, result, options, progress, seen, {}, dependent, workers)
-    messages = workers.messages(seen)
-    done = workers.messages_done()
-    scan_blobs(engine, messages, result, options, progress, workers.executor, workers.count, done)
+    messages = history.messages(work, seen)
+    scan_blobs(engine, messages, result, options, progress, workers.executor, workers.count)
 
 
 def _after_blobs(
@@ -378,7 +338,6 @@ def _shared(
                 if sharing.workers is None and workers.count and scanned >= POOL_AFTER:
                     sharing.start(workers.start(fork_ok=not reader.threaded))
                 sharing.feed_workers()
-                workers.early_messages()
             local.reads = reads
             yield from sharing.ready()
         yield from sharing.rest()

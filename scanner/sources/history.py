@@ -122,13 +122,6 @@ class Plan:
         self.start_listings()
         return self.chain.get() if self.chain is not None else {}
 
-    def messages_listed(self) -> bool:
-        """Whether git has listed the commits and tags: reading the messages would not wait."""
-        if not self.listings_started:
-            return False
-        listings = (self.commit_listing, self.tag_listing)
-        return all(listing is None or listing.ended() for listing in listings)
-
     def tags(self) -> list[tuple[Commit, bytes]]:
         """In an audit of every ref, each annotated tag with its message (else none)."""
         if "--all" not in self.tips:

@@ -119,44 +119,6 @@ def test_a_long_history_hands_batches_to_workers(
     assert len(started) == 1
 
 
-def test_the_workers_scan_the_messages_while_the_blobs_are_read_and_the_report_is_the_same(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Messages go to the workers as soon as git has listed them; which are recorded is still decided at the
-    end: a message whose text is also a file's is reported once, at the file, as when scanned last."""
-    repo = tmp_path / "repo"
-    shared = 'token = "Zr4Wq9Lm2Xt7Kp3V"\n'
-    build(
-        repo,
-        [({f"d{i}/app.cfg": f'password = "Wq8Zt3Lm9R{i:02d}x"\n' for i in range(c * 3, c * 3 + 3)},
-          f"deploy c{c}\n\npassword = \"Mq2Xv8Lz4T{c:02d}w\"\n") for c in range(4)]
-        + [({"notes.txt": shared}, shared)],
-    )  # fmt: skip
-    handed: list[int] = []
-    done = stream._Workers.messages_done
-
-    def spy(self: stream._Workers) -> dict[str, Any]:
-        outcomes = done(self)
-        handed.append(len(outcomes))
-        return outcomes
-
-    monkeypatch.setattr(stream._Workers, "messages_done", spy)
-
-    def audit(*args: str) -> list[tuple[Any, ...]]:
-        code = main(["history", str(repo), "-q", "-f", "json", "--engine", "python", "--show-secrets", *args])
-        doc = json.loads(capsys.readouterr().out)
-        assert code == 1, doc
-        return sorted((f["path"], f["commit"]["sha"], f["line"], f["secret"]) for f in doc["findings"])
-
-    alone = audit("--jobs", "1")
-    assert handed == [0]  # no workers: scanned at the end, in this process
-    assert sum(path == "(commit message)" for path, *_ in alone) == 4
-    assert [secret for path, *_, secret in alone if path == "notes.txt"] == ["Zr4Wq9Lm2Xt7Kp3V"]
-    monkeypatch.setattr(stream, "POOL_AFTER", 0)  # workers join from the first batch
-    assert audit("--jobs", "2") == alone
-    assert handed[-1] == 5  # every distinct message went to the workers, the one shared with a file too
-
-
 def test_a_rule_hyperscan_rejects_falls_back_to_its_keywords_and_still_matches() -> None:
     pytest.importorskip("hyperscan")
     # The whole pattern is optional, so it matches the empty string: `re` accepts it, Hyperscan refuses it even
