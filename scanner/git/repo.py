@@ -140,12 +140,28 @@ def stash_commits(repo: Path) -> list[str]:
     return run(repo, "log", "-g", "--format=%H", "refs/stash").decode().split()
 
 
+_TAGGED_FORMAT = "%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname:short)"
+
+
 def tagged_blobs(repo: Path) -> list[tuple[str, str]]:
     """(blob id, name) of the blobs refs point at directly or through a tree, not through a commit (git's own
     repository tags a public key this way): a walk of commits never meets them. Named ref:path."""
-    fmt = "%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname:short)"
+    return _tagged(repo, run(repo, "for-each-ref", f"--format={_TAGGED_FORMAT}"))
+
+
+def start_tagged_blobs(repo: Path) -> Running:
+    """Start listing what tagged_blobs() lists: read it with tagged_blobs_of(). Peeling every ref costs git
+    a read of each object it names (moto's 7,305 refs: 0.25 s), better spent while the scan runs."""
+    return Running(repo, "for-each-ref", f"--format={_TAGGED_FORMAT}")
+
+
+def tagged_blobs_of(repo: Path, listing: Running) -> list[tuple[str, str]]:
+    return _tagged(repo, listing.output())
+
+
+def _tagged(repo: Path, out: bytes) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for line in run(repo, "for-each-ref", f"--format={fmt}").decode("utf-8", "surrogateescape").splitlines():
+    for line in out.decode("utf-8", "surrogateescape").splitlines():
         kind, oid, peeled_kind, peeled, name = line.split(" ", 4)
         kind, oid = (peeled_kind, peeled) if kind == "tag" else (kind, oid)
         if kind == "blob":

@@ -281,6 +281,23 @@ def test_empty_repository_is_clean(tmp_path: Path) -> None:
     assert (doc["findings"], doc["errors"], doc["summary"]["blobs_scanned"]) == ([], [], 0)
 
 
+def test_a_broken_ref_is_named_and_every_other_ref_is_still_audited(tmp_path: Path) -> None:
+    """The walk of every ref starts before the refs are listed; a ref git cannot read would end it, so it
+    starts again without that ref."""
+    build(tmp_path, [({"app.cfg": key_line(KEY_ID) + secret_key(SECRET_KEY)}, "init")])
+    git(tmp_path, "branch", "side")
+    git(tmp_path, "checkout", "-q", "side")
+    commit(tmp_path, {"side.cfg": key_line(MORE_KEY_IDS[0])}, "on side", date=2)
+    (tmp_path / ".git/refs/heads/broken").write_text("not an object name\n")
+    code, doc = history(tmp_path)
+    assert code == 1
+    assert doc["warnings"] == [
+        "ref refs/heads/broken is broken (it names no object): not audited; the other refs were"
+    ]
+    assert {f["path"] for f in doc["findings"]} == {"app.cfg", "side.cfg"}
+    assert doc["errors"] == []
+
+
 def test_submodule_is_reported_as_skipped(tmp_path: Path) -> None:
     sha = build(tmp_path, [({"a.txt": "x\n"}, "init")])[0]
     git(tmp_path, "update-index", "--add", "--cacheinfo", f"160000,{sha},vendor/lib")
