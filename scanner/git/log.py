@@ -139,6 +139,10 @@ class BlobCensus:
         self._database: Running | None = None
         self._listing: Running | None = None
         self._sizing: Running | None = None
+        # With the database's bound at hand, the exact count only refines it (by 1 % in a fresh clone), at the
+        # cost of a walk of every tree (numpy: 3.2 s of CPU, a tenth of the audit's): it runs on the cores
+        # the audit leaves idle, and is dropped if the audit ends first.
+        self._refining = whole_database
         if whole_database:
             check = "--batch-check=%(objecttype) %(objectname) %(objectsize)"
             self._database = Running(repo, "cat-file", "--batch-all-objects", "--unordered", check)
@@ -152,6 +156,8 @@ class BlobCensus:
             "--missing=allow-any", *self._revs, "--",
             config=WALK_MEMORY,
         )  # fmt: skip
+        if self._refining:
+            self._listing.yield_cores()
 
     def poll(self) -> Counted | None:
         """A count not returned before, once git has made it: the database's first (with
@@ -180,6 +186,8 @@ class BlobCensus:
                 # %(rest): cat-file splits each "id path" line at the first space and echoes the path.
                 check = "--batch-check=%(objectname) %(objectsize) %(rest)"
                 self._sizing = Running(self._repo, "cat-file", check, stdin=listing.spool)
+                if self._refining:
+                    self._sizing.yield_cores()
             listing.close()
         if self._sizing is None or not self._sizing.ended():
             return None

@@ -121,6 +121,12 @@ class Running:
     def ended(self) -> bool:
         return self._proc.poll() is not None
 
+    def yield_cores(self) -> None:
+        """Let git run only on what the machine leaves idle (the lowest priority): for work that only
+        refines an answer already had. Nothing where priorities cannot be set."""
+        with contextlib.suppress(AttributeError, OSError):  # not POSIX; or the process has ended
+            os.setpriority(os.PRIO_PROCESS, self._proc.pid, 19)
+
     def failure(self, ok: Sequence[int] = (0,)) -> str | None:
         """Once git has ended: its message if it failed (an exit code not in `ok`), else None."""
         code = self._proc.wait()
