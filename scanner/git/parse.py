@@ -149,8 +149,9 @@ def _names(line: bytes, objects: set[bytes]) -> bool:
 
 
 def _odd(line: bytes, objects: set[bytes]) -> bool:
-    """Slow path for a raw line whose fields are not where a 6-digit mode puts them."""
-    if line[7:8] == b" " and line[14:15] == b" ":
+    """Slow path for a raw line whose fields are not where 6-digit modes and SHA-1 ids put them (a mode of
+    another width; a SHA-256 repository's 64-digit ids)."""
+    if line[7:8] == b" " and line[14:15] == b" " and line[55:56] == b" ":
         return False
     old_and_new = line.partition(b"\t")[0].split(b" ")[2:4]
     return any(oid in objects for oid in old_and_new)
