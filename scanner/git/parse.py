@@ -127,9 +127,7 @@ def filter_raw_lines(buffer: Buffer, starts: list[int], objects: set[bytes]) -> 
     for start in starts:
         end = buffer.find(b"\n", start)
         line = bytes(buffer[start : end + 1 if end >= 0 else len(buffer)])
-        if not (
-            line[:1] == b":" and (line[15:55] in objects or line[56:96] in objects or _odd(line, objects))
-        ):
+        if not _names(line, objects):
             continue
         header = buffer.rfind(mark, 0, start) + 1 or (0 if buffer[:1] == mark[1:] else -1)
         if header != at or current is None:
