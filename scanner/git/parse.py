@@ -127,9 +127,7 @@ def filter_raw_lines(buffer: Buffer, starts: list[int], objects: set[bytes]) -> 
     for start in starts:
         end = buffer.find(b"\n", start)
         line = bytes(buffer[start : end + 1 if end >= 0 else len(buffer)])
-        if not (
-            line[:1] == b":" and (line[15:55] in objects or line[56:96] in objects or _odd(line, objects))
-        ):
+        if not _names(line, objects):
             continue
         header = buffer.rfind(mark, 0, start) + 1 or (0 if buffer[:1] == mark[1:] else -1)
         if header != at or current is None:
@@ -149,8 +147,9 @@ def _names(line: bytes, objects: set[bytes]) -> bool:
 
 
 def _odd(line: bytes, objects: set[bytes]) -> bool:
-    """Slow path for a raw line whose fields are not where a 6-digit mode puts them."""
-    if line[7:8] == b" " and line[14:15] == b" ":
+    """Slow path for a raw line whose fields are not where 6-digit modes and SHA-1 ids put them (a mode of
+    another width; a SHA-256 repository's 64-digit ids)."""
+    if line[7:8] == b" " and line[14:15] == b" " and line[55:56] == b" ":
         return False
     old_and_new = line.partition(b"\t")[0].split(b" ")[2:4]
     return any(oid in objects for oid in old_and_new)

@@ -298,6 +298,22 @@ def test_a_broken_ref_is_named_and_every_other_ref_is_still_audited(tmp_path: Pa
     assert doc["errors"] == []
 
 
+def test_a_sha256_repository_names_the_commits_that_added_and_removed_a_secret(tmp_path: Path) -> None:
+    """Its raw lines hold 64-digit ids, where 40-digit ones are looked for first: attribution must still
+    find the lines that name a blob."""
+    init(tmp_path, "--object-format=sha256")
+    added, removed = build(
+        tmp_path,
+        [({"app.cfg": key_line(KEY_ID) + secret_key(SECRET_KEY)}, "add"), ({"app.cfg": "clean\n"}, "clean")],
+    )
+    assert len(added) == 64
+    _, doc = history(tmp_path)
+    assert doc["findings"] and doc["errors"] == []
+    for finding in doc["findings"]:
+        assert finding["commit"]["sha"] == added
+        assert finding["present_at_head"] is False and finding["removed_in"]["sha"] == removed
+
+
 def test_submodule_is_reported_as_skipped(tmp_path: Path) -> None:
     sha = build(tmp_path, [({"a.txt": "x\n"}, "init")])[0]
     git(tmp_path, "update-index", "--add", "--cacheinfo", f"160000,{sha},vendor/lib")
