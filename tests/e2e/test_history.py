@@ -392,6 +392,14 @@ def test_blobs_that_tags_point_at_without_a_commit_are_audited(tmp_path: Path) -
         (KEY_ID_2, "loose-tree:creds.ini"),
         (KEY_ID, "loose-key"),
     ]
+    # A ref naming an object the repository lacks: named, left out, and the tagged blobs still audited.
+    (tmp_path / ".git/refs/heads/gone").write_text("1234567890" * 4 + "\n")
+    code, doc = history(tmp_path, "--show-secrets")
+    assert code == 1 and doc["errors"] == []
+    assert doc["warnings"] == [
+        "ref refs/heads/gone is broken (it names no object): not audited; the other refs were"
+    ]
+    assert len(doc["findings"]) == 2
 
 
 def test_what_depends_on_a_path_is_judged_at_the_path_in_history(tmp_path: Path) -> None:
