@@ -243,7 +243,9 @@ def _select(work: Plan, options: HistoryOptions, result: ScanResult, walk: bool 
         raise
     work.head = git.resolve(repo, "HEAD")
     for ref in broken:
-        result.warnings.append(f"ref {ref} is broken (it names no object): not audited; the other refs were")
+        result.warnings.append(
+            f"ref {ref} is broken (it names no object the repository holds): not audited; the other refs were"
+        )
     if refs or work.head:
         # --exclude: a broken ref would end the walk of --all, and with it the audit of the good ones.
         work.tips = [*(f"--exclude={ref}" for ref in broken), "--all", *stashes]

@@ -292,7 +292,7 @@ def test_a_broken_ref_is_named_and_every_other_ref_is_still_audited(tmp_path: Pa
     code, doc = history(tmp_path)
     assert code == 1
     assert doc["warnings"] == [
-        "ref refs/heads/broken is broken (it names no object): not audited; the other refs were"
+        "ref refs/heads/broken is broken (it names no object the repository holds): not audited; the other refs were"
     ]
     assert {f["path"] for f in doc["findings"]} == {"app.cfg", "side.cfg"}
     assert doc["errors"] == []
@@ -392,12 +392,18 @@ def test_blobs_that_tags_point_at_without_a_commit_are_audited(tmp_path: Path) -
         (KEY_ID_2, "loose-tree:creds.ini"),
         (KEY_ID, "loose-key"),
     ]
-    # A ref naming an object the repository lacks: named, left out, and the tagged blobs still audited.
-    (tmp_path / ".git/refs/heads/gone").write_text("1234567890" * 4 + "\n")
+    # Refs naming an object the repository lacks, directly or through a tag: named, left out, and the
+    # tagged blobs still audited.
+    missing = "1234567890" * 4
+    (tmp_path / ".git/refs/heads/gone").write_text(missing + "\n")
+    tag = f"object {missing}\ntype commit\ntag dangling\ntagger A <a@example.com> 0 +0000\n\nx\n"
+    dangling = git(tmp_path, "hash-object", "-t", "tag", "-w", "--stdin", "--literally", stdin=tag)
+    (tmp_path / ".git/refs/tags/dangling").write_text(dangling + "\n")
     code, doc = history(tmp_path, "--show-secrets")
     assert code == 1 and doc["errors"] == []
-    assert doc["warnings"] == [
-        "ref refs/heads/gone is broken (it names no object): not audited; the other refs were"
+    assert sorted(doc["warnings"]) == [
+        f"ref refs/{ref} is broken (it names no object the repository holds): not audited; the other refs were"
+        for ref in ("heads/gone", "tags/dangling")
     ]
     assert len(doc["findings"]) == 2
 
