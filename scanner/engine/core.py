@@ -31,6 +31,7 @@ from scanner.engine.matcher import (
 )
 from scanner.engine.pairing import pair_aws_credentials, without_companion_copies
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
+from scanner.patterns import compiled
 from scanner.rules import Allowlist, Rule, allowlist_key, builtin_rules_dir, rules_hash
 from scanner.validators import VALIDATORS, Verdict
 from scanner.validators.generic import is_password_digest
@@ -416,10 +417,10 @@ def _allowlisted(
     return None
 
 
-_USERINFO = re.compile(r"://[^/\s:@'\"]*:([^/\s@'\"]+)@")
+_USERINFO = compiled(r"://[^/\s:@'\"]*:([^/\s@'\"]+)@")
 # A value assigned to a secret-like name: a rule's match may span it (matches never overlap), so it is
 # hidden in a line context whether or not a rule reported it.
-_ASSIGNED = re.compile(
+_ASSIGNED = compiled(
     r"(?i)(?:passw(?:or)?d|passphrase|secret|token|api[_-]?key|credential)[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?"
     r"([^\s\"'`,;]{4,})"
 )

@@ -1,5 +1,5 @@
 """What the engine derives from each rule's pattern, kept between runs: its compiled program
-(rules/programs.py), the literals its matches begin with (leads.py), how long a match is at most (matcher.py)
+(programs.py), the literals its matches begin with (leads.py), how long a match is at most (matcher.py)
 and how far `re` reads past a start (anchors.py). Parsing and compiling the few rules a commit nominates
 was most of the pre-commit hook's scan (issue 19); read back, they cost microseconds.
 
@@ -24,8 +24,8 @@ from scanner import __version__
 from scanner.cachedir import private_or_none, prune, read_used, user_cache
 from scanner.engine import anchors, leads, matcher
 from scanner.engine.leads import Lead
-from scanner.rules import Rule, programs
-from scanner.rules.programs import PYTHON, program, rebuild
+from scanner.patterns import PYTHON, program, programs, rebuild
+from scanner.rules import Rule
 
 _MAGIC = b"secretscan-facts-1\n"
 KEEP_FACTS = 8  # files kept (the most recently used), as the compiled databases

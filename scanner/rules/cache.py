@@ -2,10 +2,10 @@
 
 A pre-commit hook runs on every commit; parsing and validating a few hundred rules costs more than scanning
 the commit. The cache holds the Rule records as plain data written by `marshal` (tuples, strings, numbers:
-issue 19, JSON cost the hook more), with each allowlist pattern's compiled program (programs.py) so it is
-not compiled again; one file per rule file content. Never pickle, which would run whatever a planted file
-says (issue 14 §2). A file is used only when the digest of its body matches and its data has the expected
-shape; otherwise it is ignored, and the rule file parsed again.
+issue 19, JSON cost the hook more), with each allowlist pattern's compiled program (scanner/patterns), so
+that it is not compiled again; one file per rule file content. Never pickle, which would run whatever a
+planted file says (issue 14 §2). A file is used only when the digest of its body matches and its data has
+the expected shape; otherwise it is ignored, and the rule file parsed again.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.cachedir import private_or_none, prune, read_used, user_cache
-from scanner.rules.programs import PYTHON, program, rebuild
+from scanner.patterns import PYTHON, program, rebuild
 from scanner.rules.records import Allowlist, Example, Rule
 
 _FORMAT = "3"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from scanner.rules import load_rules, programs
-from scanner.rules.programs import PYTHON, program, rebuild
+from scanner.patterns import PYTHON, program, programs, rebuild
+from scanner.rules import load_rules
 
 PATTERNS: list[tuple[Any, int]] = [
     (rb"demo_([a-z0-9]{12})", 0),
@@ -64,7 +64,7 @@ def test_without_the_internals_patterns_are_compiled_by_re(monkeypatch: pytest.M
     """Another Python (or one whose private compiler moved): no program is made, and none is trusted."""
     compiled = re.compile(rb"demo_([a-z0-9]{12})")
     made = program(compiled)
-    monkeypatch.setattr(programs, "_internals", lambda: None)
+    monkeypatch.setattr(programs, "internals", lambda: None)
     assert program(compiled) is None
     assert rebuild(compiled.pattern, 0, made) == compiled
 

@@ -1,6 +1,9 @@
 """Compiled regular expressions kept as data: the program `re` compiles a pattern into, so that a later run
 builds the same Pattern without parsing and compiling it again (issue 19: the pre-commit hook compiled its
-allowlists and the rules a commit nominates at every start, a large part of its time).
+modules' patterns, its allowlists and the rules a commit nominates at every start, a large part of its time).
+
+The modules' own patterns come from store.py; the rule cache and the engine's facts keep their patterns'
+programs themselves.
 
 A program is only valid for the Python that made it: whoever stores one keys it by PYTHON. It is made
 through `re`'s private compiler, whose shape is the same from 3.10 to 3.13, and checked equal to what
@@ -23,7 +26,7 @@ Program = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
 
 
 @functools.lru_cache(maxsize=1)
-def _internals() -> tuple[Any, Any] | None:
+def internals() -> tuple[Any, Any] | None:
     """`re`'s parser and its C engine, or None where they are not where 3.10 to 3.13 keep them."""
     try:
         import _sre  # type: ignore[import-not-found]
@@ -42,10 +45,10 @@ def _internals() -> tuple[Any, Any] | None:
 
 def program(regex: re.Pattern[Any]) -> Program | None:
     """The program of a compiled `regex`, or None where it cannot be had or would not rebuild it exactly."""
-    internals = _internals()
-    if internals is None:
+    found = internals()
+    if found is None:
         return None
-    (parser, compiler), sre = internals
+    (parser, compiler), sre = found
     try:
         parsed = parser.parse(regex.pattern, regex.flags)
         groups = parsed.state.groupdict
@@ -67,10 +70,10 @@ def program(regex: re.Pattern[Any]) -> Program | None:
 
 def rebuild(pattern: AnyStr, flags: int, made: object) -> re.Pattern[AnyStr]:
     """re.compile(pattern, flags), from its stored program `made` when that fits."""
-    internals = _internals()
-    if internals is not None and isinstance(made, tuple) and len(made) == 5:
+    found = internals()
+    if found is not None and isinstance(made, tuple) and len(made) == 5:
         try:
-            built: re.Pattern[AnyStr] = internals[1].compile(pattern, *made)
+            built: re.Pattern[AnyStr] = found[1].compile(pattern, *made)
         except Exception:  # _sre refuses a program it cannot run (it validates every one)
             pass
         else:
