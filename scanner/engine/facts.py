@@ -3,14 +3,15 @@
 and how far `re` reads past a start (anchors.py). Parsing and compiling the few rules a commit nominates
 was most of the pre-commit hook's scan (issue 19); read back, they cost microseconds.
 
-One file per rule set's patterns, Python and code that derives the facts, in the private cache folder: made
-whole the first time (every rule's facts), then used only when the digest of its body matches and its data
-has the expected shape (issue 14 §2, as the database cache). Without a usable cache, each fact is derived on
-first use, as before.
+One file per rule set's patterns, Python and code that derives the facts, in the private cache folder: a
+rule's facts are derived the first time a run asks for one of them and added to the file at exit; the file
+is used only when the digest of its body matches and its data has the expected shape (issue 14 §2, as the
+database cache). Without a usable cache, each fact is derived on first use, as before.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import marshal
 import os
@@ -27,26 +28,30 @@ from scanner.engine.leads import Lead
 from scanner.patterns import PYTHON, program, programs, rebuild
 from scanner.rules import Rule
 
-_MAGIC = b"secretscan-facts-1\n"
+_MAGIC = b"secretscan-facts-2\n"
 KEEP_FACTS = 8  # files kept (the most recently used), as the compiled databases
 # Per rule: its marshalled program (or None), its lead as (texts, caseless), its width, its horizon.
 Entry = tuple[bytes | None, tuple[tuple[bytes, ...], bool] | None, int | None, int | None]
 
 
 class PatternFacts:
-    """The facts of a rule set's patterns, by rule index; read from the cache, else derived when asked."""
+    """The facts of a rule set's patterns, by rule index: read from the cache, else derived when first asked
+    (all four of that rule at once, kept for the cache at exit); without a cache, each fact when asked."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self._patterns = [r.pattern for r in rules]
-        self._stored = _load_or_build(self._patterns)
+        self._path = _path(self._patterns)
+        self._stored: list[Entry | None] = _load(self._path, len(self._patterns))
+        self._new: dict[int, Entry] = {}  # derived by this process: written to the cache at exit
         self._regexes: dict[int, re.Pattern[bytes]] = {}
         self._leads: dict[int, Lead | None] = {}
         self._widths: dict[int, int | None] = {}
         self._horizons: dict[int, int | None] = {}
 
     def __getstate__(self) -> dict[str, object]:
-        # Workers rebuild the patterns they use from the programs: sending compiled ones compiles them all.
-        return {**{name: getattr(self, name) for name in _STATE}, "_regexes": {}}
+        # Workers rebuild the patterns they use from the programs (sending compiled ones compiles them all),
+        # and derive what is not stored fact by fact: what they learn is not written back.
+        return {**{name: getattr(self, name) for name in _STATE}, "_path": None, "_new": {}, "_regexes": {}}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
@@ -55,37 +60,55 @@ class PatternFacts:
     def regex(self, index: int) -> re.Pattern[bytes]:
         found = self._regexes.get(index)
         if found is None:
-            text = self._patterns[index].encode("utf-8")
-            stored = None if self._stored is None else self._stored[index][0]
-            made = None if stored is None else _program(stored)
-            found = self._regexes[index] = rebuild(text, 0, made)
+            entry = self._entry(index)
+            found = self._regexes.get(index)  # compiled while deriving the entry
+            if found is None:
+                made = None if entry is None or entry[0] is None else _program(entry[0])
+                found = rebuild(self._patterns[index].encode("utf-8"), 0, made)
+                self._regexes[index] = found
         return found
 
     def lead(self, index: int) -> Lead | None:
         if index not in self._leads:
-            if self._stored is not None:
-                stored = self._stored[index][1]
-                self._leads[index] = None if stored is None else Lead(*stored)
-            else:
+            entry = self._entry(index)
+            if entry is None:
                 self._leads[index] = leads.leading_literal(self._patterns[index])
+            else:
+                self._leads[index] = None if entry[1] is None else Lead(*entry[1])
         return self._leads[index]
 
     def width(self, index: int) -> int | None:
         """How long a match is at most, in characters: one per byte of the bytes pattern only if ASCII."""
         if index not in self._widths:
-            self._widths[index] = (
-                self._stored[index][2] if self._stored is not None else _width(self._patterns[index])
-            )
+            entry = self._entry(index)
+            self._widths[index] = _width(self._patterns[index]) if entry is None else entry[2]
         return self._widths[index]
 
     def horizon(self, index: int) -> int | None:
         if index not in self._horizons:
-            self._horizons[index] = (
-                self._stored[index][3]
-                if self._stored is not None
-                else anchors.read_horizon(self.regex(index))
-            )
+            entry = self._entry(index)
+            self._horizons[index] = anchors.read_horizon(self.regex(index)) if entry is None else entry[3]
         return self._horizons[index]
+
+    def _entry(self, index: int) -> Entry | None:
+        """The rule's stored facts; derived now when the cache lacks them; None when there is no cache."""
+        entry = self._stored[index]
+        if entry is None and self._path is not None:
+            entry, self._regexes[index] = _derive(self._patterns[index])
+            self._stored[index] = self._new[index] = entry
+            if len(self._new) == 1:
+                atexit.register(self.save)
+        return entry
+
+    def save(self) -> None:
+        """Add what this process derived to the cache file (merged with what another run wrote meanwhile)."""
+        if self._path is None or not self._new:
+            return
+        entries = _load(self._path, len(self._patterns))
+        for index, entry in self._new.items():
+            entries[index] = entries[index] or entry
+        body = marshal.dumps(entries)
+        _write(self._path, _MAGIC + hashlib.sha256(body).digest() + body)
 
 
 _STATE = ("_patterns", "_stored", "_leads", "_widths", "_horizons")
@@ -102,38 +125,32 @@ def _program(raw: bytes) -> object:
         return None  # rebuild() compiles anew
 
 
-def _derive(pattern: str) -> Entry:
+def _derive(pattern: str) -> tuple[Entry, re.Pattern[bytes]]:
     regex = re.compile(pattern.encode("utf-8"))
     made = program(regex)
     lead = leads.leading_literal(pattern)
-    return (
+    entry: Entry = (
         None if made is None else marshal.dumps(made),
         None if lead is None else (lead.texts, lead.caseless),
         _width(pattern),
         anchors.read_horizon(regex),
     )
+    return entry, regex
 
 
-def _load_or_build(patterns: list[str]) -> list[Entry] | None:
-    """Every pattern's facts from the cache, or derived and stored there; None where no cache can be used."""
-    path = _path(patterns)
-    if path is None:
-        return None
-    try:
-        raw = read_used(path)
-    except OSError:
-        pass
-    else:
-        loaded = _read(raw, len(patterns))
+def _load(path: Path | None, count: int) -> list[Entry | None]:
+    """Each pattern's facts in the cache file, None for those it lacks (all, without a usable file)."""
+    if path is not None:
+        try:
+            loaded = _read(read_used(path), count)
+        except OSError:
+            loaded = None
         if loaded is not None:
             return loaded
-    entries = [_derive(pattern) for pattern in patterns]
-    body = marshal.dumps(entries)
-    _write(path, _MAGIC + hashlib.sha256(body).digest() + body)
-    return entries
+    return [None] * count
 
 
-def _read(raw: bytes, count: int) -> list[Entry] | None:
+def _read(raw: bytes, count: int) -> list[Entry | None] | None:
     head = len(_MAGIC)
     body = raw[head + 32 :]
     if raw[:head] != _MAGIC or hashlib.sha256(body).digest() != raw[head : head + 32]:
@@ -142,7 +159,9 @@ def _read(raw: bytes, count: int) -> list[Entry] | None:
         entries = marshal.loads(body)
     except (ValueError, EOFError, TypeError):
         return None
-    if not isinstance(entries, list) or len(entries) != count or not all(map(_is_entry, entries)):
+    if not isinstance(entries, list) or len(entries) != count:
+        return None
+    if not all(entry is None or _is_entry(entry) for entry in entries):
         return None
     return entries
 

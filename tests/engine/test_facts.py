@@ -32,9 +32,14 @@ def test_facts_from_the_cache_are_those_derived(
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     rules = load_rules()
-    assert every_fact(PatternFacts(rules), len(rules)) == derived  # derived and stored
+    first = PatternFacts(rules)
+    assert every_fact(first, len(rules)) == derived  # derived as asked
+    first.save()  # at exit
     assert len(list((tmp_path / "secretscan").glob("facts-*"))) == 1
-    assert every_fact(PatternFacts(rules), len(rules)) == derived  # read back
+    again = PatternFacts(rules)
+    assert again._stored == first._stored and not again._new
+    assert every_fact(again, len(rules)) == derived  # read back
+    assert not again._new
 
 
 @pytest.mark.parametrize(
@@ -43,7 +48,7 @@ def test_facts_from_the_cache_are_those_derived(
         lambda data: data[:-9],
         lambda data: data[:-1] + bytes([data[-1] ^ 4]),
         lambda data: data[:25] + bytes([data[25] ^ 1]) + data[26:],  # the digest
-        lambda data: b"secretscan-facts-1\n",
+        lambda data: b"secretscan-facts-2\n",
     ],
 )
 def test_a_damaged_facts_file_is_ignored(
@@ -51,19 +56,38 @@ def test_a_damaged_facts_file_is_ignored(
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     rules = load_rules()
-    PatternFacts(rules)
+    first = PatternFacts(rules)
+    every_fact(first, len(rules))
+    first.save()
     (cached,) = (tmp_path / "secretscan").glob("facts-*")
     cached.write_bytes(damage(cached.read_bytes()))  # type: ignore[operator]
-    assert every_fact(PatternFacts(rules), len(rules)) == derived
+    again = PatternFacts(rules)
+    assert again._stored == [None] * len(rules)
+    assert every_fact(again, len(rules)) == derived
 
 
 def test_a_facts_file_of_other_rules_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each rule set's patterns name their own file: one rule more or less is another file."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     rules = load_rules()
-    PatternFacts(rules)
-    PatternFacts(rules[1:])
+    for some in (rules, rules[1:]):
+        facts = PatternFacts(some)
+        facts.regex(0)
+        facts.save()
     assert len(list((tmp_path / "secretscan").glob("facts-*"))) == 2
+
+
+def test_what_each_run_derives_is_added_to_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hook run derives the facts of the few rules a commit nominates; later runs add theirs."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    rules = load_rules()
+    for index in (3, 7):
+        facts = PatternFacts(rules)
+        facts.lead(index)
+        assert list(facts._new) == [index]
+        facts.save()
+    stored = PatternFacts(rules)._stored
+    assert [i for i, entry in enumerate(stored) if entry is not None] == [3, 7]
 
 
 def test_a_worker_gets_the_facts_but_no_compiled_pattern() -> None:
