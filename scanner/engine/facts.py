@@ -16,13 +16,12 @@ import hashlib
 import marshal
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from scanner import __version__
-from scanner.cachedir import private_or_none, prune, read_used, user_cache
+from scanner.cachedir import private_or_none, read_sealed, user_cache, write_sealed
 from scanner.engine import anchors, leads, matcher
 from scanner.engine.leads import Lead
 from scanner.patterns import PYTHON, program, programs, rebuild
@@ -107,8 +106,7 @@ class PatternFacts:
         entries = _load(self._path, len(self._patterns))
         for index, entry in self._new.items():
             entries[index] = entries[index] or entry
-        body = marshal.dumps(entries)
-        _write(self._path, _MAGIC + hashlib.sha256(body).digest() + body)
+        write_sealed(self._path, _MAGIC, entries, KEEP_FACTS)
 
 
 _STATE = ("_patterns", "_stored", "_leads", "_widths", "_horizons")
@@ -140,30 +138,19 @@ def _derive(pattern: str) -> tuple[Entry, re.Pattern[bytes]]:
 
 def _load(path: Path | None, count: int) -> list[Entry | None]:
     """Each pattern's facts in the cache file, None for those it lacks (all, without a usable file)."""
-    if path is not None:
-        try:
-            loaded = _read(read_used(path), count)
-        except OSError:
-            loaded = None
-        if loaded is not None:
-            return loaded
-    return [None] * count
+    entries = None if path is None else read_sealed(path, _MAGIC)
+    if not _fits(entries, count):
+        return [None] * count
+    return entries  # type: ignore[return-value]
 
 
-def _read(raw: bytes, count: int) -> list[Entry | None] | None:
-    head = len(_MAGIC)
-    body = raw[head + 32 :]
-    if raw[:head] != _MAGIC or hashlib.sha256(body).digest() != raw[head : head + 32]:
-        return None
-    try:
-        entries = marshal.loads(body)
-    except (ValueError, EOFError, TypeError):
-        return None
-    if not isinstance(entries, list) or len(entries) != count:
-        return None
-    if not all(entry is None or _is_entry(entry) for entry in entries):
-        return None
-    return entries
+def _fits(entries: object, count: int) -> bool:
+    """Whether cached data is an entry (or None) for each of `count` rules."""
+    return (
+        isinstance(entries, list)
+        and len(entries) == count
+        and all(entry is None or _is_entry(entry) for entry in entries)
+    )
 
 
 def _is_entry(entry: object) -> bool:
@@ -203,14 +190,3 @@ def _path(patterns: list[str]) -> Path | None:
         return None  # code not read from files (a zip): derive each fact on first use
     digest.update("\0".join(patterns).encode("utf-8", "surrogateescape"))
     return folder / f"facts-{digest.hexdigest()[:32]}.bin"
-
-
-def _write(path: Path, blob: bytes) -> None:
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".facts-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(blob)
-        os.replace(tmp, path)
-    except OSError:
-        return  # a read-only cache only costs deriving the facts again next time
-    prune(path.parent, "facts-", KEEP_FACTS)

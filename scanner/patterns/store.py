@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import marshal
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, AnyStr
 
 from scanner import __version__
-from scanner.cachedir import private_or_none, prune, user_cache
+from scanner.cachedir import private_or_none, read_sealed, user_cache, write_sealed
 from scanner.patterns.programs import PYTHON, internals, program, rebuild
 
 
@@ -59,15 +57,7 @@ class _Store:
         known = {**_read(path), **self._made}
         if len(known) > _MOST:
             known = dict(self._made)
-        try:
-            body = marshal.dumps(known)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".regexes-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(_MAGIC + hashlib.sha256(body).digest() + body)
-            os.replace(tmp, path)
-        except (OSError, ValueError):
-            return  # a read-only cache only costs compiling them again next time
-        prune(path.parent, "regexes-", 4)
+        write_sealed(path, _MAGIC, known, 4)
 
 
 _STORE = _Store()
@@ -85,17 +75,5 @@ def _store_path() -> Path | None:
 
 def _read(path: Path | None) -> dict[Any, Any]:
     """The programs in the store at `path`; none when it is absent, damaged or not ours."""
-    if path is None:
-        return {}
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return {}
-    body = raw[len(_MAGIC) + 32 :]
-    if raw[: len(_MAGIC)] != _MAGIC or hashlib.sha256(body).digest() != raw[len(_MAGIC) : len(_MAGIC) + 32]:
-        return {}
-    try:
-        known = marshal.loads(body)
-    except (ValueError, EOFError, TypeError):
-        return {}
+    known = None if path is None else read_sealed(path, _MAGIC)
     return known if isinstance(known, dict) else {}

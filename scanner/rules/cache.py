@@ -11,16 +11,14 @@ the expected shape; otherwise it is ignored, and the rule file parsed again.
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 import re
-import tempfile
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from scanner import __version__
-from scanner.cachedir import private_or_none, prune, read_used, user_cache
+from scanner.cachedir import private_or_none, read_sealed, user_cache, write_sealed
 from scanner.patterns import PYTHON, program, rebuild
 from scanner.rules.records import Allowlist, Example, Rule
 
@@ -44,34 +42,19 @@ def _cache_file(path: Path, raw: bytes, salt: str) -> Path | None:
 
 def load(path: Path, raw: bytes, salt: str) -> list[Rule] | None:
     file = _cache_file(path, raw, salt)
-    if file is None:
-        return None
+    items = None if file is None else read_sealed(file, _MAGIC)
+    if not isinstance(items, list):
+        return None  # absent, cut short, damaged or not ours: parse the file
     try:
-        data = read_used(file)
-    except OSError:
-        return None  # absent: parse the file
-    body = data[len(_MAGIC) + 32 :]
-    if data[: len(_MAGIC)] != _MAGIC or hashlib.sha256(body).digest() != data[len(_MAGIC) : len(_MAGIC) + 32]:
-        return None  # truncated, damaged or not ours
-    try:
-        return [_rule(item) for item in marshal.loads(body)]
-    except (ValueError, TypeError, KeyError, EOFError, IndexError, re.error):
+        return [_rule(item) for item in items]
+    except (ValueError, TypeError, KeyError, IndexError, re.error):
         return None  # from another version, or not ours: parse again
 
 
 def store(path: Path, raw: bytes, salt: str, rules: list[Rule]) -> None:
     file = _cache_file(path, raw, salt)
-    if file is None:
-        return
-    body = marshal.dumps([_plain(rule) for rule in rules])
-    try:
-        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".rules-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(_MAGIC + hashlib.sha256(body).digest() + body)
-        os.replace(tmp, file)
-    except OSError:
-        return  # a read-only cache only costs a re-parse next time
-    prune(file.parent, "rules-", KEEP_RULE_FILES)
+    if file is not None:  # a read-only cache only costs a re-parse next time
+        write_sealed(file, _MAGIC, [_plain(rule) for rule in rules], KEEP_RULE_FILES)
 
 
 def _plain(rule: Rule) -> tuple[Any, ...]:

@@ -16,15 +16,13 @@ import atexit
 import builtins
 import hashlib
 import importlib.util
-import marshal
 import os
 import sys
-import tempfile
 import types
 from pathlib import Path
 from typing import Any
 
-from scanner.cachedir import private_or_none, prune, user_cache
+from scanner.cachedir import private_or_none, read_sealed, user_cache, write_sealed
 
 _MAGIC = b"secretscan-records-1\n"
 _OURS = "scanner."
@@ -65,15 +63,7 @@ class CodeCache:
         known = {**_read(self._path), **self._made}
         if len(known) > _MOST:
             known = dict(self._made)
-        try:
-            body = marshal.dumps(known)
-            fd, tmp = tempfile.mkstemp(dir=self._path.parent, prefix=".records-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(_MAGIC + hashlib.sha256(body).digest() + body)
-            os.replace(tmp, self._path)
-        except (OSError, ValueError):
-            return  # a read-only cache only costs compiling them again next time
-        prune(self._path.parent, "records-", 4)
+        write_sealed(self._path, _MAGIC, known, 4)
 
 
 def install() -> None:
@@ -99,19 +89,7 @@ def _path() -> Path | None:
 
 def _read(path: Path | None) -> dict[str, types.CodeType]:
     """The texts and code in the file at `path`; none when it is absent, damaged or holds anything else."""
-    if path is None:
-        return {}
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return {}
-    body = raw[len(_MAGIC) + 32 :]
-    if raw[: len(_MAGIC)] != _MAGIC or hashlib.sha256(body).digest() != raw[len(_MAGIC) : len(_MAGIC) + 32]:
-        return {}
-    try:
-        known = marshal.loads(body)
-    except (ValueError, EOFError, TypeError):
-        return {}
+    known = None if path is None else read_sealed(path, _MAGIC)
     if not isinstance(known, dict) or not all(
         isinstance(text, str) and isinstance(code, types.CodeType) for text, code in known.items()
     ):
