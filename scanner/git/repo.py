@@ -3,7 +3,6 @@ opening a URL as a temporary bare mirror (GitPython, for the clone only)."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -14,8 +13,9 @@ from pathlib import Path
 from scanner.errors import GitError
 from scanner.git.log import tree
 from scanner.git.run import _BASE, Running, git_env, run
+from scanner.patterns import compiled
 
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
+_URL = compiled(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
 
 
 def git_dir(path: Path) -> Path:
@@ -39,7 +39,7 @@ def hook_path(repo: Path, name: str) -> Path:
     return Path(out)
 
 
-_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+_USERINFO = compiled(r"(?<=://)[^/@\s]*@")
 
 
 def without_userinfo(text: str) -> str:
