@@ -9,6 +9,7 @@ catches short peaks the sampler misses. The same rule for every tool.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -109,13 +110,18 @@ def run_once(
                 start_new_session=True,  # so a timeout can kill the tool's workers too
             )
             sampler = GroupSampler(proc.pid)
+            # A blocking wait sees the end at once; wait(timeout=...) polls with sleeps that double up to
+            # 50 ms, which rounded every short run up to 63, 113, 163, 213 ms... (a staged commit's 110 ms
+            # read 165). The timeout is a timer that kills the group instead.
+            fired = threading.Event()
+            deadline = threading.Timer(timeout, _kill_group, (proc.pid, fired))
+            deadline.start()
             try:
-                code = proc.wait(timeout=timeout)
-                timed_out = False
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                code, timed_out = proc.wait(), True
+                code = proc.wait()
+            finally:
+                deadline.cancel()
             wall = time.perf_counter() - start
+            timed_out = fired.is_set()
             group_kb = sampler.stop()
             pss_kb = sampler.peak_pss_kb or None
         finally:
@@ -126,6 +132,12 @@ def run_once(
         if timed_out:
             return Run(wall, None, code, timed_out)
         return Run(wall, peak, code, timed_out, _cpu(report), pss_kb)
+
+
+def _kill_group(pgid: int, fired: threading.Event) -> None:
+    fired.set()
+    with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
+        os.killpg(pgid, signal.SIGKILL)
 
 
 class GroupSampler:

@@ -7,9 +7,13 @@ folder another user can write to, or a symbolic link that could point anywhere, 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import marshal
 import os
 import stat
+import tempfile
 from pathlib import Path
+from typing import Any
 
 from scanner.errors import UsageError
 
@@ -81,3 +85,37 @@ def prune(folder: Path, prefix: str, keep: int) -> None:
     for _, path in found[keep:]:
         with contextlib.suppress(OSError):  # removed by a concurrent run already
             os.remove(path)
+
+
+def read_sealed(path: Path, magic: bytes) -> object:
+    """The data a file write_sealed() wrote with `magic` holds, the file marked used; None when it is absent,
+    cut short, damaged or not ours (its digest does not match). Read by marshal, which runs nothing on
+    reading; the caller checks the data has the shape it expects."""
+    try:
+        raw = read_used(path)
+    except OSError:
+        return None
+    head = len(magic)
+    body = raw[head + 32 :]
+    if raw[:head] != magic or hashlib.sha256(body).digest() != raw[head : head + 32]:
+        return None
+    try:
+        return marshal.loads(body)
+    except (ValueError, EOFError, TypeError):
+        return None
+
+
+def write_sealed(path: Path, magic: bytes, data: Any, keep: int) -> None:
+    """Write `magic`, then the digest of `data` marshalled and that body, whole (a temporary file renamed over
+    `path`); then keep the `keep` most recently used files of its kind (the name up to its first dash). A
+    cache that cannot be written is only a cost next time."""
+    prefix = path.name.split("-", 1)[0] + "-"
+    try:
+        body = marshal.dumps(data)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{prefix}")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(magic + hashlib.sha256(body).digest() + body)
+        os.replace(tmp, path)
+    except (OSError, ValueError):  # ValueError: not plain data, never kept
+        return
+    prune(path.parent, prefix, keep)

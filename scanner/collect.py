@@ -78,7 +78,8 @@ def audit_history(setup: Setup, repo: Path, display: ProgressDisplay | None = No
     scanning = scan_options(setup)
     # Blobs stream from git (a warm result cache drops those it knows clean before they are read); only
     # --since/--max-commits list them first (history.plan).
-    work = history.plan(repo, options, result, skip, scanning.cache.clean_among if scanning.cache else None)
+    known_clean = scanning.cache.clean_among if scanning.cache else None
+    work = history.plan(repo, options, result, skip, known_clean, walk=True)
     if not settings.jobs:
         # Streamed, workers read git themselves and join only a long audit (stream.py): all cores. Listed,
         # contents travel to workers pickled while git's reader keeps a core busy: scan with the others.

@@ -217,7 +217,7 @@ def provenance(setup: Setup, result: ScanResult) -> Provenance:
         started=datetime.fromtimestamp(setup.started, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         duration=round(time.monotonic() - setup.clock, 3),
         tool_version=__version__,
-        rules_digest=rules_hash(list(setup.rules.values())),
+        rules_digest=_rules_digest(setup),
         rules=len(setup.rules),
         min_confidence=settings.min_confidence,
         baseline=str(setup.baseline_path) if setup.baseline_path is not None else "",
@@ -226,6 +226,14 @@ def provenance(setup: Setup, result: ScanResult) -> Provenance:
         verification=verification,
         scope=tuple(scope),
     )
+
+
+def _rules_digest(setup: Setup) -> str:
+    """The digest of the rules reported on: the engine's, computed once, when it runs those same rules."""
+    rules = list(setup.rules.values())
+    if rules == setup.engine.rules:
+        return setup.engine.rules_digest
+    return rules_hash(rules)
 
 
 def repository(settings: Settings, opened: Path | None = None) -> Repository | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +20,20 @@ FIXED_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
     "NO_COLOR": "1",
 }
+
+
+_SESSION_CACHE = tempfile.mkdtemp(prefix="secretscan-tests-")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test module imports scanner: the store of the modules' patterns (scanner/patterns/store.py),
+    read at import and written at exit, is the session's, never the user's cache."""
+    os.environ["XDG_CACHE_HOME"] = _SESSION_CACHE
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    os.environ["SECRETSCAN_NO_RULE_CACHE"] = "1"  # nothing written at exit
+    shutil.rmtree(_SESSION_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

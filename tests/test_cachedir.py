@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cachedir import prune, read_used
+from scanner.cachedir import prune, read_sealed, read_used, write_sealed
 
 
 def make(folder: Path, name: str, age: int) -> Path:
@@ -62,3 +62,18 @@ def test_a_new_compiled_database_prunes_the_least_recently_used(
     again = matcher.HyperscanMatcher(rules, tmp_path)  # loaded, not compiled: nothing more removed
     assert sorted(p.name for p in tmp_path.iterdir()) == left
     assert again is not None
+
+
+def test_a_sealed_file_reads_back_whole_or_not_at_all(tmp_path: Path) -> None:
+    path = tmp_path / "facts-abc.bin"
+    write_sealed(path, b"magic\n", b"body" * 100, keep=2)
+    assert read_sealed(path, b"magic\n") == b"body" * 100
+    assert read_sealed(path, b"other\n") is None
+    data = path.read_bytes()
+    for damaged in (data[:-1], data[:-1] + b"x", data[:10] + b"\0" + data[11:], b""):
+        path.write_bytes(damaged)
+        assert read_sealed(path, b"magic\n") is None
+    assert read_sealed(tmp_path / "absent.bin", b"magic\n") is None
+    for name in ("facts-1.bin", "facts-2.bin", "facts-3.bin"):
+        write_sealed(tmp_path / name, b"magic\n", b"", keep=2)
+    assert len(list(tmp_path.glob("facts-*"))) == 2  # the most recently used of their kind

@@ -87,7 +87,7 @@ class Tally:
                     self._census = None
         # The messages join the totals once the scan has read the commit listing (Plan.load): reading it
         # here stalled the scan (75,000 commits of numpy: 5 s) for the sake of 1 % of the bytes.
-        if not self._messages_known and self.work.commit_listing is None:
+        if not self._messages_known and self.work.loaded:
             self._messages_known = learnt = True
         if not learnt or self._blob_totals is None:
             return False

@@ -4,13 +4,14 @@ belong to and, for a mistyped command or flag, the nearest real one ("did you me
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import NoReturn
 
-_UNRECOGNIZED = re.compile(r"^unrecognized arguments: (.*)$")
-_BAD_CHOICE = re.compile(r"^argument (\S+): invalid choice: '?([^' ]+)'? \(choose from (.*)\)$")
+from scanner.patterns import compiled
+
+_UNRECOGNIZED = compiled(r"^unrecognized arguments: (.*)$")
+_BAD_CHOICE = compiled(r"^argument (\S+): invalid choice: '?([^' ]+)'? \(choose from (.*)\)$")
 
 
 def nearest(word: str, candidates: Iterable[str]) -> str | None:

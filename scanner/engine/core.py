@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 from scanner import __version__
 from scanner.engine import budget, decode
-from scanner.engine.anchors import LineMemo, anchored_secrets, matches_near, read_horizon
-from scanner.engine.leads import Lead, lead_matches, leading_literal
+from scanner.engine.anchors import LineMemo, anchored_secrets, matches_near
+from scanner.engine.facts import PatternFacts
+from scanner.engine.leads import Lead, lead_matches
 from scanner.engine.lines import LineIndex
 from scanner.engine.matcher import (
     KUBE_SECRET,
@@ -27,10 +28,10 @@ from scanner.engine.matcher import (
     Matcher,
     Nominations,
     make_matcher,
-    max_width,
 )
 from scanner.engine.pairing import pair_aws_credentials, without_companion_copies
 from scanner.model import Blob, Dropped, DropReason, Finding, Origin
+from scanner.patterns import compiled
 from scanner.rules import Allowlist, Rule, allowlist_key, builtin_rules_dir, rules_hash
 from scanner.validators import VALIDATORS, Verdict
 from scanner.validators.generic import is_password_digest
@@ -106,11 +107,12 @@ class Engine:
         self.allowlist = allowlist or Allowlist()
         # False (--no-inline-allow): markers suppress nothing, so a CI gate refuses self-granted exceptions.
         self.inline_allow = inline_allow
+        self.rules_digest = rules_hash(self.rules)  # reports name it too (pipeline.provenance)
         # What a verdict depends on besides the blob: keys the result cache, so any change of it is a miss.
         key = json.dumps(
             [
                 __version__,
-                rules_hash(self.rules),
+                self.rules_digest,
                 allowlist_key(self.allowlist),
                 "markers" if inline_allow else "",
             ]
@@ -120,13 +122,12 @@ class Engine:
         # candidates come again and again: the generic judge, the costliest check, then runs once per value.
         self._verdicts: dict[tuple[str, str], tuple[tuple[DropReason, str] | None, Verdict | None]] = {}
         self._lines: LineMemo = {}  # likewise, the lines one-line rules searched (anchors.py)
-        self._widths: dict[int, int | None] = {}  # how long a one-line rule's match is at most
-        self._horizons: dict[int, int | None] = {}  # how far `re` reads past a start (anchors.read_horizon)
         self.matcher: Matcher = make_matcher(self.rules, backend)
         self._keywords = [tuple(k.encode() for k in r.keywords) for r in self.rules]
-        # The literal each rule's every match begins with (leads.py); parsed on first use, as parsing every
-        # pattern would cost each start of the hook more than most scans.
-        self._leads: dict[int, Lead | None] = {}
+        # Each rule's compiled pattern, the literal its every match begins with (leads.py), how long its match
+        # is at most and how far `re` reads past a start: cached between runs, else derived on first use, as
+        # deriving them for every pattern would cost each start of the hook more than most scans (issue 19).
+        self._facts = PatternFacts(self.rules)
         shipped = str(builtin_rules_dir())
         # The rules a user wrote run on a time budget (budget.py); the shipped ones are tested.
         self._timed = {i for i, r in enumerate(self.rules) if r.source and not r.source.startswith(shipped)}
@@ -203,6 +204,7 @@ class Engine:
     ) -> None:
         """Search one nominated rule from where the matcher said, and consider each candidate."""
         rule = self.rules[index]
+        regex = self._facts.regex(index)
         secrets: Iterator[tuple[int, bytes]]
         if isinstance(where, (int, Hits)):
             group = rule.secret_group
@@ -211,23 +213,18 @@ class Engine:
             if isinstance(where, Hits):
                 near = None if lead is None else (lead.texts, lines.lowered() if lead.caseless else data)
                 horizon = None if near is not None else self._horizon(index)
-                matches = matches_near(rule.regex, data, where.ends, where.width, lead=near, horizon=horizon)
+                matches = matches_near(regex, data, where.ends, where.width, lead=near, horizon=horizon)
             elif lead is not None and (lead.caseless or len(lead.texts) > 1) and _long_enough(lead):
                 haystack = lines.lowered() if lead.caseless else data
-                matches = lead_matches(rule.regex, data, haystack, lead.texts, where)
+                matches = lead_matches(regex, data, haystack, lead.texts, where)
             else:  # `re` finds a case-sensitive literal prefix itself
-                matches = rule.regex.finditer(data, where)
+                matches = regex.finditer(data, where)
             found = ((m.start(group), m.group(group)) for m in matches)
             secrets = ((start, raw) for start, raw in found if raw)
         else:
-            if index not in self._widths:  # parsed on first use: most blobs nominate few of them
-                # in characters: one per byte of the bytes pattern only if it is ASCII
-                self._widths[index] = max_width(rule.pattern) if rule.pattern.isascii() else None
-            width = self._widths[index]
+            width = self._facts.width(index)
             horizon = None if width is None else self._horizon(index)
-            secrets = anchored_secrets(
-                rule.regex, rule.secret_group, data, where, self._lines, width, horizon
-            )
+            secrets = anchored_secrets(regex, rule.secret_group, data, where, self._lines, width, horizon)
         keyworded = False
         for start, raw in secrets:
             if not keyworded:  # asked once the rule matches: most nominations never do
@@ -237,14 +234,10 @@ class Engine:
             self._consider(rule, start, raw, origin, lines, outcome, explain)
 
     def _lead(self, index: int) -> Lead | None:
-        if index not in self._leads:
-            self._leads[index] = leading_literal(self.rules[index].pattern)
-        return self._leads[index]
+        return self._facts.lead(index)
 
     def _horizon(self, index: int) -> int | None:
-        if index not in self._horizons:  # parsed on first use, as the leads are
-            self._horizons[index] = read_horizon(self.rules[index].regex)
-        return self._horizons[index]
+        return self._facts.horizon(index)
 
     def _is_generic(self, rule_id: str) -> bool:
         return any(rule.id == rule_id and "generic" in rule.tags for rule in self.rules)
@@ -424,10 +417,10 @@ def _allowlisted(
     return None
 
 
-_USERINFO = re.compile(r"://[^/\s:@'\"]*:([^/\s@'\"]+)@")
+_USERINFO = compiled(r"://[^/\s:@'\"]*:([^/\s@'\"]+)@")
 # A value assigned to a secret-like name: a rule's match may span it (matches never overlap), so it is
 # hidden in a line context whether or not a rule reported it.
-_ASSIGNED = re.compile(
+_ASSIGNED = compiled(
     r"(?i)(?:passw(?:or)?d|passphrase|secret|token|api[_-]?key|credential)[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?"
     r"([^\s\"'`,;]{4,})"
 )

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from scanner.engine.lines import LineIndex
 from scanner.model import Blob, Dropped, Finding
+from scanner.patterns import compiled
 from scanner.validators.randomness import BASE64_TEXT
 
 MAX_DEPTH = 2  # an encoded value inside an encoded value (a base64 Docker config inside a Kubernetes Secret)
@@ -30,13 +31,13 @@ MAX_LINE = 64 * 1024  # longer lines (minified bundles, inline images) are not r
 # Base64 values are decoded when the generic judge dropped them as base64 of text (a secret-like name holds
 # them) and, in Kubernetes Secrets, under `data:` whatever the key. Each gate has a literal prefix, so `re`
 # finds it with memchr speed.
-_B64_VALUE = re.compile(rb"(?m):[ \t]*[\"']?([A-Za-z0-9+/]{8,}={0,2})[\"']?,?[ \t]*\r?$")
-_PERCENT = re.compile(rb"%[2-7][0-9A-Fa-f]")
+_B64_VALUE = compiled(rb"(?m):[ \t]*[\"']?([A-Za-z0-9+/]{8,}={0,2})[\"']?,?[ \t]*\r?$")
+_PERCENT = compiled(rb"%[2-7][0-9A-Fa-f]")
 # Escaped quotes (`\"`) are common in source code and read by the generic rules directly; decode the
 # escapes that only JSON writers produce: \u00XX and \/.
-_ESCAPE = re.compile(rb"\\(?:u00[2-7][0-9A-Fa-f]|/)")
-_ESCAPE_PIECE = re.compile(rb"\\u([0-9A-Fa-f]{4})|\\([\"/\\])")
-_PERCENT_PIECE = re.compile(rb"%([0-9A-Fa-f]{2})")
+_ESCAPE = compiled(rb"\\(?:u00[2-7][0-9A-Fa-f]|/)")
+_ESCAPE_PIECE = compiled(rb"\\u([0-9A-Fa-f]{4})|\\([\"/\\])")
+_PERCENT_PIECE = compiled(rb"%([0-9A-Fa-f]{2})")
 # (gate byte, line test, piece, name, escapes a line needs): one %xx is common in URLs, so two are required.
 _TEXT_ENCODINGS = (
     (b"%", _PERCENT, _PERCENT_PIECE, "percent", 2),
@@ -190,8 +191,8 @@ def _first(
 
 
 _KUBE_NAME = b"secret_value="
-_TOKEN = re.compile(rb"^[!-~]{8,200}$")  # one printable word: a password or key, not a file or a sentence
-_SECRET_KEY = re.compile(rb"(?i)pass|pwd|secret|token|key|auth|credential")
+_TOKEN = compiled(rb"^[!-~]{8,200}$")  # one printable word: a password or key, not a file or a sentence
+_SECRET_KEY = compiled(rb"(?i)pass|pwd|secret|token|key|auth|credential")
 
 
 def _lone_token(decoded: bytes) -> bool:

@@ -8,10 +8,10 @@ is assigned to it; the pair is reported as one finding on the key id, the secret
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from scanner.engine.lines import LineIndex
 from scanner.model import Finding
+from scanner.patterns import compiled
 from scanner.validators.randomness import shannon_entropy
 from scanner.validators.registry import aws_secret_key
 
@@ -19,7 +19,7 @@ PAIR_DISTANCE = 5  # lines above or below the key id
 KEY_ID_RULE = "aws-access-key-id"
 SECRET_RULE = "aws-secret-access-key"
 TOKEN_RULE = "aws-session-token"
-_BARE_SECRET = re.compile(rb"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_BARE_SECRET = compiled(rb"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _MIN_BARE_ENTROPY = 4.0  # a generated 40-char key sits near 4.9 bits/char; below 4.0 it is prose or a hash
 
 

@@ -51,7 +51,9 @@ def start_walks(work: Plan) -> Walks:
     """Start the walks now, side by side with the scan."""
     if not work.tips:
         return Walks()
-    walks = Walks(git.BlobLog(work.repo, work.revs, piped=not work.listed))  # a stream reads it as it runs
+    # A stream reads it as it runs; plan() may have started it already.
+    started, work.walk = work.walk, None
+    walks = Walks(started or git.BlobLog(work.repo, work.revs, piped=not work.listed))
     if work.head is not None and work.limits:  # the limited walk may not hold HEAD's whole chain
         walks.removals = git.BlobLog(work.repo, [work.head], first_parent=True)
     return walks

@@ -31,10 +31,12 @@ def locate(
     out: dict[K, Removal] = {}
     merges: dict[str, list[K]] = {}
     orphans: list[K] = []
+    removers = list({removed.sha for removed in found.values() if removed is not None})
+    second = dict(zip(removers, git.resolve_all(work.repo, [f"{sha}^2" for sha in removers]), strict=True))
     for key, removed in found.items():
         if removed is None:
             orphans.append(key)
-        elif git.resolve(work.repo, f"{removed.sha}^2") is not None:
+        elif second[removed.sha] is not None:  # a merge: the removal came from the branch it merges
             merges.setdefault(removed.sha, []).append(key)
         else:
             out[key] = (removed, None)
@@ -52,27 +54,38 @@ def locate(
 def _off_the_line(work: Plan, gone: dict[K, set[str]], walked: list[CommitDiff] | None) -> dict[K, Removal]:
     """Secrets HEAD's first-parent line never held: the last remover anywhere, and its merge if any."""
     diffs = walked if walked is not None else git.blob_log(work.repo, work.tips, _union(gone.values()))
+    sides = {key: last_removal(diffs, blobs) for key, blobs in gone.items()}
+    merged = _merges_of(work, {side.sha for side in sides.values() if side is not None}, diffs)
+    return {key: (side, merged[side.sha] if side is not None else None) for key, side in sides.items()}
+
+
+# Ancestry walks run side by side: each is a walk of its own (up to a tenth of a second in moto), and the
+# removals of a history's findings are often on as many side branches.
+_WALKS_AT_ONCE = 8
+
+
+def _merges_of(work: Plan, shas: set[str], diffs: list[CommitDiff]) -> dict[str, Commit | None]:
+    """For each of `shas`: the first commit of HEAD's first-parent line that descends from it (None: never
+    merged)."""
+    head = work.head
+    if head is None:
+        return dict.fromkeys(shas)
     chain = work.first_parents()
-    merged: dict[str, Commit | None] = {}
-    out: dict[K, Removal] = {}
-    for key, blobs in gone.items():
-        side = last_removal(diffs, blobs)
-        if side is not None and side.sha not in merged:
-            merged[side.sha] = _merge_of(work, side.sha, chain, diffs)
-        out[key] = (side, merged[side.sha] if side is not None else None)
-    return out
-
-
-def _merge_of(work: Plan, sha: str, chain: dict[str, int], diffs: list[CommitDiff]) -> Commit | None:
-    """The first commit of HEAD's first-parent line that descends from `sha` (None: never merged)."""
-    if work.head is None:
-        return None
-    on_line = [c for c in git.ancestry_path(work.repo, sha, work.head) if c in chain]
-    if not on_line:
-        return None
-    first = min(on_line, key=chain.__getitem__)
     known = {d.commit.sha: d.commit for d in diffs if d.commit is not None}
-    return known.get(first) or _commit(work, first)
+    out: dict[str, Commit | None] = {}
+    todo = sorted(shas)
+    for at in range(0, len(todo), _WALKS_AT_ONCE):
+        group = todo[at : at + _WALKS_AT_ONCE]
+        walks = [git.start_ancestry_path(work.repo, sha, head) for sha in group]
+        try:
+            for sha, walk in zip(group, walks, strict=True):
+                on_line = [c for c in walk.output().decode().split() if c in chain]
+                first = min(on_line, key=chain.__getitem__) if on_line else None
+                out[sha] = None if first is None else known.get(first) or _commit(work, first)
+        finally:
+            for walk in walks:
+                walk.close()
+    return out
 
 
 def _commit(work: Plan, sha: str) -> Commit | None:

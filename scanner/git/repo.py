@@ -3,7 +3,6 @@ opening a URL as a temporary bare mirror (GitPython, for the clone only)."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -14,8 +13,9 @@ from pathlib import Path
 from scanner.errors import GitError
 from scanner.git.log import tree
 from scanner.git.run import _BASE, Running, git_env, run
+from scanner.patterns import compiled
 
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
+_URL = compiled(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
 
 
 def git_dir(path: Path) -> Path:
@@ -39,7 +39,7 @@ def hook_path(repo: Path, name: str) -> Path:
     return Path(out)
 
 
-_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+_USERINFO = compiled(r"(?<=://)[^/@\s]*@")
 
 
 def without_userinfo(text: str) -> str:
@@ -63,9 +63,9 @@ def head_facts(repo: Path) -> tuple[str, str, str]:
 
 
 def refs(repo: Path) -> tuple[list[str], list[str]]:
-    """Every ref of `repo`, and the broken ones git leaves out (a ref file naming no object): those would
-    end a walk of `--all` (issue 14 §5)."""
-    cmd = [*_BASE, "-C", str(repo), "for-each-ref", "--format=%(refname)"]
+    """Every ref of `repo`, and the broken ones: a ref file naming no object, which git leaves out, and a
+    ref naming an object the repository lacks, which ends a walk of `--all` (issue 14 §5)."""
+    cmd = [*_BASE, "-C", str(repo), "for-each-ref", "--format=%(objectname) %(refname)"]
     proc = subprocess.run(cmd, capture_output=True, check=False, env=git_env())
     if proc.returncode != 0:
         raise GitError(f"git for-each-ref failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
@@ -74,7 +74,20 @@ def refs(repo: Path) -> tuple[list[str], list[str]]:
         for line in proc.stderr.splitlines()
         if b"ignoring broken ref " in line
     ]
-    return proc.stdout.decode("utf-8", "surrogateescape").split(), broken
+    named = [line.split(" ", 1) for line in proc.stdout.decode("utf-8", "surrogateescape").splitlines()]
+    missing = _missing(repo, {oid for oid, _ in named})
+    broken += [ref for oid, ref in named if oid in missing]
+    return [ref for oid, ref in named if oid not in missing], broken
+
+
+def _missing(repo: Path, oids: set[str]) -> set[str]:
+    """Those of `oids` the repository does not hold, or that are tags of an object it does not hold (one
+    cat-file for all, each peeled: ~2 µs an id)."""
+    if not oids:
+        return set()
+    asked = "".join(f"{oid}^{{}}\n" for oid in oids).encode()
+    out = run(repo, "cat-file", "--batch-check=%(objectname)", stdin=asked).decode()
+    return {line.split("^", 1)[0] for line in out.splitlines() if line.endswith(" missing")}
 
 
 def is_url(target: str) -> bool:
@@ -140,12 +153,52 @@ def stash_commits(repo: Path) -> list[str]:
     return run(repo, "log", "-g", "--format=%H", "refs/stash").decode().split()
 
 
+_TAGGED_FORMAT = "%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname:short)"
+
+
 def tagged_blobs(repo: Path) -> list[tuple[str, str]]:
     """(blob id, name) of the blobs refs point at directly or through a tree, not through a commit (git's own
     repository tags a public key this way): a walk of commits never meets them. Named ref:path."""
-    fmt = "%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname:short)"
+    return _tagged(repo, run(repo, "for-each-ref", f"--format={_TAGGED_FORMAT}"))
+
+
+def start_tagged_blobs(repo: Path) -> Running:
+    """Start listing what tagged_blobs() lists: read it with tagged_blobs_of(). Peeling every ref costs git
+    a read of each object it names (moto's 7,305 refs: 0.25 s), better spent while the scan runs."""
+    return Running(repo, "for-each-ref", f"--format={_TAGGED_FORMAT}")
+
+
+def tagged_blobs_of(repo: Path, listing: Running) -> list[tuple[str, str]]:
+    try:
+        return _tagged(repo, listing.output())
+    except GitError:  # a ref names an object the repository lacks: git names none of them then
+        return _tagged_each(repo)
+
+
+def _tagged_each(repo: Path) -> list[tuple[str, str]]:
+    """tagged_blobs() where a ref names a missing object: each ref peeled by cat-file, which answers
+    "missing" for that one and goes on."""
+    refs = [
+        line.split("\0", 1)
+        for line in run(repo, "for-each-ref", "--format=%(refname)%00%(refname:short)")
+        .decode("utf-8", "surrogateescape")
+        .splitlines()
+    ]
+    asked = "".join(f"{ref}^{{}}\n" for ref, _ in refs).encode("utf-8", "surrogateescape")
+    answers = run(repo, "cat-file", "--batch-check=%(objecttype) %(objectname)", stdin=asked).decode()
+    lines = [
+        f"{kind} {oid} {kind} {oid} {short}"
+        for (_, short), (kind, _, oid) in zip(
+            refs, (a.partition(" ") for a in answers.splitlines()), strict=True
+        )
+        if kind in ("blob", "tree")
+    ]
+    return _tagged(repo, "\n".join(lines).encode("utf-8", "surrogateescape"))
+
+
+def _tagged(repo: Path, out: bytes) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for line in run(repo, "for-each-ref", f"--format={fmt}").decode("utf-8", "surrogateescape").splitlines():
+    for line in out.decode("utf-8", "surrogateescape").splitlines():
         kind, oid, peeled_kind, peeled, name = line.split(" ", 4)
         kind, oid = (peeled_kind, peeled) if kind == "tag" else (kind, oid)
         if kind == "blob":

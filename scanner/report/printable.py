@@ -12,14 +12,15 @@ import dataclasses
 import re
 
 from scanner.model import Commit, Dropped, Finding, Origin, Repository, ScanResult, Skipped, Triaged
+from scanner.patterns import compiled
 from scanner.redact import redact_text
 from scanner.report import ReportContext
 
 # C0 and C1 controls, DEL, the bidirectional embeddings, overrides and isolates, and lone surrogates.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNPRINTABLE = compiled("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 # The same but CR and LF, for a format that escapes them its own way (GitHub's %0D, %0A: a file property
 # must name the file exactly).
-_UNPRINTABLE_BUT_LINES = re.compile(
+_UNPRINTABLE_BUT_LINES = compiled(
     "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

@@ -13,6 +13,7 @@ from scanner import git
 from scanner.git.objects import ObjectReader
 from scanner.git.parse import Change, CommitDiff
 from scanner.model import Blob, Origin, ScanResult, Skipped
+from scanner.patterns import compiled
 
 Ranges = list[tuple[int, int]]  # (first line, count) of added lines, ascending
 # Where a finding's added lines are looked up; None means every line of the content counts as added.
@@ -56,8 +57,8 @@ def wide_encoding(head: bytes) -> tuple[str, int] | None:
     return None
 
 
-_ASCII_TEXT = re.compile("[\t\n\r -~]")
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ASCII_TEXT = compiled("[\t\n\r -~]")
+_CONTROLS = compiled("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def text_of(data: bytes) -> bytes | None:

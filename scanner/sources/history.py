@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from scanner import git
@@ -63,20 +64,48 @@ class Plan:
     skip: PathTest = never
 
     ages: dict[str, int] = field(default_factory=dict)  # commit sha -> position, oldest first
-    # Listings git makes while the scan runs, read when first needed (load(), head_tree(), first_parents()).
+    # The walk of the history that names the blobs as it goes and attribution reads (started by plan() when
+    # asked; start_walks() takes it over).
+    walk: git.BlobLog | None = None
+    # Listings git makes while the scan runs (start_listings()), read when first needed (load(), head_tree(),
+    # first_parents(), tags(), tagged_blobs()).
+    listings_started: bool = False
+    loaded: bool = False  # the commit listing is read (load())
     commit_listing: git.Running | None = None
     head_entries: git.Later[list[git.TreeEntry]] | None = None
     chain: git.Later[dict[str, int]] | None = None
+    # An audit of every ref: the blobs refs name without a commit, and the annotated tags' messages.
+    tagged_refs: git.Later[list[tuple[str, str]]] | None = None
+    tag_listing: git.Later[list[tuple[Commit, bytes]]] | None = None
 
     @property
     def revs(self) -> list[str]:
         return self.tips + self.limits
 
+    def start_listings(self) -> None:
+        """Start git listing the commits, the head's tree and first-parent chain and, in an audit of every
+        ref, what refs name besides commits (once). A streamed audit starts them once the walk has said its
+        first words: run beside it from the start, they took the cores it needs to say them (numpy's 20,714
+        refs: 0.5 -> 0.9 s before the first blob is named)."""
+        if self.listings_started or not self.tips:
+            return
+        self.listings_started = True
+        repo = self.repo
+        self.commit_listing = git.start_commit_messages(repo, self.revs)
+        if self.head:
+            self.head_entries = git.Later(git.start_tree(repo, self.head), git.tree_entries)
+            self.chain = git.Later(git.start_first_parent_chain(repo, self.head), git.first_parent_chain)
+        if "--all" in self.tips:
+            self.tagged_refs = git.Later(git.start_tagged_blobs(repo), partial(git.tagged_blobs_of, repo))
+            self.tag_listing = git.Later(git.start_tag_messages(repo), git.tag_messages_of)
+
     def load(self) -> None:
-        """Read the commit listing plan() started (once): messages, ages, unique message count."""
+        """Read the commit listing (once): messages, ages, unique message count."""
+        self.start_listings()
         if self.commit_listing is None:
             return
         listing, self.commit_listing = self.commit_listing, None
+        self.loaded = True
         self.messages = list(reversed(list(git.commit_messages(listing))))
         self.ages = {commit.sha: i for i, (commit, _) in enumerate(self.messages)}
         unique = {message for _, message in self.messages if message.strip()}
@@ -85,11 +114,27 @@ class Plan:
 
     def head_tree(self) -> list[git.TreeEntry]:
         """Every entry of the head's tree (empty without a head)."""
+        self.start_listings()
         return self.head_entries.get() if self.head_entries is not None else []
 
     def first_parents(self) -> dict[str, int]:
         """The head's first-parent chain: commit -> position, oldest first (empty without a head)."""
+        self.start_listings()
         return self.chain.get() if self.chain is not None else {}
+
+    def tags(self) -> list[tuple[Commit, bytes]]:
+        """In an audit of every ref, each annotated tag with its message (else none)."""
+        if "--all" not in self.tips:
+            return []
+        self.start_listings()
+        return self.tag_listing.get() if self.tag_listing is not None else list(git.tag_messages(self.repo))
+
+    def tagged_blobs(self) -> list[tuple[str, str]]:
+        """In an audit of every ref, the blobs refs name without a commit (else none)."""
+        if "--all" not in self.tips:
+            return []
+        self.start_listings()
+        return self.tagged_refs.get() if self.tagged_refs is not None else git.tagged_blobs(self.repo)
 
     def age(self, sha: str) -> int:
         """Position of a commit in the audited history, oldest first (unknown commits sort last)."""
@@ -105,27 +150,31 @@ def plan(
     known_clean: Callable[[list[str]], set[str]] | None = None,
     *,
     listed: bool = False,
+    walk: bool = False,
 ) -> Plan:
     """Select refs and start listing commits and the head's tree (read when needed: a streamed audit reads
     blobs meanwhile); with `listed`, also list and size the blobs (but `skip`ped paths and blobs
-    `known_clean` from a result cache), and read the commits. Records warnings, skips and errors."""
+    `known_clean` from a result cache), and read the commits. With `walk`, a streamed plan also starts the
+    walk that names its blobs (Plan.walk), and the other listings once that walk has named the first
+    (start_listings()). Records warnings, skips and errors."""
     work = Plan(repo, max_bytes=options.max_bytes, skip=skip)
     if git.is_shallow(repo):
         result.warnings.append(
             "shallow clone: history is incomplete; commits before the shallow boundary were not scanned "
             "(run 'git fetch --unshallow' for a full audit)"
         )
-    _select(work, options, result)
+    _limit(work, options)
     # A walk cut by --since/--max-commits names only what its commits change, while the audit reads all
     # they hold: such plans list their blobs (rev-list --objects) instead of streaming the walk's.
     listed = listed or bool(work.limits)
+    streamed = walk and not listed
+    _select(work, options, result, streamed)
     if not work.tips:
         return work  # an empty repository: nothing to scan is a clean scan
-    # Listing commits, the head's tree and the blobs are independent: gits side by side.
-    work.commit_listing = git.start_commit_messages(repo, work.revs)
-    if work.head:
-        work.head_entries = git.Later(git.start_tree(repo, work.head), git.tree_entries)
-        work.chain = git.Later(git.start_first_parent_chain(repo, work.head), git.first_parent_chain)
+    if streamed and work.walk is None:
+        work.walk = git.BlobLog(repo, work.revs, piped=True)
+    if not streamed:
+        work.start_listings()  # listing commits, the head's tree and the blobs: gits side by side
     if listed:
         _size(work, result, *git.list_blobs(repo, work.revs), known_clean)
         work.load()
@@ -170,7 +219,8 @@ def binary(path: str, oid: str) -> Skipped:
     return Skipped(f"{path}@{oid[:12]}", "binary")
 
 
-def _select(work: Plan, options: HistoryOptions, result: ScanResult) -> None:
+def _select(work: Plan, options: HistoryOptions, result: ScanResult, walk: bool = False) -> None:
+    """The tips and head to audit; with `walk`, the walk of every ref starts as soon as it can (Plan.walk)."""
     repo = work.repo
     if options.branches:
         for branch in options.branches:
@@ -179,16 +229,35 @@ def _select(work: Plan, options: HistoryOptions, result: ScanResult) -> None:
                 raise GitError(f"no such branch or revision: {branch}")
             work.tips.append(sha)
         work.head = work.tips[0]
-    else:
+        return
+    stashes = git.stash_commits(repo)
+    # The walk reads every ref, as listing them does (numpy's 20,714: 0.45 s): it starts now, beside the
+    # listing, which only serves to leave out broken refs; in the rare repository that has one, it starts
+    # again without it.
+    started = git.BlobLog(repo, ["--all", *stashes], piped=True) if walk else None
+    try:
         refs, broken = git.refs(repo)
-        work.head = git.resolve(repo, "HEAD")
-        for ref in broken:
-            result.warnings.append(
-                f"ref {ref} is broken (it names no object): not audited; the other refs were"
-            )
-        if refs or work.head:
-            # --exclude: a broken ref would end the walk of --all, and with it the audit of the good ones.
-            work.tips = [*(f"--exclude={ref}" for ref in broken), "--all", *git.stash_commits(repo)]
+    except GitError:
+        if started is not None:
+            started.close()
+        raise
+    work.head = git.resolve(repo, "HEAD")
+    for ref in broken:
+        result.warnings.append(
+            f"ref {ref} is broken (it names no object the repository holds): not audited; the other refs were"
+        )
+    if refs or work.head:
+        # --exclude: a broken ref would end the walk of --all, and with it the audit of the good ones.
+        work.tips = [*(f"--exclude={ref}" for ref in broken), "--all", *stashes]
+    if started is not None and (broken or not work.tips):
+        started.close()
+        started = None
+    work.walk = started
+
+
+def _limit(work: Plan, options: HistoryOptions) -> None:
+    """--since, the commits excluded, --max-commits."""
+    repo = work.repo
     if options.since:
         since = git.resolve(repo, options.since)
         if since is None:
@@ -222,7 +291,7 @@ def messages(work: Plan, seen: set[str]) -> Iterator[Blob]:
     """Each distinct commit message, and in an audit of every ref each annotated tag's message, once (ids
     added to `seen`)."""
     work.load()
-    tags = git.tag_messages(work.repo) if "--all" in work.tips else iter(())
+    tags = work.tags()
     named = [(MESSAGE_PATH, c, m) for c, m in work.messages] + [(TAG_PATH, c, m) for c, m in tags]
     for path, commit, message in named:
         blob = Blob.from_bytes(message, Origin(path, commit, "commit-message"))
@@ -270,9 +339,7 @@ def _blob(oid: str, path: str, data: bytes, result: ScanResult) -> Iterator[Blob
 def tagged(work: Plan, seen: set[str]) -> Iterator[list[Named]]:
     """Batches of the blobs refs point at without a commit (directly or through a tree): the walk of
     commits never meets them."""
-    tagged = [
-        (oid, path) for oid, path in git.tagged_blobs(work.repo) if oid not in seen and not work.skip(path)
-    ]
+    tagged = [(oid, path) for oid, path in work.tagged_blobs() if oid not in seen and not work.skip(path)]
     seen.update(oid for oid, _ in tagged)
     for start in range(0, len(tagged), BatchReader.MAX_BATCH):
         yield tagged[start : start + BatchReader.MAX_BATCH]
@@ -293,6 +360,7 @@ def named_blobs(
     comes again go to `copies`: a verdict that depended on the path is made again at each of them."""
     batch: list[Named] = []
     for chunk in walk.chunks():
+        work.start_listings()  # once the walk has said its first words (start_listings())
         for oid, quoted in raw_additions(chunk):
             if oid in seen:
                 if copies is not None and quoted not in (known := copies.get(oid, ())):

@@ -19,6 +19,7 @@ from pathlib import Path
 from scanner import git
 from scanner.git.parse import CommitDiff
 from scanner.model import Blob, Origin, ScanResult
+from scanner.patterns import compiled
 from scanner.sources.common import PathTest, Ranges, never, read_changes
 
 
@@ -60,9 +61,9 @@ def bases(work: StagedScan) -> list[str]:
 # or written with other characters) is searched for itself once found. More runs than _MAX_TERMS (a
 # lockfile's hashes) or a patch over _MAX_PATCH bytes: no early search, the one for the secrets found is
 # cheaper than reading them all here.
-_RUN = re.compile(rb"[A-Za-z0-9+/]{16,}")
-_ADDED = re.compile(rb"^\+(?!\+\+ ).*", re.M)
-_MIXED = re.compile(rb"[0-9]").search, re.compile(rb"[A-Za-z]").search
+_RUN = compiled(rb"[A-Za-z0-9+/]{16,}")
+_ADDED = compiled(rb"^\+(?!\+\+ ).*", re.M)
+_MIXED = compiled(rb"[0-9]").search, compiled(rb"[A-Za-z]").search
 _MAX_TERMS = 64
 _MAX_PATCH = 1 << 18
 

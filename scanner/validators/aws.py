@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-import re
+
+from scanner.patterns import compiled
 
 # Unique-identifier prefixes documented in the IAM User Guide ("Understanding unique ID prefixes").
 KEY_ID_PREFIXES: dict[str, str] = {
@@ -23,7 +24,7 @@ NON_SECRET_PREFIXES: dict[str, str] = {
     "AROA": "role",
     "ASCA": "certificate",
 }
-_KEY_ID_RE = re.compile(r"^(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}$")
+_KEY_ID_RE = compiled(r"^(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}$")
 # AWS's documentation examples and common placeholders; reported as dropped, never as findings. The
 # documentation keys' own bodies too: they are copied with the EXAMPLE tail edited (AKIAIOSFODNN7EXAMAAA).
 EXAMPLE_MARKERS = (

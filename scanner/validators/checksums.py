@@ -15,21 +15,22 @@ import re
 import zlib
 from typing import Any
 
+from scanner.patterns import compiled
 from scanner.validators.generic import describes_a_password
 from scanner.validators.verdict import Verdict
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # Runs that only appear in placeholders and truncated documentation values.
-_PLACEHOLDER_RE = re.compile(
+_PLACEHOLDER_RE = compiled(
     r"(?i:x{6}|\.\.\.|your[_\-\s.]|example|placeholder|redacted)|YOUR|<|>|\*{3}|0{12}|(.)\1{11}"
     r"|\$\{|\{\{|\$\(|%\(|^\$\w+$"  # templated: ${VAR}, {{ var }}, $(cmd), %(name)s, $VAR
     r"|^\{[A-Za-z_][\w.]*\}"  # str.format / f-string fields: {auth_token}
 )
 # A value that is the start of a query string (mongodb://user:?authSource=a@host): the URL has no password.
-_QUERY_START = re.compile(r"^[?&][\w.-]+=")
+_QUERY_START = compiled(r"^[?&][\w.-]+=")
 # Lower-case words joined by - or _ (localhost-match-with-port, oplog_reader_password): a name or a passphrase
 # typed by a person, never a generated token; kept, at low confidence.
-_JOINED_WORDS = re.compile(r"^[a-z]{2,}(?:[-_][a-z]{2,}){2,}$")
+_JOINED_WORDS = compiled(r"^[a-z]{2,}(?:[-_][a-z]{2,}){2,}$")
 # Registered claims (RFC 7519 §4.1) plus the common identity ones: a token carrying none is a toy.
 _JWT_CLAIMS = {"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "role", "email", "scope", "azp", "client_id"}
 

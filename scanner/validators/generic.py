@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import re
 
+from scanner.patterns import compiled
 from scanner.validators.aws import is_example as is_aws_example
 from scanner.validators.randomness import (
     BASE64_TEXT,
@@ -28,12 +29,12 @@ _EXAMPLE_REASONS = frozenset({"placeholder", "template or variable", "environmen
 # those (header, claims, documentation tokens); reporting here what they rejected would undo their work
 # (python-jose's tests hold a dozen deliberately broken tokens assigned to `token`), also one cut down to its
 # claims (`.eyJ1c2VyIjoiVG9tIn0.`, header and signature left out).
-_JWS_SHAPE = re.compile(r"^[A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]*){1,2}$")
+_JWS_SHAPE = compiled(r"^[A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]*){1,2}$")
 JWS_REASON = "JWS/JWT shape: left to the jwt rules"
 # Prefixes that name a provider whose rule checks the token's length, alphabet or checksum. A value carrying
 # one that the generic rule sees was either reported by that rule (and deduplicated) or rejected by it as a
 # look-alike (`glpat-abc123`, a Stripe key cut short): reporting it here would undo the check (issue 7 §2).
-_PROVIDER_PREFIX = re.compile(
+_PROVIDER_PREFIX = compiled(
     r"^(?:gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft)-|xox[abpsr]-|xapp-|[sr]k_(?:live|test)_|npm_|pypi-|"
     r"hf_|sk-ant-|shp(?:at|ca|pa|ss)_|dop_v1_|SG\.|SWM(?:TKN|KEY)-1-)"
 )
@@ -41,7 +42,7 @@ PREFIX_REASON = "provider token prefix: left to that provider's rule"
 # Of those, the formats whose rule checks a checksum (GitHub's CRC32, npm's, PyPI's macaroon): a value the
 # rule rejected is proven fake. A value of the others may be a real token of a shape the rule does not know
 # yet (issue 16 §5): the generic rule reports it, but only at low confidence.
-_CHECKSUMMED_PREFIX = re.compile(r"^(?:gh[pousr]_|github_pat_|npm_|pypi-)")
+_CHECKSUMMED_PREFIX = compiled(r"^(?:gh[pousr]_|github_pat_|npm_|pypi-)")
 # A value this short is a fragment the pattern caught (`"*" * 36`, `$3`, `%`), never a key a person would
 # have to keep secret; passwords have their own validator and their own floor.
 _SHORTEST = 5
@@ -73,7 +74,7 @@ def generic_secret(secret: str) -> Verdict:
 
 _DEMOTED = {"high": "medium", "medium": "low", "low": "low"}
 # A Windows product key (five groups of five): Microsoft publishes the volume-licensing client keys.
-_PRODUCT_KEY = re.compile(r"^[A-Z0-9]{5}(?:-[A-Z0-9]{5}){4}$")
+_PRODUCT_KEY = compiled(r"^[A-Z0-9]{5}(?:-[A-Z0-9]{5}){4}$")
 
 
 def generic_key(secret: str) -> Verdict:
@@ -156,32 +157,30 @@ _LITERAL_WORDS = frozenset(
     }
 )
 # Password, Passwort, Contrasena: a label in a form or a translation
-_UI_LABEL = re.compile(r"^[A-Z][a-z]{3,}[.!:]?$")
+_UI_LABEL = compiled(r"^[A-Z][a-z]{3,}[.!:]?$")
 # A value that describes a password instead of being one (mysecretpassword, the-password, hashedpass,
 # password-of-userid, wrongpass), a version range (^1.0.0), a hex constant, a negation or a dereference
 # (!showPwd, *resp.Token), a Swift optional type (UITextField!), a Ruby instance variable (@auth_string).
 # "hash" as a word (hashedpass, password_hash, Hash1), not a name that begins with it (hashicorp); searched
 # in the value as written and with l33t undone (1 reads as i).
-_DESCRIBES_A_PASSWORD = re.compile(r"(?i)pass|secret|hash(?:ed|[^a-z]|$)|fake|dummy|wrong|invalid|matching")
+_DESCRIBES_A_PASSWORD = compiled(r"(?i)pass|secret|hash(?:ed|[^a-z]|$)|fake|dummy|wrong|invalid|matching")
 # Of those, the words a chosen password is built on (Somepass1, Ag3ntP@ssw0rd): mixed case with a digit or
 # a symbol, eight characters or more, no code punctuation (`.tls.certPassword`, `,rePassword:`, `ENV-x_pass`),
 # no other word that says what the value is about (hashedPassword1, MyP@ssw0rd: "my password"), and more
 # than the word in leet (P@55w0rd!, s3cur3s3cr3T: the word itself, as a documentation example writes it).
-_PASSWORD_BUILT = re.compile(r"^(?=.*[a-z])(?=.*[A-Z])(?=.*[^A-Za-z])[^\s.,:;_()\[\]{}<>=/\\\"'`]{8,}$")
-_SAYS_WHAT_IT_IS = re.compile(r"(?i)^(?:my|your|the|new|old)|hash|fake|dummy|wrong|invalid|matching")
-_THE_WORD = re.compile(r"pass(?:word|wd|phrase)?|secret|secure")
-_NOT_A_VALUE = re.compile(
+_PASSWORD_BUILT = compiled(r"^(?=.*[a-z])(?=.*[A-Z])(?=.*[^A-Za-z])[^\s.,:;_()\[\]{}<>=/\\\"'`]{8,}$")
+_SAYS_WHAT_IT_IS = compiled(r"(?i)^(?:my|your|the|new|old)|hash|fake|dummy|wrong|invalid|matching")
+_THE_WORD = compiled(r"pass(?:word|wd|phrase)?|secret|secure")
+_NOT_A_VALUE = compiled(
     r"^[\^~]?\d+(?:\.\d+)+|^0x[0-9a-fA-F]+$|^[!*&][A-Za-z_]|^[A-Z]\w+[!?]$|^@{1,2}[a-z_]+$"
 )
 # Spring's anonymous principal and Swagger's example value for a string field (string1) are in the same class
-_TEST_PASSWORD = re.compile(
-    r"(?i)^(?:(?:test|user|demo|guest|anonymous)[\W_]?\d{0,4}|string[\W_]?\d{1,4})\W?$"
-)
+_TEST_PASSWORD = compiled(r"(?i)^(?:(?:test|user|demo|guest|anonymous)[\W_]?\d{0,4}|string[\W_]?\d{1,4})\W?$")
 # The passwords attackers try first (admin123, P@ssw0rd1, root1!): a default that works wherever nobody
 # changed it, so a working credential, not a test word.
 # Also an account's role joined to the word (rootpass, devpass, adminsecret, adminadmin), a default of
 # installers and container images; with a separator (root-password, db_password) it names the setting.
-_DEFAULT_PASSWORD = re.compile(
+_DEFAULT_PASSWORD = compiled(
     r"(?i)^(?:root|admin|dev|sys)?(?:password|passw0rd|p@ssw0rd|pass|admin|secret|root)[\W_]?\d{0,4}\W?$"
 )
 
@@ -189,7 +188,7 @@ _DEFAULT_PASSWORD = re.compile(
 # MD5, SHA-256, SHA-512 in hex. Not 40: as many tokens as SHA-1 digests have that shape (ggshield's tests
 # hold a real 40-hex password).
 _DIGEST_LENGTHS = frozenset({32, 64, 128})
-_PASSWORD_NAME = re.compile(rb"(?i)(?:pass(?:word|wd|phrase)?|pwd)[\W_]{0,8}$")
+_PASSWORD_NAME = compiled(rb"(?i)(?:pass(?:word|wd|phrase)?|pwd)[\W_]{0,8}$")
 
 
 def is_password_digest(secret: str, before: bytes) -> bool:
@@ -291,7 +290,7 @@ _MESSAGE_WORDS = frozenset(
         "to for the this that with your you if when will here see set sets default optional string null none",
     )
 )
-_PHRASE_WORD = re.compile(r"[A-Za-z0-9'$@!.&>-]+")
+_PHRASE_WORD = compiled(r"[A-Za-z0-9'$@!.&>-]+")
 
 
 def generic_passphrase(secret: str) -> Verdict:

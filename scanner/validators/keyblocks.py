@@ -8,13 +8,14 @@ import base64
 import binascii
 import re
 
+from scanner.patterns import compiled
 from scanner.validators.checksums import is_placeholder
 from scanner.validators.verdict import Verdict
 
-_PEM_RE = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", re.S)
-_HEADER_RE = re.compile(r"^[A-Za-z-]+:.*$", re.M)
+_PEM_RE = compiled(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", re.S)
+_HEADER_RE = compiled(r"^[A-Za-z-]+:.*$", re.M)
 _OPENSSH_MAGIC = b"openssh-key-v1\x00"
-_PRIVATE_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+_PRIVATE_BEGIN = compiled(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
 
 
 def _unescape(text: str) -> str:

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from scanner.model import Confidence
+from scanner.patterns import compiled
 from scanner.validators.wordlist import MAX_WORD, WORDS
 
 _LEET = str.maketrans("0134578@$!", "oieastbasi")
@@ -26,7 +27,7 @@ _SEPARATORS = frozenset("_-. /:")
 _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "placeholder",
-        re.compile(
+        compiled(
             r"(?i)x{4,}|\*{3,}|#{3,}|\.{3}|…|<[^>]*>|^\[.*\]$|change_?me|example|dummy|placeholder|redacted|sample|"
             r"^your|your[_-]|^my[_-]|not_?a?_?real|fake|foobar|lorem|replace|insert|^todo|^tbd$|^none$|^null$|^undefined$|test|mock"
             r"|JBSWY3DPEHPK3PXP"  # the TOTP secret of every authenticator how-to
@@ -34,7 +35,7 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "template or variable",
-        re.compile(
+        compiled(
             r"^(?:\$\{|\$\(|\{\{|\{%|%\(|<%|#\{|\$[A-Za-z_]|%[A-Za-z_]+%$|@[A-Za-z_]+@$)|\$\{[^}]*\}|\{\{.*\}\}"
             r"|\{[A-Za-z_][\w.]*\}|\{\d+\}"  # str.format, f-string and positional ({0}, String.Format) fields
             # printf and format fields (%s, %-8s, %(name)s, %d), empty str.format fields ({}), ERB and JSP
@@ -46,14 +47,14 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "environment lookup",
-        re.compile(
+        compiled(
             r"(?i)^(?:os\.environ|os\.getenv|getenv|process\.env|import\.meta\.env|system\.getenv|env\[|env\.|"
             r"environment\.|config\[|settings\.|secrets\.|vault:|ssm:|arn:aws:)"
         ),
     ),
     (
         "function call or expression",
-        re.compile(
+        compiled(
             r"^[+!~-]?[\w.$:\[\]'\"-]+\(.*\)(?:\[[^\]]*\]|[\w.])*[?!;]*$|^\w+\[|\w\[[^\]]*\](?:\.|->|$)|[(\[{]$"
             # _asyncToGenerator(/* ... or get_dict(to_ipa=to_ipa, ...: a call cut at a space or a comma
             r"|^[A-Za-z_$][\w.$]{3,}\((?:/\*|\)|[\w.$]+=[\w.$]*$|$)"
@@ -74,33 +75,33 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "regular expression",
-        re.compile(r"^\(\?[:=!<P]|\[\^|\\[dswbDSWB]|\[(?:\w-\w)+|\{\d+,\d*\}|\[\[:[a-z]+:\]\]|\(\.[*+]\??\)"),
+        compiled(r"^\(\?[:=!<P]|\[\^|\\[dswbDSWB]|\[(?:\w-\w)+|\{\d+,\d*\}|\[\[:[a-z]+:\]\]|\(\.[*+]\??\)"),
     ),
     # Jenkins' encrypted secrets ({AQAAABAAAAAQ...}): useless without the controller's master key.
-    ("encrypted with another key (Jenkins secret)", re.compile(r"^\{AQAAAB[A-Za-z0-9+/]{16,}={0,2}\}$")),
+    ("encrypted with another key (Jenkins secret)", compiled(r"^\{AQAAAB[A-Za-z0-9+/]{16,}={0,2}\}$")),
     # a Composer constraint pinned to a commit: "phpixie/auth": "dev-master#4ad10a6..."
-    ("version constraint", re.compile(r"^dev-[\w./-]+#[0-9a-f]{7,40}$")),
-    ("integrity or digest", re.compile(r"(?i)^(?:(?:hmac-)?sha(?:1|224|256|384|512)|md5)[-:]")),
-    ("URL", re.compile(r"(?i)^[a-z][a-z0-9+.-]*://|^www\.|\]\(https?://|\bhttps?://")),
+    ("version constraint", compiled(r"^dev-[\w./-]+#[0-9a-f]{7,40}$")),
+    ("integrity or digest", compiled(r"(?i)^(?:(?:hmac-)?sha(?:1|224|256|384|512)|md5)[-:]")),
+    ("URL", compiled(r"(?i)^[a-z][a-z0-9+.-]*://|^www\.|\]\(https?://|\bhttps?://")),
     (
         "query string",
         # name=value pairs; a value that ran on into the next parameter (abc&oauth_token_secret=...); an
         # option list (jwt,pub-key=app.rsa.pub,sign-method=RS512)
-        re.compile(
+        compiled(
             r"^[\w.-]+=[^&=\s]*(?:&[\w.-]+=[^&=\s]*)+$|&[a-z_]{3,}=|^[\w.-]+(?:=[^,=\s]*)?(?:,[\w.-]+=[^,=\s]*){2,}$"
         ),
     ),
-    ("HTML-escaped markup", re.compile(r"&(?:lt|gt|amp|quot|#\d{2,4});")),
-    ("route (controller#action)", re.compile(r"^[a-z][a-z_/]*#[a-z_]+$")),
+    ("HTML-escaped markup", compiled(r"&(?:lt|gt|amp|quot|#\d{2,4});")),
+    ("route (controller#action)", compiled(r"^[a-z][a-z_/]*#[a-z_]+$")),
     # A Smithy shape id or a Javadoc member reference (smithy.api#httpBearerAuth, java.util.Map#get)
-    ("reference to another name", re.compile(r"^[a-z]\w*(?:\.\w+)+#[A-Za-z_]\w*$")),
+    ("reference to another name", compiled(r"^[a-z]\w*(?:\.\w+)+#[A-Za-z_]\w*$")),
     # A list of names (checkstyle's tokens="CLASS_DEF,METHOD_DEF", scopes): keys hold no commas
-    ("list of names", re.compile(r"^[A-Za-z_][A-Za-z_\d]+(?:, ?[A-Za-z_][A-Za-z_\d]+){2,}$")),
-    ("AWS SigV4 credential scope", re.compile(r"/\d{8}/(?:[\w-]+/){1,2}aws4_request$")),
-    ("e-mail address", re.compile(r"^[^@\s]+@[\w-]+(?:\.[\w-]+)+$")),
+    ("list of names", compiled(r"^[A-Za-z_][A-Za-z_\d]+(?:, ?[A-Za-z_][A-Za-z_\d]+){2,}$")),
+    ("AWS SigV4 credential scope", compiled(r"/\d{8}/(?:[\w-]+/){1,2}aws4_request$")),
+    ("e-mail address", compiled(r"^[^@\s]+@[\w-]+(?:\.[\w-]+)+$")),
     (
         "path",
-        re.compile(
+        compiled(
             r"^(?:~|\.{1,2})?/[\w.~?-]|^[A-Za-z]:[\\/]|^\\\\|^[\w./-]+\.(?:pem|key|crt|cer|der|p12|pfx|"
             r"jks|json|ya?ml|txt|env|ini|cfg|conf|properties|toml|xml|secret|gpg|asc|pub)$"
             # lower-case words between slashes (external/cwe/cwe-798, api/v1/users): generated keys that
@@ -111,33 +112,33 @@ _REJECT_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     # A type or class name (TypeScript `apiKey: SensitiveString2048;`, generated `Resource$Projects$Keys`):
     # two capitalised words or more, with digits and $ joints (one word and a symbol is a password: Pass123$)
-    ("type or class name", re.compile(r"^(?:(?:[A-Z][a-z]{2,}\d*|[A-Z]{1,4}\d*(?=[A-Z][a-z]))\$?){2,}$")),
-    ("version", re.compile(r"(?i)^v?\d+(?:\.\d+){1,3}(?:[-+._]?[a-z0-9.]+)?$")),
+    ("type or class name", compiled(r"^(?:(?:[A-Z][a-z]{2,}\d*|[A-Z]{1,4}\d*(?=[A-Z][a-z]))\$?){2,}$")),
+    ("version", compiled(r"(?i)^v?\d+(?:\.\d+){1,3}(?:[-+._]?[a-z0-9.]+)?$")),
     # A pinned dependency: requirements (name==1.2.3, name>=2.0), npm specifiers (name@1.2.3; with @, a
     # dotted version only: Summer@2024 has a password's shape)
     (
         "package version pin",
-        re.compile(r"^[A-Za-z][\w.-]*(?:(?:==|>=|<=|~=|!=)v?\d+|@[\^~]?v?\d+\.\d+)(?:\.\d+){0,2}[\w.+-]*$"),
+        compiled(r"^[A-Za-z][\w.-]*(?:(?:==|>=|<=|~=|!=)v?\d+|@[\^~]?v?\d+\.\d+)(?:\.\d+){0,2}[\w.+-]*$"),
     ),
     # An Ethereum-style address (0x + 40 hex) is public; a dependency range (npm:^4.0.0, ~1.2) is a version.
-    ("public address or version range", re.compile(r"^0x[0-9a-fA-F]{40}$|(?:^|[:=@])[\^~]\d+\.\d+")),
-    ("number or date", re.compile(r"(?i)^[\d\s.,:+\-/tz]+$")),
+    ("public address or version range", compiled(r"^0x[0-9a-fA-F]{40}$|(?:^|[:=@])[\^~]\d+\.\d+")),
+    ("number or date", compiled(r"(?i)^[\d\s.,:+\-/tz]+$")),
 )
-_WORD_NUMBER = re.compile(r"^[A-Za-z]{3,}(?:[-_.:][A-Za-z]{3,})*[-_.:]\d{1,8}$")
-_UUID = re.compile(r"(?i)^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$")
+_WORD_NUMBER = compiled(r"^[A-Za-z]{3,}(?:[-_.:][A-Za-z]{3,})*[-_.:]\d{1,8}$")
+_UUID = compiled(r"(?i)^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$")
 # camelCase, PascalCase, snake_case and SCREAMING_CASE names: generated secrets never have this rhythm.
-_IDENTIFIER = re.compile(
+_IDENTIFIER = compiled(
     r"^(?:[a-z]{2,}|[A-Z][a-z]{2,})(?:[A-Z][a-z]{2,})+$|^[a-z]+(?:_[a-z]+)+$|^[A-Z]+(?:_[A-Z]+)+$"
 )
 # snake_case and SCREAMING_CASE names with digits (DOT11_DIALOG_TOKEN, kubernetes_secret_v1, SASL_SCRAM_256)
 # are names when two parts are letters only: a generated value in one letter case with underscores between
 # words is not a shape any token format has.
-_NAME_WITH_DIGITS = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$|^[A-Z0-9]+(?:_[A-Z0-9]+)+$")
-_LETTERS_PART = re.compile(r"(?:^|_)[A-Za-z]{3,}(?=_|$)")
+_NAME_WITH_DIGITS = compiled(r"^[a-z0-9]+(?:_[a-z0-9]+)+$|^[A-Z0-9]+(?:_[A-Z0-9]+)+$")
+_LETTERS_PART = compiled(r"(?:^|_)[A-Za-z]{3,}(?=_|$)")
 # Password hashes (crypt(3) $id$salt$hash, bcrypt, argon2, MySQL's *<40 hex>, PostgreSQL's md5<32 hex>): not
 # a working credential but a target for cracking, so reported at low confidence. Juniper $9$ and Jetty OBF:
 # are reversible encodings of the password itself and stay out of this shape.
-_PASSWORD_HASH = re.compile(
+_PASSWORD_HASH = compiled(
     r"^\$(?:1|2[abxy]?|5|6|y|gy|7|sha1|md5|argon2(?:id|i|d))\$[\w./$=,+-]{8,}$|^\*[0-9A-F]{40}$|^md5[0-9a-f]{32}$"
     r"|^(?:pbkdf2_sha(?:1|256)|bcrypt(?:_sha256)?|argon2|scrypt)\$[\w./$=,+-]{8,}$"  # Django's algorithm$...
     r"|^(?:md5|sha1)\$\w{0,32}\$[0-9a-f]{32,40}$"  # Django's legacy salted hashes: md5$salt$hex
@@ -146,21 +147,21 @@ _PASSWORD_HASH = re.compile(
 # Letters outside ASCII (CJK, Cyrillic, accented Latin): translated prose such as MediaWiki's messages, or a
 # password a person typed; token generators emit ASCII only.
 _NON_ASCII_LETTERS = 3
-_HEX = re.compile(r"^(?:[0-9a-f]+|[0-9A-F]+)$")
+_HEX = compiled(r"^(?:[0-9a-f]+|[0-9A-F]+)$")
 # Brackets and arrows: what is left of code the shapes above did not name; short base64 (a Kubernetes
 # Secret's `ZGVtbw==`) is text the decoder reads.
-_CODE_PUNCTUATION = re.compile(r"[()\[\]{}<>]|^[A-Za-z0-9+/]+={1,2}$")
+_CODE_PUNCTUATION = compiled(r"[()\[\]{}<>]|^[A-Za-z0-9+/]+={1,2}$")
 # Words of test and default passwords: such values stay `low` (shown with --min-confidence low).
-_TEST_WORD = re.compile(
+_TEST_WORD = compiled(
     r"(?i)test|demo|admin|guest|pass|p@ss|secret|qwerty|letmein|welcome|default|root|abc|123|sivelife"
 )
 # From 8 characters: a Kubernetes Secret holds short values (`cGFzc3dvcmQ=`), and 8 random characters
 # rarely decode to printable text.
-_BASE64 = re.compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
+_BASE64 = compiled(r"^[A-Za-z0-9+/]{8,}={0,2}$")
 # The reason the judge gives for base64 of readable text; scanner/decode.py decodes such drops and scans them.
 BASE64_TEXT = "base64 of plain text (the decoder reports what it hides)"
-_MODULE_PART = re.compile(r"^[a-z_]{3,}$")  # `rust_openssl` in rust_openssl.hpke.MLKEM768PrivateKey
-_DOTTED_NAME = re.compile(r"^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$")
+_MODULE_PART = compiled(r"^[a-z_]{3,}$")  # `rust_openssl` in rust_openssl.hpke.MLKEM768PrivateKey
+_DOTTED_NAME = compiled(r"^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +254,7 @@ def _sequential_run(text: str) -> int:
     return longest
 
 
-_REPEATED_UNIT = re.compile(r"(.{2,4})\1{3,}")  # a unit of 2-4 characters written four times or more
+_REPEATED_UNIT = compiled(r"(.{2,4})\1{3,}")  # a unit of 2-4 characters written four times or more
 
 
 def dummy_pattern(value: str) -> str | None:

@@ -10,6 +10,7 @@ import binascii
 import re
 from collections.abc import Callable
 
+from scanner.patterns import compiled
 from scanner.validators import aws, checksums, generic, keyblocks
 from scanner.validators.verdict import Verdict
 
@@ -78,7 +79,7 @@ def private_key_pem(secret: str) -> Verdict:
     return keyblocks.private_key_pem(unmarked) if unmarked is not None else verdict
 
 
-_LINE_PREFIX = re.compile(r"^[+\- ]$|^[ \t]*(?:#|//|;|\*)[ \t]?$")
+_LINE_PREFIX = compiled(r"^[+\- ]$|^[ \t]*(?:#|//|;|\*)[ \t]?$")
 
 
 def _without_line_prefix(block: str) -> str | None:
@@ -95,7 +96,7 @@ def _without_line_prefix(block: str) -> str | None:
 
 # A DER private key: SEQUENCE (long-form length), INTEGER version 0, then the RSA modulus (PKCS#1) or the
 # AlgorithmIdentifier of rsaEncryption / id-ecPublicKey (PKCS#8). Public keys and certificates differ there.
-_DER_PRIVATE_KEY = re.compile(
+_DER_PRIVATE_KEY = compiled(
     rb"^\x30(?:\x81.|\x82..)\x02\x01\x00(\x02\x81|\x02\x82"
     rb"|\x30\x0d\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01|\x30\x13\x06\x07\x2a\x86\x48\xce\x3d\x02\x01)",
     re.S,
@@ -122,7 +123,7 @@ def der_private_key(secret: str) -> Verdict:
     return Verdict(True, facts=(("key_type", f"{kind} private key (DER, base64)"),), confidence="high")
 
 
-_JWK_MEMBER = re.compile(r"[\x22\x27](kty|kid|d|k)[\x22\x27]\s*:\s*[\x22\x27]([^\x22\x27]{1,2000})[\x22\x27]")
+_JWK_MEMBER = compiled(r"[\x22\x27](kty|kid|d|k)[\x22\x27]\s*:\s*[\x22\x27]([^\x22\x27]{1,2000})[\x22\x27]")
 # Private members of the keys published in RFC 7520 (the JOSE cookbook, copied into many JOSE libraries'
 # tests): documentation examples, like AWS's AKIAIOSFODNN7EXAMPLE. The first 16 characters suffice.
 _PUBLISHED_JWK = frozenset(

@@ -214,3 +214,12 @@ def test_a_bare_snapshot_is_completed_and_checked_out_for_the_tree(
     assert tree != bare and (tree / "README.md").exists() == (repo / "README.md").exists()
     assert {p.name for p in tree.iterdir()} == {p.name for p in repo.iterdir()}
     assert bench.checkout(repo, work) == repo  # a work tree is its own tree
+
+
+def test_a_run_is_timed_to_its_end_and_a_late_one_killed() -> None:
+    from bench.measure import run_once
+
+    done = run_once(["true"], Path("."), timeout=30)
+    assert done.code == 0 and not done.timed_out
+    late = run_once(["sleep", "30"], Path("."), timeout=0.3)
+    assert late.timed_out and late.wall < 10

@@ -4,6 +4,7 @@ the rate of the scan, and heartbeats on stderr, never stdout, when nobody watche
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -63,6 +64,43 @@ def test_the_database_counts_first_then_the_reachable_blobs(tmp_path: Path) -> N
     assert counts[-1] == (True, reachable)
     assert all(ids == reachable | {loose} for final, ids in counts[:-1])
     assert census.poll() is None  # nothing after the exact count
+
+
+def test_the_exact_count_that_only_refines_the_bound_runs_on_idle_cores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting the reachable blobs walks every tree (seconds of CPU on a long history): beside the
+    database's bound it only refines the totals, so it yields the cores to the audit. Alone, it does not."""
+    build(tmp_path, [({"a.txt": "a\n"}, "init")])
+    niced: list[int] = []
+    monkeypatch.setattr(git_module.Running, "yield_cores", lambda self: niced.append(id(self)))
+    census = git_module.BlobCensus(tmp_path, ["--all"], whole_database=True)
+    deadline = time.monotonic() + 30
+    while not census.final and time.monotonic() < deadline:
+        census.poll()
+        time.sleep(0.02)
+    assert census.final and len(niced) == 2  # the listing and the sizing of the exact count
+    niced.clear()
+    alone = git_module.BlobCensus(tmp_path, ["HEAD"])
+    while not alone.final and time.monotonic() < deadline:
+        alone.poll()
+        time.sleep(0.02)
+    assert alone.final and niced == []
+
+
+def test_a_process_that_yields_the_cores_runs_at_the_lowest_priority(tmp_path: Path) -> None:
+    build(tmp_path, [({"a.txt": "a\n"}, "init")])
+    if not hasattr(os, "getpriority"):
+        pytest.skip("no process priorities on this platform")
+    read, write = os.pipe()
+    with open(read, "rb") as requests:  # git waits on it until it is closed
+        listing = git_module.Running(tmp_path, "cat-file", "--batch", stdin=requests)
+    try:
+        listing.yield_cores()
+        assert os.getpriority(os.PRIO_PROCESS, listing._proc.pid) == 19
+    finally:
+        os.close(write)
+        listing.close()
 
 
 def test_skipped_paths_count_as_blobs_without_bytes(tmp_path: Path) -> None:

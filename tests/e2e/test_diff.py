@@ -169,7 +169,7 @@ def test_shallow_clone_without_the_merge_base_says_to_fetch_more(tmp_path: Path)
 
 
 def test_filter_raw_log_keeps_only_commits_touching_the_asked_blobs() -> None:
-    from scanner.git.parse import MARK, filter_raw_log
+    from scanner.git.parse import MARK, filter_raw_lines, filter_raw_log, lines_naming
 
     def header(sha: str, subject: str) -> bytes:
         return (
@@ -186,8 +186,10 @@ def test_filter_raw_log_keeps_only_commits_touching_the_asked_blobs() -> None:
         f":100644 100644 {other} {'c' * 40} M\tREADME\n".encode(),
         header("3", "removes it"),
         f':100644 000000 {wanted} {"0" * 40} D\t"odd\\tname.env"\n'.encode(),
+        header("5", f"mentions {wanted} in its subject only"),
+        f":100644 100644 {other} {'e' * 40} M\tREADME\n".encode(),
         header("4", "odd mode layout"),
-        f":40000 100644 {'d' * 40} {wanted} T\tdir\n".encode(),
+        f":40000 100644 {'d' * 40} {wanted} T\tdir".encode(),  # the log's last line: no newline
     ]
     diffs = list(filter_raw_log(log, {wanted.encode()}))
     assert [d.commit.summary for d in diffs if d.commit] == ["adds it", "removes it", "odd mode layout"]
@@ -196,6 +198,11 @@ def test_filter_raw_log_keeps_only_commits_touching_the_asked_blobs() -> None:
         ("D", "odd\tname.env"),
         ("T", "dir"),
     ]
+    # The same, finding the lines that name the blob first (Hyperscan) and reading only those.
+    whole = b"".join(log)
+    starts = lines_naming(whole, {wanted.encode()})
+    if starts is not None:
+        assert list(filter_raw_lines(whole, starts, {wanted.encode()})) == diffs
 
 
 def test_a_history_walk_that_fails_names_git_and_its_message(tmp_path: Path) -> None:

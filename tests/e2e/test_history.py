@@ -281,6 +281,39 @@ def test_empty_repository_is_clean(tmp_path: Path) -> None:
     assert (doc["findings"], doc["errors"], doc["summary"]["blobs_scanned"]) == ([], [], 0)
 
 
+def test_a_broken_ref_is_named_and_every_other_ref_is_still_audited(tmp_path: Path) -> None:
+    """The walk of every ref starts before the refs are listed; a ref git cannot read would end it, so it
+    starts again without that ref."""
+    build(tmp_path, [({"app.cfg": key_line(KEY_ID) + secret_key(SECRET_KEY)}, "init")])
+    git(tmp_path, "branch", "side")
+    git(tmp_path, "checkout", "-q", "side")
+    commit(tmp_path, {"side.cfg": key_line(MORE_KEY_IDS[0])}, "on side", date=2)
+    (tmp_path / ".git/refs/heads/broken").write_text("not an object name\n")
+    code, doc = history(tmp_path)
+    assert code == 1
+    assert doc["warnings"] == [
+        "ref refs/heads/broken is broken (it names no object the repository holds): not audited; the other refs were"
+    ]
+    assert {f["path"] for f in doc["findings"]} == {"app.cfg", "side.cfg"}
+    assert doc["errors"] == []
+
+
+def test_a_sha256_repository_names_the_commits_that_added_and_removed_a_secret(tmp_path: Path) -> None:
+    """Its raw lines hold 64-digit ids, where 40-digit ones are looked for first: attribution must still
+    find the lines that name a blob."""
+    init(tmp_path, "--object-format=sha256")
+    added, removed = build(
+        tmp_path,
+        [({"app.cfg": key_line(KEY_ID) + secret_key(SECRET_KEY)}, "add"), ({"app.cfg": "clean\n"}, "clean")],
+    )
+    assert len(added) == 64
+    _, doc = history(tmp_path)
+    assert doc["findings"] and doc["errors"] == []
+    for finding in doc["findings"]:
+        assert finding["commit"]["sha"] == added
+        assert finding["present_at_head"] is False and finding["removed_in"]["sha"] == removed
+
+
 def test_submodule_is_reported_as_skipped(tmp_path: Path) -> None:
     sha = build(tmp_path, [({"a.txt": "x\n"}, "init")])[0]
     git(tmp_path, "update-index", "--add", "--cacheinfo", f"160000,{sha},vendor/lib")
@@ -359,6 +392,20 @@ def test_blobs_that_tags_point_at_without_a_commit_are_audited(tmp_path: Path) -
         (KEY_ID_2, "loose-tree:creds.ini"),
         (KEY_ID, "loose-key"),
     ]
+    # Refs naming an object the repository lacks, directly or through a tag: named, left out, and the
+    # tagged blobs still audited.
+    missing = "1234567890" * 4
+    (tmp_path / ".git/refs/heads/gone").write_text(missing + "\n")
+    tag = f"object {missing}\ntype commit\ntag dangling\ntagger A <a@example.com> 0 +0000\n\nx\n"
+    dangling = git(tmp_path, "hash-object", "-t", "tag", "-w", "--stdin", "--literally", stdin=tag)
+    (tmp_path / ".git/refs/tags/dangling").write_text(dangling + "\n")
+    code, doc = history(tmp_path, "--show-secrets")
+    assert code == 1 and doc["errors"] == []
+    assert sorted(doc["warnings"]) == [
+        f"ref refs/{ref} is broken (it names no object the repository holds): not audited; the other refs were"
+        for ref in ("heads/gone", "tags/dangling")
+    ]
+    assert len(doc["findings"]) == 2
 
 
 def test_what_depends_on_a_path_is_judged_at_the_path_in_history(tmp_path: Path) -> None:

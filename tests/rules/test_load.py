@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from scanner.errors import RuleError
-from scanner.rules import builtin_rules_dir, load_rules
+from scanner.rules import Rule, builtin_rules_dir, load_rules
 from tests.helpers.cli import run_cli
 
 GOOD = """\
@@ -103,3 +107,40 @@ def test_validated_rule_cache_never_serves_a_stale_file(tmp_path: Path) -> None:
     path.write_text("rules:\n" + GOOD + "    colour: red\n")
     with pytest.raises(RuleError, match="colour"):
         load_rules([path], builtin=False)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:-7],  # truncated
+        lambda data: data[:-1] + bytes([data[-1] ^ 1]),  # a flipped bit
+        lambda data: b"",
+        lambda data: data[:20] + b"\0" * 32 + data[52:],  # another digest
+    ],
+)
+def test_a_damaged_rule_cache_file_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: Any
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = write(tmp_path, GOOD)
+    first = load_rules([path], builtin=False)
+    (cached,) = (tmp_path / "cache" / "secretscan").glob("rules-*")
+    cached.write_bytes(damage(cached.read_bytes()))
+    assert load_rules([path], builtin=False) == first
+    assert load_rules([path], builtin=False) == first  # stored again whole
+
+
+def test_a_rule_cache_file_of_another_shape_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole file whose data is not rules (another version's, or planted with a valid digest)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = write(tmp_path, GOOD)
+    first = load_rules([path], builtin=False)
+    (cached,) = (tmp_path / "cache" / "secretscan").glob("rules-*")
+    magic = cached.read_bytes().split(b"\n", 1)[0] + b"\n"
+    width = len(fields(Rule))
+    for body in ([("demo-token",)], {"id": "demo-token"}, [tuple(range(width))], [("x",) * width], "rules"):
+        data = marshal.dumps(body)
+        cached.write_bytes(magic + hashlib.sha256(data).digest() + data)
+        assert load_rules([path], builtin=False) == first
