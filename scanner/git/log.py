@@ -47,27 +47,21 @@ _TAG_FIELDS = "%(objecttype)%1f%(objectname)%1f%(taggername)%1f%(taggeremail:tri
 _TAG_ARGS = ("for-each-ref", f"--format={_TAG_FIELDS}%1f%(subject)%1f%(contents)%00", "refs/tags")
 
 
-def tag_messages(repo: Path) -> Iterator[tuple[Commit, bytes]]:
-    """Every annotated tag's message (its object id, tagger and first line standing as the commit): a tag
-    message is committed text as much as a commit message is (issue 14 §6)."""
-    return _tag_messages(run(repo, *_TAG_ARGS))
-
-
 def start_tag_messages(repo: Path) -> Running:
-    """Start listing what tag_messages() lists: read it with tag_messages_of()."""
+    """Start listing every annotated tag's message (its object id, tagger and first line standing as the
+    commit): a tag message is committed text as much as a commit message is (issue 14 §6). Read it with
+    tag_messages_of()."""
     return Running(repo, *_TAG_ARGS)
 
 
 def tag_messages_of(listing: Running) -> list[tuple[Commit, bytes]]:
-    return list(_tag_messages(listing.output()))
-
-
-def _tag_messages(out: bytes) -> Iterator[tuple[Commit, bytes]]:
-    for record in out.split(b"\0"):
+    found = []
+    for record in listing.output().split(b"\0"):
         parts = record.lstrip(b"\n").split(b"\x1f", 6)
         if len(parts) == 7 and parts[0] == b"tag":
             sha, tagger, email, date, subject = (p.decode("utf-8", "replace") for p in parts[1:6])
-            yield Commit(sha, tagger, email, date, subject), parts[6]
+            found.append((Commit(sha, tagger, email, date, subject), parts[6]))
+    return found
 
 
 def list_blobs(repo: Path, revs: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:

@@ -129,7 +129,8 @@ def filter_raw_lines(buffer: Buffer, starts: list[int], objects: set[bytes]) -> 
         line = bytes(buffer[start : end + 1 if end >= 0 else len(buffer)])
         if not _names(line, objects):
             continue
-        header = buffer.rfind(mark, 0, start) + 1 or (0 if buffer[:1] == mark[1:] else -1)
+        after = buffer.rfind(mark, 0, start)  # the newline before the header's MARK
+        header = after + 1 if after >= 0 else (0 if buffer[:1] == mark[1:] else -1)  # -1: no header
         if header != at or current is None:
             if current is not None:
                 yield current

@@ -81,13 +81,13 @@ def refs(repo: Path) -> tuple[list[str], list[str]]:
 
 
 def _missing(repo: Path, oids: set[str]) -> set[str]:
-    """Those of `oids` the repository does not hold, or that are tags of an object it does not hold (one
-    cat-file for all, each peeled: ~2 µs an id)."""
-    if not oids:
-        return set()
-    asked = "".join(f"{oid}^{{}}\n" for oid in oids).encode()
-    out = run(repo, "cat-file", "--batch-check=%(objectname)", stdin=asked).decode()
-    return {line.split("^", 1)[0] for line in out.splitlines() if line.endswith(" missing")}
+    """Those of `oids` the repository does not hold, or that are tags of an object it does not hold."""
+    asked = sorted(oids)
+    return {
+        oid
+        for oid, held in zip(asked, _object_ids(repo, [f"{o}^{{}}" for o in asked]), strict=True)
+        if not held
+    }
 
 
 def is_url(target: str) -> bool:
@@ -125,14 +125,16 @@ def resolve(repo: Path, rev: str) -> str | None:
 
 def resolve_all(repo: Path, revs: Sequence[str]) -> list[str | None]:
     """The commit SHA each of `revs` names, or None: resolve() for several names in one git process."""
-    out = run(
-        repo,
-        "cat-file",
-        "--batch-check=%(objectname)",
-        stdin="".join(f"{r}^{{commit}}\n" for r in revs).encode(),
-    )
-    answers = out.decode("utf-8", "surrogateescape").splitlines()
-    return [None if answer.endswith(" missing") or " " in answer else answer for answer in answers]
+    return _object_ids(repo, [f"{rev}^{{commit}}" for rev in revs])
+
+
+def _object_ids(repo: Path, names: Sequence[str]) -> list[str | None]:
+    """The id of the object each of `names` names, or None where the repository holds none (one cat-file
+    for all: ~2 µs a name)."""
+    asked = "".join(f"{name}\n" for name in names).encode("utf-8", "surrogateescape")
+    answers = run(repo, "cat-file", "--batch-check=%(objectname)", stdin=asked)
+    lines = answers.decode("utf-8", "surrogateescape").splitlines()
+    return [None if answer.endswith(" missing") or " " in answer else answer for answer in lines]
 
 
 def boundary(repo: Path, tips: Sequence[str], exclude: Sequence[str] = ("--all",)) -> list[str]:
@@ -154,30 +156,37 @@ def stash_commits(repo: Path) -> list[str]:
 
 
 _TAGGED_FORMAT = "%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname:short)"
-
-
-def tagged_blobs(repo: Path) -> list[tuple[str, str]]:
-    """(blob id, name) of the blobs refs point at directly or through a tree, not through a commit (git's own
-    repository tags a public key this way): a walk of commits never meets them. Named ref:path."""
-    return _tagged(repo, run(repo, "for-each-ref", f"--format={_TAGGED_FORMAT}"))
+Peeled = tuple[str, str, str]  # (type, id, short ref name) of what a ref names, a tag peeled
 
 
 def start_tagged_blobs(repo: Path) -> Running:
-    """Start listing what tagged_blobs() lists: read it with tagged_blobs_of(). Peeling every ref costs git
-    a read of each object it names (moto's 7,305 refs: 0.25 s), better spent while the scan runs."""
+    """Start listing the blobs refs point at directly or through a tree, not through a commit (git's own
+    repository tags a public key this way; a walk of commits never meets them): read it with
+    tagged_blobs_of(). Peeling every ref costs git a read of each object it names (moto's 7,305 refs:
+    0.25 s), better spent while the scan runs."""
     return Running(repo, "for-each-ref", f"--format={_TAGGED_FORMAT}")
 
 
 def tagged_blobs_of(repo: Path, listing: Running) -> list[tuple[str, str]]:
+    """(blob id, name) of each blob start_tagged_blobs() listed, named ref or ref:path."""
     try:
-        return _tagged(repo, listing.output())
+        out = listing.output()
     except GitError:  # a ref names an object the repository lacks: git names none of them then
-        return _tagged_each(repo)
+        return _tagged(repo, _peeled_each(repo))
+    return _tagged(repo, _peeled(out))
 
 
-def _tagged_each(repo: Path) -> list[tuple[str, str]]:
-    """tagged_blobs() where a ref names a missing object: each ref peeled by cat-file, which answers
-    "missing" for that one and goes on."""
+def _peeled(out: bytes) -> list[Peeled]:
+    rows = []
+    for line in out.decode("utf-8", "surrogateescape").splitlines():
+        kind, oid, peeled_kind, peeled, name = line.split(" ", 4)
+        rows.append((peeled_kind, peeled, name) if kind == "tag" else (kind, oid, name))
+    return rows
+
+
+def _peeled_each(repo: Path) -> list[Peeled]:
+    """What _peeled() reads, where a ref names a missing object: each ref peeled by cat-file, which
+    answers "missing" for that one and goes on."""
     refs = [
         line.split("\0", 1)
         for line in run(repo, "for-each-ref", "--format=%(refname)%00%(refname:short)")
@@ -186,21 +195,13 @@ def _tagged_each(repo: Path) -> list[tuple[str, str]]:
     ]
     asked = "".join(f"{ref}^{{}}\n" for ref, _ in refs).encode("utf-8", "surrogateescape")
     answers = run(repo, "cat-file", "--batch-check=%(objecttype) %(objectname)", stdin=asked).decode()
-    lines = [
-        f"{kind} {oid} {kind} {oid} {short}"
-        for (_, short), (kind, _, oid) in zip(
-            refs, (a.partition(" ") for a in answers.splitlines()), strict=True
-        )
-        if kind in ("blob", "tree")
-    ]
-    return _tagged(repo, "\n".join(lines).encode("utf-8", "surrogateescape"))
+    peeled = (answer.partition(" ") for answer in answers.splitlines())  # "TYPE ID", or "NAME missing"
+    return [(kind, oid, short) for (_, short), (kind, _, oid) in zip(refs, peeled, strict=True)]
 
 
-def _tagged(repo: Path, out: bytes) -> list[tuple[str, str]]:
+def _tagged(repo: Path, refs: list[Peeled]) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for line in out.decode("utf-8", "surrogateescape").splitlines():
-        kind, oid, peeled_kind, peeled, name = line.split(" ", 4)
-        kind, oid = (peeled_kind, peeled) if kind == "tag" else (kind, oid)
+    for kind, oid, name in refs:
         if kind == "blob":
             found.append((oid, name))
         elif kind == "tree":

@@ -70,7 +70,6 @@ class Plan:
     # Listings git makes while the scan runs (start_listings()), read when first needed (load(), head_tree(),
     # first_parents(), tags(), tagged_blobs()).
     listings_started: bool = False
-    loaded: bool = False  # the commit listing is read (load())
     commit_listing: git.Running | None = None
     head_entries: git.Later[list[git.TreeEntry]] | None = None
     chain: git.Later[dict[str, int]] | None = None
@@ -81,6 +80,11 @@ class Plan:
     @property
     def revs(self) -> list[str]:
         return self.tips + self.limits
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the commit listing is read (load())."""
+        return self.listings_started and self.commit_listing is None
 
     def start_listings(self) -> None:
         """Start git listing the commits, the head's tree and first-parent chain and, in an audit of every
@@ -105,7 +109,6 @@ class Plan:
         if self.commit_listing is None:
             return
         listing, self.commit_listing = self.commit_listing, None
-        self.loaded = True
         self.messages = list(reversed(list(git.commit_messages(listing))))
         self.ages = {commit.sha: i for i, (commit, _) in enumerate(self.messages)}
         unique = {message for _, message in self.messages if message.strip()}
@@ -127,14 +130,14 @@ class Plan:
         if "--all" not in self.tips:
             return []
         self.start_listings()
-        return self.tag_listing.get() if self.tag_listing is not None else list(git.tag_messages(self.repo))
+        return self.tag_listing.get() if self.tag_listing is not None else []
 
     def tagged_blobs(self) -> list[tuple[str, str]]:
         """In an audit of every ref, the blobs refs name without a commit (else none)."""
         if "--all" not in self.tips:
             return []
         self.start_listings()
-        return self.tagged_refs.get() if self.tagged_refs is not None else git.tagged_blobs(self.repo)
+        return self.tagged_refs.get() if self.tagged_refs is not None else []
 
     def age(self, sha: str) -> int:
         """Position of a commit in the audited history, oldest first (unknown commits sort last)."""
