@@ -178,7 +178,7 @@ def make_matcher(rules: Sequence[Rule], backend: str = "auto") -> Matcher:
             import hyperscan
         except ImportError:
             return PythonMatcher(rules)
-        path = _db_path(hyperscan, rules, cache_dir)
+        path = _db_path(cache_dir, _db_key(hyperscan, rules))
         if path is None or not path.exists():  # a first run: compiling pays only for a large input
             return AdaptiveMatcher(rules, cache_dir)
     return HyperscanMatcher(rules, cache_dir)
@@ -258,8 +258,8 @@ def _load_or_compile(hyperscan: Any, rules: Sequence[Rule], cache_dir: Path | No
 
     The cached file names the rules it was compiled from and the digest of its own body (issue 14 §2): a
     database of other rules copied in place, a truncated or a corrupt one is compiled anew, never used."""
-    path = _db_path(hyperscan, rules, cache_dir)
-    key = _db_key(hyperscan, rules).encode()
+    digest = _db_key(hyperscan, rules)  # hashes every pattern: once
+    path, key = _db_path(cache_dir, digest), digest.encode()
     if path is not None:
         try:
             loaded = _read_database(read_used(path), key)
@@ -306,11 +306,11 @@ def _db_key(hyperscan: Any, rules: Sequence[Rule]) -> str:
     return hashlib.sha256(f"{held}:{version}:{sys.platform}:{_machine()}".encode()).hexdigest()
 
 
-def _db_path(hyperscan: Any, rules: Sequence[Rule], cache_dir: Path | None) -> Path | None:
-    """Where the compiled database of `rules` is cached, named by its key."""
+def _db_path(cache_dir: Path | None, key: str) -> Path | None:
+    """Where the compiled database with this _db_key() is cached, named by it."""
     if cache_dir is None:
         return None
-    return cache_dir / f"hsdb-{_db_key(hyperscan, rules)[:32]}.bin"
+    return cache_dir / f"hsdb-{key[:32]}.bin"
 
 
 def _machine() -> str:
