@@ -158,9 +158,8 @@ class Engine:
         outcome.path_dependent |= outcome.kube_secret  # a manifest's values are decoded by its file suffix
         if outcome.findings:
             outcome.findings = without_companion_copies(outcome.findings)
-        if (
-            not explain and outcome.dropped
-        ):  # what markers suppressed is counted in every report (issue 15 §2)
+        # Unless explaining, only what markers suppressed is kept: every report counts it (issue 15 §2).
+        if not explain and outcome.dropped:
             outcome.dropped = [d for d in outcome.dropped if d.reason == "inline-marker"]
         return outcome
 
