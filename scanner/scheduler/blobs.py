@@ -66,6 +66,23 @@ def scan_blobs(
         options.cache.flush()
 
 
+def unclear(
+    engine: Engine, blobs: Iterable[Blob], result: ScanResult, progress: Progress | None = None
+) -> Iterator[Blob]:
+    """The blobs one pass of the matcher cannot prove clean (engine.holds_nothing); the rest are counted as
+    scanned here. For a stream of many small blobs, such as a history's commit messages: numpy's 65,000
+    took 1.6 s through scan_blobs (a Blob, an outcome and a trip to a worker each), and one matcher call
+    each clears all but a few."""
+    for blob in blobs:
+        if engine.holds_nothing(blob.data):
+            result.blobs_scanned += 1
+            result.bytes_scanned += len(blob.data)
+            if progress is not None:
+                progress(1, len(blob.data))
+        else:
+            yield blob
+
+
 class _Dedup:
     """Each content once: later copies (same blob id, other paths) reuse the first copy's outcome, and
     blobs the result cache knows clean are not scanned at all.
