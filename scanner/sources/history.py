@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from scanner import git
@@ -73,8 +72,8 @@ class Plan:
     commit_listing: git.Running | None = None
     head_entries: git.Later[list[git.TreeEntry]] | None = None
     chain: git.Later[dict[str, int]] | None = None
-    # An audit of every ref: the blobs refs name without a commit, and the annotated tags' messages.
-    tagged_refs: git.Later[list[tuple[str, str]]] | None = None
+    # An audit of every ref: the refs that name a blob or tree (refs()), and the annotated tags' messages.
+    pointed: list[git.Pointed] = field(default_factory=list)
     tag_listing: git.Later[list[tuple[Commit, bytes]]] | None = None
 
     @property
@@ -100,7 +99,6 @@ class Plan:
             self.head_entries = git.Later(git.start_tree(repo, self.head), git.tree_entries)
             self.chain = git.Later(git.start_first_parent_chain(repo, self.head), git.first_parent_chain)
         if "--all" in self.tips:
-            self.tagged_refs = git.Later(git.start_tagged_blobs(repo), partial(git.tagged_blobs_of, repo))
             self.tag_listing = git.Later(git.start_tag_messages(repo), git.tag_messages_of)
 
     def load(self) -> None:
@@ -136,8 +134,7 @@ class Plan:
         """In an audit of every ref, the blobs refs name without a commit (else none)."""
         if "--all" not in self.tips:
             return []
-        self.start_listings()
-        return self.tagged_refs.get() if self.tagged_refs is not None else []
+        return git.tagged_blobs(self.repo, self.pointed)
 
     def age(self, sha: str) -> int:
         """Position of a commit in the audited history, oldest first (unknown commits sort last)."""
@@ -239,7 +236,7 @@ def _select(work: Plan, options: HistoryOptions, result: ScanResult, walk: bool 
     # again without it.
     started = git.BlobLog(repo, ["--all", *stashes], piped=True) if walk else None
     try:
-        refs, broken = git.refs(repo)
+        refs, broken, work.pointed = git.refs(repo)
     except GitError:
         if started is not None:
             started.close()
