@@ -20,7 +20,7 @@ from scanner import git
 from scanner.errors import GitError, UsageError
 from scanner.git.objects import BatchReader, ObjectReader
 from scanner.git.parse import raw_additions, unquote
-from scanner.model import Blob, Commit, Origin, ScanResult, Skipped
+from scanner.model import Blob, Commit, Origin, ScanResult, Skipped, blob_id
 from scanner.sources import DEFAULT_MAX_BYTES
 from scanner.sources.common import PathTest, never, text_of
 
@@ -53,7 +53,7 @@ class Plan:
     tips: list[str] = field(default_factory=list)  # positive revisions: --all and stashes, or branches
     limits: list[str] = field(default_factory=list)  # --since / ^REV / --max-count
     head: str | None = None  # where "still present" is judged: HEAD, or the first --branch
-    messages: list[tuple[Commit, bytes]] = field(default_factory=list)  # oldest first
+    records: list[git.CommitRecord] = field(default_factory=list)  # each commit and message, oldest first
     listed: bool = False  # blobs listed and sized up front; else streamed (and `blobs` stays empty)
     blobs: list[tuple[str, str]] = field(default_factory=list)  # (blob id, path) to read
     copies: dict[str, list[str]] = field(default_factory=dict)  # listed blob id -> its other paths
@@ -107,9 +107,9 @@ class Plan:
         if self.commit_listing is None:
             return
         listing, self.commit_listing = self.commit_listing, None
-        self.messages = list(reversed(list(git.commit_messages(listing))))
-        self.ages = {commit.sha: i for i, (commit, _) in enumerate(self.messages)}
-        unique = {message for _, message in self.messages if message.strip()}
+        self.records = git.commit_records(listing)[::-1]
+        self.ages = {header.partition(b"\x1f")[0].decode(): i for i, (header, _) in enumerate(self.records)}
+        unique = {message for _, message in self.records if message.strip()}
         self.unique_messages = len(unique)
         self.total_bytes += sum(map(len, unique))
 
@@ -135,6 +135,11 @@ class Plan:
         if "--all" not in self.tips:
             return []
         return git.tagged_blobs(self.repo, self.pointed)
+
+    def commit(self, sha: str) -> Commit | None:
+        """The commit `sha` if the listing holds it (load() first)."""
+        at = self.ages.get(sha)
+        return None if at is None else git.commit_of(self.records[at][0])
 
     def age(self, sha: str) -> int:
         """Position of a commit in the audited history, oldest first (unknown commits sort last)."""
@@ -287,17 +292,24 @@ def note_submodules(work: Plan, result: ScanResult) -> None:
             )
 
 
-def messages(work: Plan, seen: set[str]) -> Iterator[Blob]:
+def messages(
+    work: Plan, seen: set[str], needs_scan: Callable[[bytes], bool] = lambda _: True
+) -> Iterator[Blob]:
     """Each distinct commit message, and in an audit of every ref each annotated tag's message, once (ids
-    added to `seen`)."""
+    added to `seen`): those `needs_scan` keeps. What it declines (it has accounted for them) is never made a
+    Blob, nor its commit parsed: most messages of a history (numpy's 65,000: 0.3 s)."""
     work.load()
-    tags = work.tags()
-    named = [(MESSAGE_PATH, c, m) for c, m in work.messages] + [(TAG_PATH, c, m) for c, m in tags]
+    named: list[tuple[str, Commit | bytes, bytes]] = [(MESSAGE_PATH, h, m) for h, m in work.records]
+    named += [(TAG_PATH, c, m) for c, m in work.tags()]
     for path, commit, message in named:
-        blob = Blob.from_bytes(message, Origin(path, commit, "commit-message"))
-        if message.strip() and blob.id not in seen:
-            seen.add(blob.id)
-            yield blob
+        if not message.strip():
+            continue
+        oid = blob_id(message)
+        if oid not in seen:
+            seen.add(oid)
+            if needs_scan(message):
+                made = commit if isinstance(commit, Commit) else git.commit_of(commit)
+                yield Blob(oid, message, Origin(path, made, "commit-message"))
 
 
 def blobs(work: Plan, result: ScanResult) -> Iterator[Blob]:
