@@ -144,6 +144,12 @@ class Engine:
     def backend(self) -> str:
         return self.matcher.name
 
+    def holds_nothing(self, data: bytes) -> bool:
+        """Whether one pass of the matcher proves `data` would scan clean: no rule nominated and no encoded
+        text signalled, which is all scan() looks at. False when the matcher does not signal (the pure-Python
+        one): then only a scan can tell."""
+        return bool(data) and self.matcher.signals and not self.matcher.candidates(data)
+
     def scan(self, blob: Blob, explain: bool = False, depth: int = 0) -> ScanOutcome:
         outcome = self._scan_text(blob, explain)
         if depth < decode.MAX_DEPTH:  # then what base64, percent or escapes hide (issue 7 §3)

@@ -90,7 +90,7 @@ def _merges_of(work: Plan, shas: set[str], diffs: list[CommitDiff]) -> dict[str,
 
 def _commit(work: Plan, sha: str) -> Commit | None:
     work.load()
-    found = next((c for c, _ in work.messages if c.sha == sha), None)
+    found = work.commit(sha)
     if found is None:  # outside what --since/--max-commits walked
         found = next(
             (c for c, _ in git.commit_messages(git.start_commit_messages(work.repo, ["-1", sha]))), None

@@ -35,12 +35,26 @@ def start_commit_messages(repo: Path, revs: Sequence[str]) -> Running:
 
 def commit_messages(listing: Running) -> Iterator[tuple[Commit, bytes]]:
     """Every commit of a listing (newest first) with its full message."""
-    out = listing.output()
-    for record in out.split(b"\0"):
-        if not record:
-            continue
-        *head, message = record.split(b"\x1f", 5)
-        yield parse_commit(b"\x1f".join(head).decode("utf-8", "replace")), message
+    for header, message in commit_records(listing):
+        yield commit_of(header), message
+
+
+CommitRecord = tuple[bytes, bytes]  # a commit's header (COMMIT_FORMAT, read by commit_of()) and message
+
+
+def commit_records(listing: Running) -> list[CommitRecord]:
+    """Every commit of a listing (newest first) with its full message, the commit left unparsed: an audit
+    needs the Commit of the few whose message it reports (numpy's 75,182: 0.3 s to parse them all)."""
+    records = []
+    for record in listing.output().split(b"\0"):
+        if record:  # the message may hold the separator; the first five fields cannot
+            message = record.split(b"\x1f", 5)[-1]
+            records.append((record[: len(record) - len(message) - 1], message))
+    return records
+
+
+def commit_of(header: bytes) -> Commit:
+    return parse_commit(header.decode("utf-8", "replace"))
 
 
 _TAG_FIELDS = "%(objecttype)%1f%(objectname)%1f%(taggername)%1f%(taggeremail:trim)%1f%(taggerdate:iso-strict)"

@@ -66,6 +66,26 @@ def scan_blobs(
         options.cache.flush()
 
 
+def cleared_by_matcher(
+    engine: Engine, result: ScanResult, progress: Progress | None = None
+) -> Callable[[bytes], bool]:
+    """A test for a stream of many small contents, such as a history's commit messages: False for those one
+    pass of the matcher proves clean (engine.holds_nothing), counted as scanned here; True for the rest, to
+    be scanned. numpy's 65,000 unique messages took 1.65 s through scan_blobs (a Blob, an outcome and a
+    trip to a worker each); one matcher call each clears all but a few."""
+
+    def needs_scan(data: bytes) -> bool:
+        if not engine.holds_nothing(data):
+            return True
+        result.blobs_scanned += 1
+        result.bytes_scanned += len(data)
+        if progress is not None:
+            progress(1, len(data))
+        return False
+
+    return needs_scan
+
+
 class _Dedup:
     """Each content once: later copies (same blob id, other paths) reuse the first copy's outcome, and
     blobs the result cache knows clean are not scanned at all.

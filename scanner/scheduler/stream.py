@@ -21,7 +21,7 @@ from scanner.engine import Engine
 from scanner.git.objects import BatchReader
 from scanner.model import ScanResult
 from scanner.scheduler import pool
-from scanner.scheduler.blobs import Progress, ScanOptions, scan_blobs
+from scanner.scheduler.blobs import Progress, ScanOptions, cleared_by_matcher, scan_blobs
 from scanner.scheduler.lanes import OURS, THEIRS, Lanes
 from scanner.scheduler.pool import default_jobs
 from scanner.scheduler.work import Named, Read, Verdict, reads, scan_named
@@ -125,7 +125,7 @@ def _stream(
         result.errors.append(f"git log stopped part way ({failure}); the blobs it left out were listed")
         scan_blobs(engine, history.unread(work, result, seen), result, options, progress)
     # Messages last: git listed them while the blobs were read.
-    messages = history.messages(work, seen)
+    messages = history.messages(work, seen, cleared_by_matcher(engine, result, progress))
     scan_blobs(engine, messages, result, options, progress, workers.executor, workers.count)
 
 
@@ -144,7 +144,7 @@ def _listed(
     listed = history.listed_batches(work)
     scan_batches(engine, work, listed, result, options, progress, dependent, workers)
     _after_blobs(engine, work, result, options, progress, seen, {}, dependent, workers)
-    messages = history.messages(work, seen)
+    messages = history.messages(work, seen, cleared_by_matcher(engine, result, progress))
     scan_blobs(engine, messages, result, options, progress, workers.executor, workers.count)
 
 

@@ -387,10 +387,15 @@ def test_blobs_that_tags_point_at_without_a_commit_are_audited(tmp_path: Path) -
     inner = git(tmp_path, "hash-object", "-w", "--stdin", stdin=key_line(KEY_ID_2))
     tree = git(tmp_path, "mktree", stdin=f"100644 blob {inner}\tcreds.ini\n")
     git(tmp_path, "tag", "-a", "-m", "a tree", "loose-tree", tree)
+    # A tag of a tag of a blob: peeled to the end.
+    again = git(tmp_path, "hash-object", "-w", "--stdin", stdin=key_line(MORE_KEY_IDS[0]))
+    git(tmp_path, "tag", "-a", "-m", "a blob", "inner-tag", again)
+    git(tmp_path, "tag", "-a", "-m", "a tag", "outer-tag", "inner-tag")
     _, doc = history(tmp_path, "--show-secrets")
-    assert sorted((f["secret"], f["path"]) for f in doc["findings"]) == [
-        (KEY_ID_2, "loose-tree:creds.ini"),
-        (KEY_ID, "loose-key"),
+    assert sorted((f["path"], f["secret"]) for f in doc["findings"]) == [
+        ("inner-tag", MORE_KEY_IDS[0]),
+        ("loose-key", KEY_ID),
+        ("loose-tree:creds.ini", KEY_ID_2),
     ]
     # Refs naming an object the repository lacks, directly or through a tag: named, left out, and the
     # tagged blobs still audited.
@@ -405,7 +410,7 @@ def test_blobs_that_tags_point_at_without_a_commit_are_audited(tmp_path: Path) -
         f"ref refs/{ref} is broken (it names no object the repository holds): not audited; the other refs were"
         for ref in ("heads/gone", "tags/dangling")
     ]
-    assert len(doc["findings"]) == 2
+    assert len(doc["findings"]) == 3
 
 
 def test_what_depends_on_a_path_is_judged_at_the_path_in_history(tmp_path: Path) -> None:

@@ -258,3 +258,23 @@ def test_a_digest_under_a_password_name_is_low(text: str, confidence: str) -> No
     (finding,) = scan(Engine(load_rules()), text, path="settings.py").findings
     assert finding.confidence == confidence
     assert (("shape", "password-digest") in finding.facts) == (confidence == "low")
+
+
+def test_what_the_matcher_clears_scans_clean_and_what_it_keeps_includes_every_finding() -> None:
+    """holds_nothing() lets a caller skip scan(): it must never clear text that scan() reports, explained
+    drops included. Each fixture whole and line by line (short texts, like commit messages)."""
+    engine = Engine(load_rules(), backend="hyperscan")
+    root = Path(__file__).resolve().parents[2] / "fixtures"
+    texts = [p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()]
+    pieces = texts + [line for text in texts for line in text.splitlines()]
+    cleared = kept = 0
+    for data in pieces:
+        if engine.holds_nothing(data):
+            cleared += 1
+            outcome = engine.scan(Blob.from_bytes(data, Origin("(commit message)")), explain=True)
+            assert not outcome.findings and not outcome.dropped, data[:80]
+        elif scan(engine, data).findings:
+            kept += 1
+    assert cleared > 100 and kept > 10  # both sides are exercised
+    assert not engine.holds_nothing(b"")
+    assert not Engine(load_rules(), backend="python").holds_nothing(b"a clean line")

@@ -1,10 +1,11 @@
-"""git.list_blobs: every path of every blob a listed audit reads, names as git stores them."""
+"""git.list_blobs: every path of every blob a listed audit reads, names as git stores them; the commit
+listing an audit reads its messages from."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from scanner.git import list_blobs
+from scanner.git import commit_of, commit_records, list_blobs, start_commit_messages
 from tests.helpers.gitrepo import build, git
 
 
@@ -38,3 +39,12 @@ def test_a_limited_listing_holds_what_its_commits_hold(tmp_path: Path) -> None:
     build(tmp_path, [({"old.txt": "o\n"}, "one"), ({"new.txt": "n\n"}, "two")])
     blobs, _ = list_blobs(tmp_path, ["--max-count=1", "HEAD"])
     assert sorted(p for _, p in blobs) == ["new.txt", "old.txt"]  # the tree, not only the change
+
+
+def test_each_commit_keeps_its_whole_message_and_is_parsed_when_asked(tmp_path: Path) -> None:
+    # The listing separates fields with \x1f, which a message's body may hold too: it stays in the message.
+    build(tmp_path, [({"a.txt": "a\n"}, "first"), ({"b.txt": "b\n"}, "subject\n\nbody \x1f key \x1f end")])
+    records = commit_records(start_commit_messages(tmp_path, ["HEAD"]))
+    assert [message.strip() for _, message in records] == [b"subject\n\nbody \x1f key \x1f end", b"first"]
+    newest = commit_of(records[0][0])
+    assert newest.sha == git(tmp_path, "rev-parse", "HEAD") and newest.summary == "subject"
