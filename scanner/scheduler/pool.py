@@ -4,6 +4,7 @@ pickled; spawned: the Hyperscan database travels serialized, never recompiled) a
 
 from __future__ import annotations
 
+import multiprocessing.util
 import os
 import signal
 import sys
@@ -97,6 +98,11 @@ def _init(setup: _Setup) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     reader = BatchReader(setup.repo, setup.max_bytes) if setup.repo is not None else None
+    if reader is not None:
+        # Stopped and waited for as the worker exits (multiprocessing runs its finalizers then, not atexit's):
+        # left to exit on its own, the reader's git was nobody's child to wait for, so the CPU it spent was
+        # missing from the audit's (bench.py's CPU of numpy's audit: 20.5 s, 25 s sampled from /proc).
+        multiprocessing.util.Finalize(reader, reader.close, exitpriority=10)
     _worker = (setup, reader)
 
 
