@@ -83,14 +83,18 @@ def refs(repo: Path) -> tuple[list[str], list[str], list[Pointed]]:
     named = [line.split(" ", 1) for line in proc.stdout.decode("utf-8", "surrogateescape").splitlines()]
     asked = sorted({oid for oid, _ in named})
     peeled = dict(zip(asked, _objects(repo, [f"{o}^{{}}" for o in asked]), strict=True))
-    broken += [ref for oid, ref in named if peeled[oid] is None]
-    pointed = [
-        (kind, target, ref)
-        for oid, ref in named
-        if (found := peeled[oid]) is not None and (kind := found[1]) in ("blob", "tree")
-        for target in (found[0],)
-    ]
-    return [ref for oid, ref in named if peeled[oid] is not None], broken, pointed
+    good: list[str] = []
+    pointed: list[Pointed] = []
+    for oid, ref in named:
+        found = peeled[oid]
+        if found is None:
+            broken.append(ref)
+            continue
+        good.append(ref)
+        target, kind = found
+        if kind in ("blob", "tree"):
+            pointed.append((kind, target, ref))
+    return good, broken, pointed
 
 
 def is_url(target: str) -> bool:
